@@ -58,7 +58,7 @@ CREATE TABLE lead_events (
   event_type      text NOT NULL CHECK (event_type IN (
                     'lead.created', 'lead.responded', 'lead.status_changed', 'notification.sent',
                     'notification.failed', 'sla.warning', 'sla.breached', 'task.created', 'task.completed',
-                    'digest.sent')),
+                    'digest.sent', 'ingestion.failed')),
   conversation_id uuid REFERENCES conversations (id) ON DELETE CASCADE,
   payload         jsonb NOT NULL DEFAULT '{}'::jsonb,
   idempotency_key text UNIQUE,

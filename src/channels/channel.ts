@@ -26,7 +26,9 @@ export interface LeadSummary {
 
 export type Notice =
   | { kind: 'lead.created' | 'sla.warning' | 'sla.breached'; eventId: string; lead: LeadSummary }
-  | { kind: 'operator'; eventId: string; title: string; detail: string };
+  | { kind: 'operator'; eventId: string; title: string; detail: string }
+  /** The daily digest, already rendered; email sends it to the digest recipients, not the alert ones. */
+  | { kind: 'digest'; eventId: string; subject: string; text: string; html: string };
 
 /**
  * One outgoing message. `notices` holds one notice for a normal alert and several when a burst for one

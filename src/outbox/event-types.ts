@@ -20,6 +20,9 @@ export const EVENT_TYPES = [
   'task.created',
   'task.completed',
   'digest.sent',
+  // A provider source stopped (e.g. Meta token expired): an operator alert. Not in SPEC.md's list; added
+  // because "a source stopped ingesting" is a fact operators must hear about.
+  'ingestion.failed',
 ] as const;
 
 export type EventType = (typeof EVENT_TYPES)[number];
@@ -28,7 +31,10 @@ export type EventType = (typeof EVENT_TYPES)[number];
 export const LEAD_ALERT_EVENTS: ReadonlySet<EventType> = new Set(['lead.created', 'sla.warning', 'sla.breached']);
 
 /** Events the relay turns into operator alerts (on the channels that still work). */
-export const OPERATOR_ALERT_EVENTS: ReadonlySet<EventType> = new Set(['notification.failed']);
+export const OPERATOR_ALERT_EVENTS: ReadonlySet<EventType> = new Set(['notification.failed', 'ingestion.failed']);
+
+/** The daily digest is delivered like an alert, to the digest recipients (email) and Slack. */
+export const DIGEST_EVENTS: ReadonlySet<EventType> = new Set(['digest.sent']);
 
 /** Postgres NOTIFY channel that wakes the relay when an unprocessed event commits. */
 export const OUTBOX_NOTIFY_CHANNEL = 'leadline_outbox';
