@@ -20,6 +20,18 @@ import { cors } from './http/web-hygiene.ts';
 import { createLogger } from './logging/create-logger.ts';
 import { startJobQueue, type JobQueue } from './queue/start-job-queue.ts';
 import { systemClock, type Clock } from './shared/clock.ts';
+import type { Channel } from './channels/channel.ts';
+import { createEmailChannel } from './channels/email/create-email-channel.ts';
+import { createLogChannel } from './channels/log/create-log-channel.ts';
+import { createSlackChannel } from './channels/slack/create-slack-channel.ts';
+import { createTelegramChannel } from './channels/telegram/create-telegram-channel.ts';
+import { deliveryAdminRoutes } from './delivery/delivery-admin-routes.ts';
+import { ensureDeliveryQueues } from './delivery/ensure-delivery-queues.ts';
+import { startPauseSwitch } from './delivery/pause-switch.ts';
+import { startDeliveryWorkers } from './delivery/start-delivery-workers.ts';
+import { requireAdminKey } from './http/require-admin-key.ts';
+import { startRelay, type Relay } from './relay/start-relay.ts';
+import express from 'express';
 
 export interface Leadline {
   /** Base URL of the HTTP server (when this process runs the API role). */
@@ -29,6 +41,9 @@ export interface Leadline {
   pool: Pool;
   boss: JobQueue;
   config: Config;
+  channels: Channel[];
+  /** The outbox relay, when this process runs the worker role. */
+  relay: Relay | undefined;
   stop(): Promise<void>;
 }
 
@@ -62,6 +77,32 @@ export async function startLeadline(config: Config, overrides: StartOverrides = 
     const boss = await startJobQueue({ connectionString: database.url, logger, runsMaintenance: config.runsWorkers });
     stops.push(() => boss.stop({ graceful: true, timeout: 5_000 }));
 
+    await ensureDeliveryQueues(boss);
+    const channels = buildChannels(config, logger);
+
+    let relay: Relay | undefined;
+    if (config.runsWorkers) {
+      const pause = await startPauseSwitch({
+        pool,
+        connectionString: database.url,
+        onError: (error) => logger.warn({ err: error }, 'pause switch could not read the flag; keeping the last value'),
+      });
+      stops.push(() => pause.stop());
+      const workers = await startDeliveryWorkers({ pool, boss, channels, pause, logger, adminBaseUrl: config.publicUrl });
+      stops.push(() => workers.stop());
+      const started = startRelay({
+        pool,
+        boss,
+        connectionString: database.url,
+        channels: channels.map((channel) => channel.name),
+        pollIntervalMs: config.relayPollIntervalMs,
+        logger,
+      });
+      relay = started;
+      stops.push(() => started.stop());
+    }
+    for (const channel of channels) if (channel.close) stops.push(() => channel.close!());
+
     const sla = { hotMs: config.sla.hotMs, warmMs: config.sla.warmMs, coldMs: config.sla.coldMs, warningMs: config.sla.warningMs };
 
     let url: string | undefined;
@@ -80,6 +121,7 @@ export async function startLeadline(config: Config, overrides: StartOverrides = 
             },
             () => shuttingDown,
           ),
+          adminRouter(admin.key, [deliveryAdminRoutes({ pool, boss })]),
           captureRoutes(
             { db: pool, clock, sla, defaultPhoneRegion: config.defaultPhoneRegion as CountryCode | undefined, redirectOrigins: config.corsOrigins },
             [cors(config.corsOrigins), rateLimitPerMinute(config.rateLimitPerMinute)],
@@ -102,6 +144,8 @@ export async function startLeadline(config: Config, overrides: StartOverrides = 
       pool,
       boss,
       config,
+      channels,
+      relay,
       stop: stopAll,
     };
     if (admin.generated) logger.info('generated ADMIN_API_KEY and saved it in %s/admin-api-key', config.homeDir);
@@ -110,6 +154,32 @@ export async function startLeadline(config: Config, overrides: StartOverrides = 
     await stopAll();
     throw error;
   }
+}
+
+/** The channels the configuration turns on; with none, the `log` channel keeps the flow visible. */
+function buildChannels(config: Config, logger: Logger): Channel[] {
+  const channels: Channel[] = [];
+  if (config.slack) {
+    channels.push(createSlackChannel({ webhookUrl: config.slack.webhookUrl, minIntervalMs: config.slack.minIntervalMs, adminBaseUrl: config.publicUrl }));
+  }
+  if (config.email && config.email.alertTo.length > 0) {
+    const { host, port, secure, user, pass, from, alertTo, digestTo } = config.email;
+    channels.push(createEmailChannel({ host, port, secure, ...(user ? { user } : {}), ...(pass ? { pass } : {}), from, to: alertTo, digestTo, adminBaseUrl: config.publicUrl }));
+  }
+  if (config.telegram) {
+    const { botToken, chatId, apiRoot, minIntervalMs } = config.telegram;
+    channels.push(createTelegramChannel({ botToken, chatId, apiRoot, logger, ...(minIntervalMs === undefined ? {} : { minIntervalMs }) }));
+  }
+  if (channels.length === 0) channels.push(createLogChannel(logger));
+  return channels;
+}
+
+/** Everything under /api/admin: the bearer key first, then a JSON body parser, then the feature routes. */
+function adminRouter(adminApiKey: string, routers: express.Router[]): express.Router {
+  const router = express.Router();
+  router.use('/api/admin', requireAdminKey(adminApiKey), express.json({ limit: '64kb' }));
+  for (const feature of routers) router.use(feature);
+  return router;
 }
 
 function listen(app: import('express').Express, port: number, host: string): Promise<Server> {

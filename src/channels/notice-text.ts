@@ -9,6 +9,8 @@ export const MAX_NAME_CHARS = 80;
 /** The lead's own message is an excerpt; the full text is one click away in the admin panel. */
 export const MAX_MESSAGE_EXCERPT_CHARS = 300;
 
+const MAX_CONTACT_CHARS = 300;
+
 const QUALITY_LABELS: Record<Quality, string> = { hot: 'HOT', warm: 'WARM', cold: 'COLD' };
 
 export function qualityLabel(quality: Quality): string {
@@ -38,9 +40,11 @@ export function displayName(lead: LeadSummary): string {
   return name === '' ? 'Unnamed lead' : truncate(name, MAX_NAME_CHARS);
 }
 
+/** Email and phone, bounded: capture validates both, but a formatter must not rely on it for size limits. */
 export function contactLine(lead: LeadSummary): string {
   const parts = [lead.email, lead.phone].filter((part): part is string => part !== null && part !== '');
-  return parts.length === 0 ? 'no contact details' : parts.map((part) => singleLine(part)).join(' / ');
+  if (parts.length === 0) return 'no contact details';
+  return truncate(parts.map((part) => singleLine(part)).join(' / '), MAX_CONTACT_CHARS);
 }
 
 export function messageExcerpt(lead: LeadSummary): string | null {
@@ -54,6 +58,19 @@ export function formatUtc(date: Date): string {
   return `${date.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
 }
 
+/** A notice about one lead (as opposed to an operator alert or a digest). */
+export type LeadNotice = Extract<Notice, { lead: LeadSummary }>;
+
+export function isLeadNotice(notice: Notice): notice is LeadNotice {
+  return notice.kind === 'lead.created' || notice.kind === 'sla.warning' || notice.kind === 'sla.breached';
+}
+
+/** A short name for a notice in a list: the lead's name, an alert's title, a digest's subject. */
+export function noticeName(notice: Notice): string {
+  if (isLeadNotice(notice)) return displayName(notice.lead);
+  return truncate(singleLine(notice.kind === 'operator' ? notice.title : notice.subject), MAX_NAME_CHARS);
+}
+
 /** One line that says what happened, e.g. `New HOT lead: Ada Lovelace`; also the email subject. */
 export function noticeHeadline(notice: Notice): string {
   switch (notice.kind) {
@@ -65,6 +82,8 @@ export function noticeHeadline(notice: Notice): string {
       return `SLA breached: ${displayName(notice.lead)}`;
     case 'operator':
       return `Leadline alert: ${truncate(singleLine(notice.title), MAX_NAME_CHARS)}`;
+    case 'digest':
+      return truncate(singleLine(notice.subject), 150);
   }
 }
 
@@ -77,18 +96,20 @@ function plural(count: number, singular: string, pluralForm: string): string {
  * 1 alert`. It states counts only; the body names every notice.
  */
 export function summaryHeadline(notices: readonly Notice[]): string {
-  const counts = { created: 0, warning: 0, breached: 0, operator: 0 };
+  const counts = { created: 0, warning: 0, breached: 0, operator: 0, digest: 0 };
   for (const notice of notices) {
     if (notice.kind === 'lead.created') counts.created += 1;
     else if (notice.kind === 'sla.warning') counts.warning += 1;
     else if (notice.kind === 'sla.breached') counts.breached += 1;
-    else counts.operator += 1;
+    else if (notice.kind === 'operator') counts.operator += 1;
+    else counts.digest += 1;
   }
   const parts: string[] = [];
   if (counts.created > 0) parts.push(plural(counts.created, 'new lead', 'new leads'));
   if (counts.warning > 0) parts.push(plural(counts.warning, 'SLA at risk', 'SLA at risk'));
   if (counts.breached > 0) parts.push(plural(counts.breached, 'SLA breached', 'SLA breached'));
   if (counts.operator > 0) parts.push(plural(counts.operator, 'alert', 'alerts'));
+  if (counts.digest > 0) parts.push(plural(counts.digest, 'digest', 'digests'));
   if (parts.length === 1 && parts[0] !== undefined) return parts[0];
   return `${notices.length} notices: ${parts.join(', ')}`;
 }
@@ -104,5 +125,7 @@ export function noticeTag(notice: Notice): string {
       return `SLA BREACHED, ${qualityLabel(notice.lead.quality)}`;
     case 'operator':
       return 'ALERT';
+    case 'digest':
+      return 'DIGEST';
   }
 }

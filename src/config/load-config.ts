@@ -113,7 +113,18 @@ const envSchema = z.object({
   CORS_ORIGINS: commaList,
   FRONTEND_URL: optionalText,
   SLACK_WEBHOOK_URL: url,
-  SLACK_MIN_INTERVAL: durationMs('1s'),
+  SLACK_MIN_INTERVAL: z
+    .string()
+    .default('1s')
+    .transform((text, ctx) => {
+      if (text.trim() === '0') return 0;
+      const ms = parseDuration(text);
+      if (ms === undefined) {
+        ctx.addIssue({ code: 'custom', message: `"${text}" is not a duration; use e.g. 1s, or 0 for no pacing` });
+        return z.NEVER;
+      }
+      return ms;
+    }),
   EMAIL_HOST: optionalText,
   EMAIL_PORT: port('587'),
   EMAIL_USER: optionalText,
@@ -124,6 +135,19 @@ const envSchema = z.object({
   LEAD_DIGEST_EMAIL: commaList,
   TELEGRAM_BOT_TOKEN: optionalText,
   TELEGRAM_CHAT_ID: optionalText,
+  TELEGRAM_MIN_INTERVAL: z
+    .string()
+    .optional()
+    .transform((text, ctx) => {
+      if (text === undefined || text.trim() === '') return undefined;
+      if (text.trim() === '0') return 0;
+      const ms = parseDuration(text);
+      if (ms === undefined) {
+        ctx.addIssue({ code: 'custom', message: `"${text}" is not a duration; use e.g. 1s, 3s` });
+        return z.NEVER;
+      }
+      return ms;
+    }),
   TELEGRAM_API_ROOT: url.transform((value) => value ?? 'https://api.telegram.org'),
   META_APP_SECRET: optionalText,
   META_VERIFY_TOKEN: optionalText,
@@ -172,7 +196,7 @@ export interface Config {
   email:
     | { host: string; port: number; secure: boolean; user?: string; pass?: string; from: string; alertTo: string[]; digestTo: string[] }
     | undefined;
-  telegram: { botToken: string; chatId: string; apiRoot: string } | undefined;
+  telegram: { botToken: string; chatId: string; apiRoot: string; minIntervalMs: number | undefined } | undefined;
   meta: {
     appSecret: string | undefined;
     verifyToken: string | undefined;
@@ -256,7 +280,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config
       : undefined,
     telegram:
       env.TELEGRAM_BOT_TOKEN && env.TELEGRAM_CHAT_ID
-        ? { botToken: env.TELEGRAM_BOT_TOKEN, chatId: env.TELEGRAM_CHAT_ID, apiRoot: env.TELEGRAM_API_ROOT }
+        ? { botToken: env.TELEGRAM_BOT_TOKEN, chatId: env.TELEGRAM_CHAT_ID, apiRoot: env.TELEGRAM_API_ROOT, minIntervalMs: env.TELEGRAM_MIN_INTERVAL }
         : undefined,
     meta: {
       appSecret: env.META_APP_SECRET,

@@ -15,6 +15,8 @@ export interface EmailChannelOptions {
   from: string;
   /** Recipients of instant alerts (LEAD_ALERT_EMAIL). */
   to: string[];
+  /** Recipients of the daily digest (LEAD_DIGEST_EMAIL); defaults to `to`. */
+  digestTo?: string[];
   /** Base URL of the admin panel, linked from operator alerts. */
   adminBaseUrl?: string;
   /** Bound on connect, greeting and socket inactivity; capped at 10 s. */
@@ -55,6 +57,7 @@ export function createEmailChannel(options: EmailChannelOptions): Channel {
     socketTimeout: timeoutMs,
     dnsTimeout: timeoutMs,
   });
+  const digestTo = options.digestTo !== undefined && options.digestTo.length > 0 ? options.digestTo : options.to;
   const formatOptions = options.adminBaseUrl === undefined ? {} : { adminBaseUrl: options.adminBaseUrl };
 
   async function send(message: OutgoingMessage): Promise<SendResult> {
@@ -62,7 +65,7 @@ export function createEmailChannel(options: EmailChannelOptions): Channel {
     try {
       const info = await transporter.sendMail({
         from: options.from,
-        to: options.to,
+        to: content.audience === 'digest' ? digestTo : options.to,
         subject: content.subject,
         text: content.text,
         html: content.html,
@@ -80,12 +83,17 @@ export function createEmailChannel(options: EmailChannelOptions): Channel {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => {
-        reject(new ChannelError('transient', `SMTP check timed out after ${checkTimeoutMs} ms`, { providerCode: 'timeout' }));
+        reject(
+          new ChannelError('transient', `SMTP check timed out after ${checkTimeoutMs} ms`, { providerCode: 'timeout' }),
+        );
       }, checkTimeoutMs);
     });
     try {
       // verify() opens its own connection (outside the pool), greets and authenticates, then quits.
-      await Promise.race([transporter.verify().catch((error: unknown) => Promise.reject(classifySmtpError(error))), timeout]);
+      await Promise.race([
+        transporter.verify().catch((error: unknown) => Promise.reject(classifySmtpError(error))),
+        timeout,
+      ]);
     } finally {
       clearTimeout(timer);
     }

@@ -1,10 +1,12 @@
 import type { LeadSummary, Notice, OutgoingMessage } from '../channel.ts';
 import { escapeHtml } from '../escape-html.ts';
+import type { LeadNotice } from '../notice-text.ts';
 import {
   contactLine,
   displayName,
   formatUtc,
   noticeHeadline,
+  noticeName,
   noticeTag,
   qualityLabel,
   singleLine,
@@ -24,7 +26,11 @@ export interface EmailContent {
   html: string;
   /** `<...@leadline>`, derived from the message key so a retried send carries the same Message-ID. */
   messageId: string;
+  /** Who receives it: the alert recipients, or the digest recipients for the daily digest. */
+  audience: 'alert' | 'digest';
 }
+
+type Body = Pick<EmailContent, 'subject' | 'text' | 'html'>;
 
 /**
  * A Message-ID from the message key: characters outside `[A-Za-z0-9_-]` become `=XX` (UTF-8 bytes, like
@@ -78,14 +84,17 @@ function htmlLink(url: string, label: string): string {
   return `<p><a href="${escapeHtml(url)}">${escapeHtml(label)}</a></p>`;
 }
 
-function formatLeadNotice(notice: Extract<Notice, { lead: LeadSummary }>): Omit<EmailContent, 'messageId'> {
+function formatLeadNotice(notice: LeadNotice): Body {
   const { lead } = notice;
   const headline = noticeHeadline(notice);
   const rows = leadRows(lead, notice.kind);
   const message = lead.message === null ? '' : truncate(lead.message.trim(), MAX_MESSAGE_CHARS);
 
   const htmlRows = rows
-    .map((row) => `<tr><th style="${STYLE_TH}">${escapeHtml(row.label)}</th><td style="${STYLE_TD}">${escapeHtml(row.value)}</td></tr>`)
+    .map(
+      (row) =>
+        `<tr><th style="${STYLE_TH}">${escapeHtml(row.label)}</th><td style="${STYLE_TD}">${escapeHtml(row.value)}</td></tr>`,
+    )
     .join('\n');
   const htmlParts = [`<table style="${STYLE_TABLE}">\n${htmlRows}\n</table>`];
   if (message !== '') {
@@ -103,7 +112,7 @@ function formatLeadNotice(notice: Extract<Notice, { lead: LeadSummary }>): Omit<
   return { subject: headline, html: htmlDocument(headline, htmlParts.join('\n')), text: textParts.join('\n') };
 }
 
-function formatOperatorNotice(notice: Extract<Notice, { kind: 'operator' }>, adminBaseUrl: string | undefined): Omit<EmailContent, 'messageId'> {
+function formatOperatorNotice(notice: Extract<Notice, { kind: 'operator' }>, adminBaseUrl: string | undefined): Body {
   const headline = noticeHeadline(notice);
   const detail = truncate(notice.detail.trim(), MAX_DETAIL_CHARS);
   const htmlParts = [`<p style="white-space:pre-wrap">${escapeHtml(detail)}</p>`];
@@ -118,6 +127,10 @@ function formatOperatorNotice(notice: Extract<Notice, { kind: 'operator' }>, adm
 
 function summaryItem(notice: Notice): { text: string; html: string } {
   const tag = noticeTag(notice);
+  if (notice.kind === 'digest') {
+    const name = noticeName(notice);
+    return { text: `- [${tag}] ${name}`, html: `<li><strong>${tag}</strong> ${escapeHtml(name)}</li>` };
+  }
   if (notice.kind === 'operator') {
     const title = truncate(singleLine(notice.title), 200);
     const detail = truncate(singleLine(notice.detail), 500);
@@ -135,14 +148,10 @@ function summaryItem(notice: Notice): { text: string; html: string } {
   };
 }
 
-function subjectName(notice: Notice): string {
-  return notice.kind === 'operator' ? singleLine(notice.title) : displayName(notice.lead);
-}
-
-function formatSummary(notices: readonly Notice[]): Omit<EmailContent, 'messageId'> {
+function formatSummary(notices: readonly Notice[]): Body {
   const headline = summaryHeadline(notices);
   const items = notices.map(summaryItem);
-  const subject = `${headline}: ${notices.map(subjectName).join(', ')}`;
+  const subject = `${headline}: ${notices.map(noticeName).join(', ')}`;
   return {
     subject,
     html: htmlDocument(headline, `<ul>\n${items.map((item) => item.html).join('\n')}\n</ul>`),
@@ -164,12 +173,15 @@ export function formatEmailMessage(message: OutgoingMessage, options: EmailForma
   const { notices } = message;
   const [first] = notices;
   if (first === undefined) throw new RangeError('an outgoing message needs at least one notice');
-  let content: Omit<EmailContent, 'messageId'>;
+  let content: Body;
   if (notices.length > 1) content = formatSummary(notices);
+  // The digest module renders its own email; it is trusted markup, sent as it is.
+  else if (first.kind === 'digest') content = { subject: first.subject, text: first.text, html: first.html };
   else if (first.kind === 'operator') content = formatOperatorNotice(first, options.adminBaseUrl);
   else content = formatLeadNotice(first);
   return {
     ...content,
+    audience: notices.length === 1 && first.kind === 'digest' ? 'digest' : 'alert',
     // Subjects are one header line: user text must not be able to add line breaks (header injection).
     subject: truncate(singleLine(content.subject), MAX_SUBJECT_CHARS),
     messageId: emailMessageId(message.messageKey),

@@ -30,7 +30,10 @@ export function classifySlackError(error: unknown, retryAfter: string | null): C
       });
     }
     if (PERMANENT_STATUSES.has(status) || (status >= 400 && status < 500 && status !== 408)) {
-      return new ChannelError('permanent', `Slack refused the message: ${providerCode}`, { providerCode, cause: error });
+      return new ChannelError('permanent', `Slack refused the message: ${providerCode}`, {
+        providerCode,
+        cause: error,
+      });
     }
     return new ChannelError('transient', `Slack failed: ${providerCode}`, { providerCode, cause: error });
   }

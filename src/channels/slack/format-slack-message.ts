@@ -1,10 +1,13 @@
 import type { LeadSummary, Notice, OutgoingMessage } from '../channel.ts';
+import type { LeadNotice } from '../notice-text.ts';
 import {
   contactLine,
   displayName,
   formatUtc,
   messageExcerpt,
   noticeHeadline,
+  isLeadNotice,
+  noticeName,
   noticeTag,
   qualityLabel,
   singleLine,
@@ -14,12 +17,12 @@ import {
 import { escapeSlackText, slackDate, slackLink } from './escape-slack-text.ts';
 
 /*
- * Slack's documented limits, with margin: a section's text at most 3,000 characters, a field 2,000, at most
+ * Slack's documented limits, with margin: a section's text at most 3,000 characters, a field 2,000 (our
+ * fields are bounded far below: contact 300 characters, at most 1,500 escaped), at most
  * 10 fields per section and 50 blocks per message; `text` is truncated by Slack past 40,000 and is only the
  * notification fallback when blocks are present, so we keep it short.
  */
 const MAX_SECTION_CHARS = 3000;
-const MAX_FIELD_CHARS = 2000;
 const MAX_BLOCKS = 50;
 const MAX_FALLBACK_TEXT_CHARS = 3000;
 const MAX_SOURCE_CHARS = 60;
@@ -55,12 +58,12 @@ function sourceText(lead: LeadSummary): string {
   return escapeSlackText(truncate(singleLine(lead.source), MAX_SOURCE_CHARS));
 }
 
-function formatLeadNotice(notice: Extract<Notice, { lead: LeadSummary }>): SlackBlock[] {
+function formatLeadNotice(notice: LeadNotice): SlackBlock[] {
   const { lead } = notice;
   const [label, ...rest] = noticeHeadline(notice).split(': ');
   const headline = `*${escapeSlackText(label ?? '')}:* ${escapeSlackText(rest.join(': '))}`;
   const fields: SlackText[] = [
-    mrkdwn(`*Contact*\n${escapeSlackText(truncate(contactLine(lead), MAX_FIELD_CHARS - 20))}`),
+    mrkdwn(`*Contact*\n${escapeSlackText(contactLine(lead))}`),
     mrkdwn(`*Source*\n${sourceText(lead)}`),
     mrkdwn(`*Quality*\n${qualityLabel(lead.quality)} (score ${lead.score})`),
     mrkdwn(`*Respond by*\n${slackDate(lead.slaDeadline, formatUtc(lead.slaDeadline))}`),
@@ -86,13 +89,37 @@ function adminLinkBlock(options: SlackFormatOptions): SlackBlock[] {
   return [{ type: 'context', elements: [mrkdwn(slackLink(url, 'Open the Leadline admin panel'))] }];
 }
 
-function formatOperatorNotice(notice: Extract<Notice, { kind: 'operator' }>, options: SlackFormatOptions): SlackBlock[] {
+function formatOperatorNotice(
+  notice: Extract<Notice, { kind: 'operator' }>,
+  options: SlackFormatOptions,
+): SlackBlock[] {
   const title = escapeSlackText(truncate(singleLine(notice.title), 200));
   const detail = escapeSlackText(truncate(notice.detail.trim(), MAX_OPERATOR_DETAIL_CHARS));
   return [
     { type: 'section', text: mrkdwn(`*Leadline alert:* ${title}${detail === '' ? '' : `\n${detail}`}`) },
     ...adminLinkBlock(options),
   ];
+}
+
+/**
+ * The digest arrives rendered; Slack gets its plain-text version, escaped, split at line ends into sections.
+ * A digest longer than the block limit is cut, with a pointer to the email version and the admin panel.
+ */
+function formatDigest(notice: Extract<Notice, { kind: 'digest' }>, options: SlackFormatOptions): SlackPayload {
+  const subject = noticeName(notice);
+  // 500 characters stay under the 3,000 of a section even if every one is escaped to `&amp;`.
+  const body = packLines(notice.text.split(/\r?\n/).map((line) => escapeSlackText(truncate(line, 500))));
+  const link = adminLinkBlock(options);
+  const room = MAX_BLOCKS - 1 - link.length;
+  const more: SlackBlock = {
+    type: 'section',
+    text: mrkdwn('_The digest continues in the email version and the admin panel._'),
+  };
+  const kept = body.length <= room ? body : [...body.slice(0, room - 1), more];
+  return {
+    text: escapeSlackText(subject),
+    blocks: [{ type: 'section', text: mrkdwn(`*${escapeSlackText(subject)}*`) }, ...kept, ...link],
+  };
 }
 
 /** One bounded line per notice in a summary (at most a few hundred characters even fully escaped). */
@@ -103,15 +130,15 @@ function summaryLine(notice: Notice): string {
     const detail = escapeSlackText(truncate(singleLine(notice.detail), MAX_SUMMARY_DETAIL_CHARS));
     return `- ${tag} ${title}${detail === '' ? '' : `: ${detail}`}`;
   }
+  if (notice.kind === 'digest') return `- ${tag} ${escapeSlackText(noticeName(notice))}`;
   const { lead } = notice;
   const deadline = slackDate(lead.slaDeadline, formatUtc(lead.slaDeadline));
   return `- ${tag} ${leadLink(lead, displayName(lead))} - ${sourceText(lead)} - respond by ${deadline}`;
 }
 
 function fallbackName(notice: Notice): string {
-  return notice.kind === 'operator'
-    ? `alert ${truncate(singleLine(notice.title), 80)}`
-    : `${displayName(notice.lead)} (${qualityLabel(notice.lead.quality)})`;
+  if (isLeadNotice(notice)) return `${displayName(notice.lead)} (${qualityLabel(notice.lead.quality)})`;
+  return `${notice.kind === 'operator' ? 'alert' : 'digest'} ${noticeName(notice)}`;
 }
 
 /** Packs lines into as few sections as fit the per-section limit; lines are never split. */
@@ -155,6 +182,7 @@ export function formatSlackMessage(message: OutgoingMessage, options: SlackForma
   const [first] = notices;
   if (first === undefined) throw new RangeError('an outgoing message needs at least one notice');
   if (notices.length > 1) return formatSummary(notices, options);
+  if (first.kind === 'digest') return formatDigest(first, options);
   const text = escapeSlackText(noticeHeadline(first));
   const blocks = first.kind === 'operator' ? formatOperatorNotice(first, options) : formatLeadNotice(first);
   return { text, blocks };

@@ -1,0 +1,92 @@
+import type { Queryable } from '../db/create-pool.ts';
+import { escapeLikePattern } from './escape-like-pattern.ts';
+import { encodeLeadCursor, type LeadCursor } from './lead-cursor.ts';
+
+export interface LeadListFilter {
+  status?: string | undefined;
+  quality?: string | undefined;
+  source?: string | undefined;
+  /** Free text matched against name, email, phone, subject, message and the chat transcript. */
+  q?: string | undefined;
+  after?: LeadCursor | undefined;
+  limit: number;
+}
+
+export interface LeadListItem {
+  id: string;
+  source: string;
+  name: string | null;
+  email: string | null;
+  phone: string | null;
+  subject: string | null;
+  message_preview: string | null;
+  quality: string;
+  score: number;
+  status: string;
+  created_at: Date;
+  first_response_at: Date | null;
+  sla_response_deadline: Date;
+  sla_warning_at: Date;
+  sla_breached: boolean;
+}
+
+/** How much of a message the table shows; the detail view has the whole text. */
+const PREVIEW_CHARS = 160;
+
+/**
+ * One page of leads, newest first, in the (created_at DESC, id DESC) order the
+ * `conversations_created_at_idx` index serves. The row after the page is fetched to know whether there is a
+ * next page, so `next_cursor` is null exactly on the last page.
+ */
+export async function listLeads(db: Queryable, filter: LeadListFilter): Promise<{ items: LeadListItem[]; next_cursor: string | null }> {
+  const conditions: string[] = [];
+  const values: unknown[] = [];
+  const param = (value: unknown) => {
+    values.push(value);
+    return `$${values.length}`;
+  };
+
+  if (filter.status) conditions.push(`c.status = ${param(filter.status)}`);
+  if (filter.quality) conditions.push(`c.quality = ${param(filter.quality)}`);
+  if (filter.source) conditions.push(`c.source = ${param(filter.source)}`);
+  if (filter.q) {
+    const pattern = param(`%${escapeLikePattern(filter.q)}%`);
+    const matches = [
+      `c.name ILIKE ${pattern} ESCAPE '\\'`,
+      `c.email ILIKE ${pattern} ESCAPE '\\'`,
+      `c.phone ILIKE ${pattern} ESCAPE '\\'`,
+      `c.subject ILIKE ${pattern} ESCAPE '\\'`,
+      `c.message ILIKE ${pattern} ESCAPE '\\'`,
+      `EXISTS (SELECT 1 FROM chat_messages m WHERE m.conversation_id = c.id AND m.content ILIKE ${pattern} ESCAPE '\\')`,
+    ];
+    // Phones are stored in E.164, so "(415) 555-01" must be compared without its punctuation.
+    const digits = filter.q.replace(/[\s().-]/g, '');
+    if (/^\+?\d{3,}$/.test(digits) && digits !== filter.q) matches.push(`c.phone LIKE ${param(`%${digits}%`)}`);
+    conditions.push(`(${matches.join(' OR ')})`);
+  }
+  if (filter.after) {
+    conditions.push(`(c.created_at, c.id) < (${param(filter.after.createdAt)}::timestamptz, ${param(filter.after.id)}::uuid)`);
+  }
+  const limit = param(filter.limit + 1);
+
+  const { rows } = await db.query<LeadListItem & { cursor_at: string }>(
+    /* sql */ `
+    SELECT c.id, c.source, c.name, c.email, c.phone, c.subject,
+           left(coalesce(c.message, (SELECT m.content FROM chat_messages m
+                                     WHERE m.conversation_id = c.id AND m.role = 'user'
+                                     ORDER BY m.position, m.id LIMIT 1)), ${PREVIEW_CHARS}) AS message_preview,
+           c.quality, c.score, c.status, c.created_at, c.first_response_at, c.sla_response_deadline,
+           c.sla_warning_at, c.sla_breached,
+           to_char(c.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS cursor_at
+    FROM conversations c
+    ${conditions.length > 0 ? `WHERE ${conditions.join('\n      AND ')}` : ''}
+    ORDER BY c.created_at DESC, c.id DESC
+    LIMIT ${limit}`,
+    values,
+  );
+
+  const page = rows.slice(0, filter.limit);
+  const last = page.at(-1);
+  const next_cursor = rows.length > filter.limit && last ? encodeLeadCursor({ createdAt: last.cursor_at, id: last.id }) : null;
+  return { items: page.map(({ cursor_at: _cursor, ...item }) => item), next_cursor };
+}

@@ -1,0 +1,22 @@
+import type { Logger } from 'pino';
+import type { Channel, OutgoingMessage, SendResult } from '../channel.ts';
+import { formatLogEntry } from './format-log-entry.ts';
+
+/**
+ * The channel used when no provider is configured, so the whole flow is visible from the first `npm start`.
+ * It cannot fail, has no provider id, and coalesces like Slack so bursts read the same way.
+ */
+export function createLogChannel(logger: Logger): Channel {
+  return {
+    name: 'log',
+    destination: 'log',
+    maxNoticesPerMessage: 50,
+    minIntervalMs: 0,
+    send: async (message: OutgoingMessage): Promise<SendResult> => {
+      const entry = formatLogEntry(message);
+      logger.info(entry.fields, entry.text);
+      return { providerMessageId: null };
+    },
+    check: async () => {},
+  };
+}

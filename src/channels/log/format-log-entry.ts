@@ -1,0 +1,48 @@
+import type { Notice, OutgoingMessage } from '../channel.ts';
+import { isLeadNotice, noticeHeadline, noticeName, summaryHeadline } from '../notice-text.ts';
+
+/** The structured part of a log line: ids and facts to act on, never contact details or free text. */
+export interface LogNoticeFields {
+  kind: Notice['kind'];
+  eventId: string;
+  leadId?: string;
+  quality?: string;
+  score?: number;
+  source?: string;
+  slaDeadline?: string;
+  adminUrl?: string;
+}
+
+export interface LogEntry {
+  fields: { channel: 'log'; messageKey: string; notices: LogNoticeFields[] };
+  text: string;
+}
+
+function noticeFields(notice: Notice): LogNoticeFields {
+  if (!isLeadNotice(notice)) return { kind: notice.kind, eventId: notice.eventId };
+  const { lead } = notice;
+  return {
+    kind: notice.kind,
+    eventId: notice.eventId,
+    leadId: lead.id,
+    quality: lead.quality,
+    score: lead.score,
+    source: lead.source,
+    slaDeadline: lead.slaDeadline.toISOString(),
+    adminUrl: lead.adminUrl,
+  };
+}
+
+/**
+ * Formats a message for the log channel. Email, phone and the lead's own message are left out entirely:
+ * pino redacts `email`/`phone` keys, but a log line's text is not redacted, and logs travel further than
+ * the database. The name stays, as in every other channel's headline.
+ */
+export function formatLogEntry(message: OutgoingMessage): LogEntry {
+  const { notices } = message;
+  const [first] = notices;
+  if (first === undefined) throw new RangeError('an outgoing message needs at least one notice');
+  const text =
+    notices.length === 1 ? noticeHeadline(first) : `${summaryHeadline(notices)}: ${notices.map(noticeName).join(', ')}`;
+  return { fields: { channel: 'log', messageKey: message.messageKey, notices: notices.map(noticeFields) }, text };
+}

@@ -1,0 +1,74 @@
+import { withTransaction, type Pool } from '../db/create-pool.ts';
+import type { ChannelName } from '../channels/channel.ts';
+
+export interface BegunAttempt {
+  logId: string;
+  eventId: string;
+  attempt: number;
+  possibleDuplicate: boolean;
+}
+
+export interface BeginResult {
+  started: BegunAttempt[];
+  /** Another worker holds a live attempt; look again when its lease ends (it may die). */
+  inFlight: { eventId: string; retryAt: Date }[];
+  /** Everything else asked for was already sent: nothing to do. */
+}
+
+const INTERRUPTED_MESSAGE = 'the sending process stopped before recording the outcome; the provider may have received it';
+
+/**
+ * Starts one attempt per event for `channel`, as `sending` rows. The partial unique index on
+ * (event_id, channel) WHERE status IN ('sending','sent') guarantees at most one live-or-sent attempt, so two
+ * workers can never both send: the loser's INSERT does nothing. An attempt left `sending` longer than the
+ * lease belongs to a process that died; it is closed as `interrupted` and the next attempt is flagged as a
+ * possible duplicate, since the provider may have accepted the first.
+ */
+export async function beginDeliveryAttempts(
+  pool: Pool,
+  request: { channel: ChannelName; destination: string; eventIds: string[]; leaseMs: number },
+): Promise<BeginResult> {
+  return withTransaction(pool, async (client) => {
+    await client.query({
+      name: 'close-interrupted-attempts',
+      text: /* sql */ `
+        UPDATE notification_logs
+        SET status = 'failed', error_kind = 'interrupted', error_message = $4, finished_at = now()
+        WHERE channel = $1 AND event_id = ANY($2::bigint[]) AND status = 'sending'
+          AND started_at < now() - make_interval(secs => $3::double precision / 1000)`,
+      values: [request.channel, request.eventIds, request.leaseMs, INTERRUPTED_MESSAGE],
+    });
+    const started = await client.query<{ id: string; event_id: string; attempt: number; possible_duplicate: boolean }>({
+      name: 'begin-delivery-attempts',
+      text: /* sql */ `
+        INSERT INTO notification_logs (event_id, conversation_id, channel, destination, status, attempt, possible_duplicate, started_at)
+        SELECT e.id, e.conversation_id, $1, $2, 'sending',
+               1 + coalesce(previous.attempt, 0),
+               coalesce(previous.error_kind = 'interrupted', false),
+               now()
+        FROM lead_events e
+        LEFT JOIN LATERAL (
+          SELECT n.attempt, n.error_kind FROM notification_logs n
+          WHERE n.event_id = e.id AND n.channel = $1
+          ORDER BY n.attempt DESC LIMIT 1
+        ) previous ON true
+        WHERE e.id = ANY($3::bigint[])
+        ON CONFLICT (event_id, channel) WHERE status IN ('sending', 'sent') DO NOTHING
+        RETURNING id::text, event_id::text, attempt, possible_duplicate`,
+      values: [request.channel, request.destination, request.eventIds],
+    });
+    const startedIds = started.rows.map((row) => row.id);
+    const inFlight = await client.query<{ event_id: string; retry_at: Date }>({
+      name: 'find-in-flight-attempts',
+      text: /* sql */ `
+        SELECT event_id::text, started_at + make_interval(secs => $4::double precision / 1000) AS retry_at
+        FROM notification_logs
+        WHERE channel = $1 AND event_id = ANY($2::bigint[]) AND status = 'sending' AND NOT (id = ANY($3::bigint[]))`,
+      values: [request.channel, request.eventIds, startedIds, request.leaseMs],
+    });
+    return {
+      started: started.rows.map((row) => ({ logId: row.id, eventId: row.event_id, attempt: row.attempt, possibleDuplicate: row.possible_duplicate })),
+      inFlight: inFlight.rows.map((row) => ({ eventId: row.event_id, retryAt: row.retry_at })),
+    };
+  });
+}

@@ -1,0 +1,24 @@
+import { createHash } from 'node:crypto';
+import type { ChannelName } from '../channels/channel.ts';
+
+/** One pg-boss job = one (event, channel) delivery. The queue name carries the channel. */
+export interface DeliveryJobData {
+  /** lead_events.id as text (bigint). */
+  eventId: string;
+  /** Attempts already spent on transient errors; rate-limit waits do not count. */
+  tries: number;
+}
+
+export function deliveryQueueName(channel: ChannelName): string {
+  return `deliver-${channel}`;
+}
+
+/**
+ * A job id derived from (event, channel): if the relay ever enqueued the same delivery twice, pg-boss's
+ * `ON CONFLICT DO NOTHING` keeps one. Formatted as a UUID (version nibble 5, RFC 4122 variant).
+ */
+export function deliveryJobId(eventId: string, channel: ChannelName): string {
+  const hex = createHash('sha1').update(`leadline:${eventId}:${channel}`).digest('hex');
+  const variant = ((parseInt(hex[16]!, 16) & 0x3) | 0x8).toString(16);
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-5${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+}

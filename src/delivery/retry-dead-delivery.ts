@@ -1,0 +1,27 @@
+import type { ChannelName } from '../channels/channel.ts';
+import { withTransaction, type Pool } from '../db/create-pool.ts';
+import type { JobQueue } from '../queue/start-job-queue.ts';
+import { deliveryQueueName, type DeliveryJobData } from './delivery-job.ts';
+
+/**
+ * Sends a dead delivery again with a fresh attempt budget. Marking the dead row `retried_at` and enqueueing
+ * the job commit together, so a double click re-sends once. Returns false when the id is not a dead,
+ * unretried delivery.
+ */
+export async function retryDeadDelivery(pool: Pool, boss: JobQueue, notificationLogId: string): Promise<{ eventId: string; channel: ChannelName } | undefined> {
+  return withTransaction(pool, async (client) => {
+    const { rows } = await client.query<{ event_id: string; channel: ChannelName }>(
+      /* sql */ `
+        UPDATE notification_logs SET retried_at = now()
+        WHERE id = $1 AND status = 'dead' AND retried_at IS NULL
+        RETURNING event_id::text, channel`,
+      [notificationLogId],
+    );
+    const dead = rows[0];
+    if (!dead) return undefined;
+    const db = { executeSql: async (text: string, values?: unknown[]) => client.query(text, values) };
+    const job: { data: DeliveryJobData } = { data: { eventId: dead.event_id, tries: 0 } };
+    await boss.insert(deliveryQueueName(dead.channel), [job], { db });
+    return { eventId: dead.event_id, channel: dead.channel };
+  });
+}

@@ -1,0 +1,110 @@
+import type { Logger } from 'pino';
+import type { ChannelName } from '../channels/channel.ts';
+import { withTransaction, type Pool } from '../db/create-pool.ts';
+import { listenForNotifications } from '../db/listen-for-notifications.ts';
+import { deliveryJobId, deliveryQueueName, type DeliveryJobData } from '../delivery/delivery-job.ts';
+import { OUTBOX_NOTIFY_CHANNEL } from '../outbox/event-types.ts';
+import type { JobQueue } from '../queue/start-job-queue.ts';
+import { claimOutboxBatch } from './claim-outbox-batch.ts';
+import { markEventsProcessed } from './mark-events-processed.ts';
+import { planDeliveries } from './plan-deliveries.ts';
+
+export interface RelayDeps {
+  pool: Pool;
+  boss: JobQueue;
+  /** For the dedicated LISTEN connection. */
+  connectionString: string;
+  channels: readonly ChannelName[];
+  pollIntervalMs: number;
+  logger: Logger;
+  batchSize?: number;
+}
+
+export interface Relay {
+  /** Processes everything unprocessed now; resolves when the outbox is empty (used by tests and replay). */
+  drain(): Promise<number>;
+  stop(): Promise<void>;
+}
+
+/**
+ * Turns outbox events into delivery jobs. Each pass, in ONE transaction: claim a batch of unprocessed events
+ * (SKIP LOCKED, so several relays share the work), enqueue one pg-boss job per (event, channel) through the
+ * same connection, and mark the events processed. Either all of it commits or none of it does.
+ * NOTIFY wakes the relay at once; the poll interval is the backstop for lost notifications.
+ */
+export function startRelay(deps: RelayDeps): Relay {
+  const batchSize = deps.batchSize ?? 200;
+  let running: Promise<number> | undefined;
+  let wakeAgain = false;
+  let stopped = false;
+
+  const relayBatch = () =>
+    withTransaction(deps.pool, async (client) => {
+      const events = await claimOutboxBatch(client, batchSize);
+      if (events.length === 0) return 0;
+      const jobsByChannel = new Map<ChannelName, { id: string; data: DeliveryJobData }[]>();
+      for (const event of events) {
+        for (const channel of planDeliveries(event, deps.channels)) {
+          const jobs = jobsByChannel.get(channel) ?? [];
+          jobs.push({ id: deliveryJobId(event.id, channel), data: { eventId: event.id, tries: 0 } });
+          jobsByChannel.set(channel, jobs);
+        }
+      }
+      const db = { executeSql: async (text: string, values?: unknown[]) => client.query(text, values) };
+      for (const [channel, jobs] of jobsByChannel) await deps.boss.insert(deliveryQueueName(channel), jobs, { db });
+      await markEventsProcessed(
+        client,
+        events.map((event) => event.id),
+      );
+      return events.length;
+    });
+
+  const drainLoop = async (): Promise<number> => {
+    let total = 0;
+    do {
+      wakeAgain = false;
+      for (;;) {
+        const relayed = await relayBatch();
+        total += relayed;
+        if (relayed < batchSize) break;
+      }
+    } while (wakeAgain && !stopped);
+    return total;
+  };
+
+  /** Single flight: a wake-up during a pass asks that pass to go round once more. */
+  const drain = (): Promise<number> => {
+    if (running) {
+      wakeAgain = true;
+      return running;
+    }
+    running = drainLoop().finally(() => {
+      running = undefined;
+    });
+    return running;
+  };
+
+  const wake = () => {
+    if (stopped) return;
+    drain().catch((error: unknown) => deps.logger.error({ err: error }, 'relay pass failed; the next poll retries'));
+  };
+
+  const listener = listenForNotifications({
+    connectionString: deps.connectionString,
+    channels: [OUTBOX_NOTIFY_CHANNEL],
+    onNotification: wake,
+    onConnected: wake,
+    onError: (error) => deps.logger.warn({ err: error }, 'relay LISTEN connection lost; reconnecting (polling continues)'),
+  });
+  const poller = setInterval(wake, deps.pollIntervalMs);
+
+  return {
+    drain,
+    async stop() {
+      stopped = true;
+      clearInterval(poller);
+      await listener.stop();
+      await running?.catch(() => 0);
+    },
+  };
+}

@@ -1,0 +1,80 @@
+import { createHash } from 'node:crypto';
+import type { Queryable } from '../db/create-pool.ts';
+import type { JobQueue } from '../queue/start-job-queue.ts';
+
+/** The pg-boss queue of SLA timers: one job at each lead's at-risk time and one at its deadline. */
+export const SLA_TIMER_QUEUE = 'sla-timer';
+
+export type SlaTimerKind = 'warning' | 'deadline';
+
+export interface SlaTimerJob {
+  conversationId: string;
+  kind: SlaTimerKind;
+  /** ISO time the job is due; the handler waits out a small clock difference between Node and Postgres. */
+  dueAt: string;
+}
+
+interface OpenLeadRow {
+  id: string;
+  sla_warning_at: Date;
+  sla_response_deadline: Date;
+  sla_warned_at: Date | null;
+}
+
+/**
+ * A job id derived from the lead and the timer kind (a name-based UUID), so scheduling the same timer
+ * twice, from several monitors or after a restart, inserts one job: pg-boss inserts with ON CONFLICT DO
+ * NOTHING on (queue, id).
+ */
+export function slaTimerJobId(conversationId: string, kind: SlaTimerKind): string {
+  const hex = createHash('sha1').update(`leadline:sla-timer:${kind}:${conversationId}`).digest('hex');
+  const variant = ((parseInt(hex.slice(16, 18), 16) & 0x3f) | 0x80).toString(16);
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-5${hex.slice(13, 16)}-${variant}${hex.slice(18, 20)}-${hex.slice(20, 32)}`;
+}
+
+export type OpenLeadSelection = { ids: string[] } | { createdSince: Date } | { all: true };
+
+const PAGE_SIZE = 1_000;
+
+/**
+ * Loads the unanswered, unbreached leads of `selection` and makes sure each has its two timers. Leads the
+ * monitor has already warned get only the deadline timer. Returns how many leads it looked at.
+ */
+export async function scheduleSlaTimers(db: Queryable, boss: JobQueue, selection: OpenLeadSelection): Promise<number> {
+  let seen = 0;
+  let after: { deadline: Date; id: string } | null = null;
+  for (;;) {
+    const { rows }: { rows: OpenLeadRow[] } = await db.query<OpenLeadRow>(
+      /* sql */ `SELECT id, sla_warning_at, sla_response_deadline, sla_warned_at
+                   FROM conversations
+                  WHERE first_response_at IS NULL AND sla_breached = false
+                    AND ($1::uuid[] IS NULL OR id = ANY($1::uuid[]))
+                    AND ($2::timestamptz IS NULL OR created_at >= $2)
+                    AND ($3::timestamptz IS NULL OR (sla_response_deadline, id) > ($3, $4::uuid))
+                  ORDER BY sla_response_deadline, id
+                  LIMIT $5`,
+      [
+        'ids' in selection ? selection.ids : null,
+        'createdSince' in selection ? selection.createdSince : null,
+        after?.deadline ?? null,
+        after?.id ?? null,
+        PAGE_SIZE,
+      ],
+    );
+    if (rows.length === 0) return seen;
+    seen += rows.length;
+    const jobs = rows.flatMap((row) => {
+      const timers: { kind: SlaTimerKind; at: Date }[] = [{ kind: 'deadline', at: row.sla_response_deadline }];
+      if (row.sla_warned_at === null) timers.unshift({ kind: 'warning', at: row.sla_warning_at });
+      return timers.map(({ kind, at }) => ({
+        id: slaTimerJobId(row.id, kind),
+        data: { conversationId: row.id, kind, dueAt: at.toISOString() } satisfies SlaTimerJob,
+        startAfter: at,
+      }));
+    });
+    await boss.insert(SLA_TIMER_QUEUE, jobs);
+    const last = rows[rows.length - 1];
+    if (rows.length < PAGE_SIZE || !last) return seen;
+    after = { deadline: last.sla_response_deadline, id: last.id };
+  }
+}
