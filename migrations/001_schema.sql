@@ -108,6 +108,8 @@ CREATE TABLE notification_logs (
   latency_ms          integer,
   created_at          timestamptz NOT NULL DEFAULT now(),
   started_at          timestamptz,
+  -- Set just before the provider call: an interrupted attempt without it never reached the provider.
+  dispatched_at       timestamptz,
   finished_at         timestamptz,
   next_attempt_at     timestamptz,
   retried_at          timestamptz

@@ -4,7 +4,7 @@ import type { Clock } from '../shared/clock.ts';
 import { computeSlaDeadline, type SlaSettings } from '../sla/compute-sla-deadline.ts';
 import { findLeadByIdempotencyKeys, insertCapturedLead } from './insert-captured-lead.ts';
 import type { CaptureResult, LeadDraft } from './lead-draft.ts';
-import { scoreLead } from './score-lead.ts';
+import { scoreLead, type ScoringSettings } from './score-lead.ts';
 
 /** Without an idempotency key, the same body from the same source within this window is a double submit. */
 export const DOUBLE_SUBMIT_WINDOW_MS = 10 * 60_000;
@@ -15,6 +15,8 @@ export interface CaptureDeps {
   sla: SlaSettings;
   /** Moves a time forward by working time (business hours); plain addition when absent. */
   addWorkingTime?: ((start: Date, ms: number) => Date) | undefined;
+  /** Scoring weights and urgent words; the built-in defaults when absent. */
+  scoring?: ScoringSettings | undefined;
 }
 
 const SOURCE_LABELS: Record<string, string> = {
@@ -43,7 +45,7 @@ export async function captureLead(deps: CaptureDeps, draft: LeadDraft): Promise<
     hasEmail: draft.email !== null,
     hasPhone: draft.phone !== null,
     propertyId: draft.propertyId,
-  });
+  }, deps.scoring);
   const sla = computeSlaDeadline(quality, draft.slaStartAt ?? now, deps.sla, deps.addWorkingTime);
   // A deadline already in the past (an old Meta lead) still needs its warning at or before it.
   const warningAt = sla.warningAt.getTime() <= sla.deadline.getTime() ? sla.warningAt : sla.deadline;

@@ -21,8 +21,8 @@ const INTERRUPTED_MESSAGE = 'the sending process stopped before recording the ou
  * Starts one attempt per event for `channel`, as `sending` rows. The partial unique index on
  * (event_id, channel) WHERE status IN ('sending','sent') guarantees at most one live-or-sent attempt, so two
  * workers can never both send: the loser's INSERT does nothing. An attempt left `sending` longer than the
- * lease belongs to a process that died; it is closed as `interrupted` and the next attempt is flagged as a
- * possible duplicate, since the provider may have accepted the first.
+ * lease belongs to a process that died; it is closed as `interrupted`, and when it had been dispatched to
+ * the provider the next attempt is flagged as a possible duplicate, since the provider may have accepted it.
  */
 export async function beginDeliveryAttempts(
   pool: Pool,
@@ -44,11 +44,11 @@ export async function beginDeliveryAttempts(
         INSERT INTO notification_logs (event_id, conversation_id, channel, destination, status, attempt, possible_duplicate, started_at)
         SELECT e.id, e.conversation_id, $1, $2, 'sending',
                1 + coalesce(previous.attempt, 0),
-               coalesce(previous.error_kind = 'interrupted', false),
+               coalesce(previous.error_kind = 'interrupted' AND previous.dispatched_at IS NOT NULL, false),
                now()
         FROM lead_events e
         LEFT JOIN LATERAL (
-          SELECT n.attempt, n.error_kind FROM notification_logs n
+          SELECT n.attempt, n.error_kind, n.dispatched_at FROM notification_logs n
           WHERE n.event_id = e.id AND n.channel = $1
           ORDER BY n.attempt DESC LIMIT 1
         ) previous ON true

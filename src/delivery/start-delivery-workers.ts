@@ -5,6 +5,7 @@ import type { JobQueue } from '../queue/start-job-queue.ts';
 import { beginDeliveryAttempts, type BegunAttempt } from './begin-delivery-attempts.ts';
 import { deliveryQueueName, type DeliveryJobData } from './delivery-job.ts';
 import { DELIVERY_LEASE_MS } from './ensure-delivery-queues.ts';
+import { markAttemptsDispatched } from './mark-attempts-dispatched.ts';
 import { loadDeliveryNotices } from './load-delivery-notices.ts';
 import type { PauseSwitch } from './pause-switch.ts';
 import { recordFailedDeliveries } from './record-failed-deliveries.ts';
@@ -24,6 +25,9 @@ export interface DeliveryWorkerDeps {
 
 /** Backlog (in send time at the destination's pace) past which waiting alerts are summarised. */
 export const COALESCE_WHEN_BEHIND_MS = 3_000;
+
+/** Messages in flight at once per process on a channel that never coalesces (the SMTP pool size). */
+export const UNCOALESCED_PARALLEL_SENDS = 3;
 
 /** How long a paused worker's in-hand jobs wait before they are looked at again. */
 const HOLD_WHILE_PAUSED_MS = 2_000;
@@ -84,8 +88,9 @@ export async function startDeliveryWorkers(deps: DeliveryWorkerDeps): Promise<{ 
     // then one summary names every lead instead of the alerts falling minutes behind.
     const oneByOneMs = pending.length * channel.minIntervalMs;
     const groups = oneByOneMs > COALESCE_WHEN_BEHIND_MS ? chunk(pending, channel.maxNoticesPerMessage) : chunk(pending, 1);
-    // Unpaced channels (email) send their messages side by side; paced ones one after another.
-    const parallel = channel.minIntervalMs > 0 ? 1 : 8;
+    // Channels that never coalesce (email) send side by side to keep up; the others send one message at a
+    // time, which also bounds what a crash can repeat to one message per channel.
+    const parallel = channel.maxNoticesPerMessage === 1 ? UNCOALESCED_PARALLEL_SENDS : 1;
     await forEachLimited(groups, parallel, (group) => sendGroup(channel, group));
   };
 
@@ -93,6 +98,10 @@ export async function startDeliveryWorkers(deps: DeliveryWorkerDeps): Promise<{ 
     const first = group[0]!;
     const message: OutgoingMessage = { notices: group.map((delivery) => delivery.notice), messageKey: `${first.attempt.eventId}.${channel.name}` };
     await waitForSendSlot(deps.pool, channel.destination, channel.minIntervalMs);
+    await markAttemptsDispatched(
+      deps.pool,
+      group.map((delivery) => delivery.attempt.logId),
+    );
     try {
       const result = await channel.send(message);
       await recordSentDeliveries(deps.pool, { logIds: group.map((delivery) => delivery.attempt.logId), providerMessageId: result.providerMessageId, coalescedCount: group.length });
@@ -139,7 +148,8 @@ export async function startDeliveryWorkers(deps: DeliveryWorkerDeps): Promise<{ 
         pollingIntervalSeconds: 0.5,
         notifyPollingIntervalSeconds: 1,
         burstWhenBatchFull: true,
-        localConcurrency: channel.minIntervalMs > 0 ? 1 : 2,
+        // One batch at a time per process: what a crash can repeat stays bounded by the sends in flight.
+        localConcurrency: 1,
       },
       async (jobs) => {
         await handleBatch(channel, jobs);

@@ -44,7 +44,7 @@ export async function scheduleSlaTimers(db: Queryable, boss: JobQueue, selection
   let seen = 0;
   let after: { deadline: Date; id: string } | null = null;
   for (;;) {
-    const { rows }: { rows: OpenLeadRow[] } = await db.query<OpenLeadRow>(
+    const page: { rows: OpenLeadRow[] } = await db.query<OpenLeadRow>(
       /* sql */ `SELECT id, sla_warning_at, sla_response_deadline, sla_warned_at
                    FROM conversations
                   WHERE first_response_at IS NULL AND sla_breached = false
@@ -61,6 +61,7 @@ export async function scheduleSlaTimers(db: Queryable, boss: JobQueue, selection
         PAGE_SIZE,
       ],
     );
+    const rows = page.rows;
     if (rows.length === 0) return seen;
     seen += rows.length;
     const jobs = rows.flatMap((row) => {
@@ -73,7 +74,7 @@ export async function scheduleSlaTimers(db: Queryable, boss: JobQueue, selection
       }));
     });
     await boss.insert(SLA_TIMER_QUEUE, jobs);
-    const last = rows[rows.length - 1];
+    const last: OpenLeadRow | undefined = rows[rows.length - 1];
     if (rows.length < PAGE_SIZE || !last) return seen;
     after = { deadline: last.sla_response_deadline, id: last.id };
   }

@@ -10,6 +10,8 @@ import { warnAtRiskLeads } from './warn-at-risk-leads.ts';
 export interface SlaMonitorDeps {
   db: Pool;
   boss: JobQueue;
+  /** For the dedicated LISTEN connection that hears about new leads. */
+  connectionString: string;
   clock: Clock;
   logger: Logger;
   /** SLA_SWEEP_INTERVAL: the safety net that warns and breaches whatever a timer missed. */
@@ -81,13 +83,13 @@ export async function startSlaMonitor(deps: SlaMonitorDeps): Promise<SlaMonitor>
   );
 
   const lookbackMs = () => 2 * deps.sweepIntervalMs + 10_000;
-  const listener = await listenForNewLeads({
-    pool: db,
+  const listener = listenForNewLeads({
+    connectionString: deps.connectionString,
     logger,
     onLeads: async (ids) => {
       await scheduleSlaTimers(db, boss, { ids });
     },
-    onReconnected: async () => {
+    onConnected: async () => {
       await scheduleSlaTimers(db, boss, { createdSince: new Date(clock.now().getTime() - lookbackMs()) });
     },
   });

@@ -113,6 +113,8 @@ export async function startSmtpStub(options: SmtpStubOptions = {}): Promise<Smtp
     },
   });
 
+  // A client that dies mid-session (a killed worker) resets its socket; a real SMTP server shrugs that off.
+  server.on('error', () => {});
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.server.address() as AddressInfo;
 

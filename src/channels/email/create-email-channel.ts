@@ -2,6 +2,7 @@ import { createTransport } from 'nodemailer';
 import { ChannelError } from '../channel.ts';
 import type { Channel, OutgoingMessage, SendResult } from '../channel.ts';
 import { classifySmtpError } from './classify-smtp-error.ts';
+import { formatOrFail } from '../format-or-fail.ts';
 import { formatEmailMessage } from './format-email-message.ts';
 
 export interface EmailChannelOptions {
@@ -61,7 +62,7 @@ export function createEmailChannel(options: EmailChannelOptions): Channel {
   const formatOptions = options.adminBaseUrl === undefined ? {} : { adminBaseUrl: options.adminBaseUrl };
 
   async function send(message: OutgoingMessage): Promise<SendResult> {
-    const content = formatEmailMessage(message, formatOptions);
+    const content = formatOrFail(() => formatEmailMessage(message, formatOptions));
     try {
       const info = await transporter.sendMail({
         from: options.from,

@@ -62,4 +62,14 @@ describe('createLogChannel', () => {
     expect(channel).toMatchObject({ name: 'log', destination: 'log', maxNoticesPerMessage: 50, minIntervalMs: 0 });
     await expect(channel.check()).resolves.toBeUndefined();
   });
+
+  it('when a message has no notices, then send fails with a permanent format error', async () => {
+    const channel = createLogChannel(memoryLogger().logger);
+
+    await expect(channel.send({ notices: [], messageKey: 'k' })).rejects.toMatchObject({
+      name: 'ChannelError',
+      kind: 'permanent',
+      providerCode: 'format',
+    });
+  });
 });

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { Channel, OutgoingMessage, SendResult } from '../channel.ts';
+import { formatOrFail } from '../format-or-fail.ts';
 import { formatLogEntry } from './format-log-entry.ts';
 
 /**
@@ -13,7 +14,7 @@ export function createLogChannel(logger: Logger): Channel {
     maxNoticesPerMessage: 50,
     minIntervalMs: 0,
     send: async (message: OutgoingMessage): Promise<SendResult> => {
-      const entry = formatLogEntry(message);
+      const entry = formatOrFail(() => formatLogEntry(message));
       logger.info(entry.fields, entry.text);
       return { providerMessageId: null };
     },

@@ -3,6 +3,7 @@ import type { FetchFunction } from '@slack/webhook';
 import { ChannelError } from '../channel.ts';
 import type { Channel, OutgoingMessage, SendResult } from '../channel.ts';
 import { classifySlackError } from './classify-slack-error.ts';
+import { formatOrFail } from '../format-or-fail.ts';
 import { formatSlackMessage } from './format-slack-message.ts';
 
 export interface SlackChannelOptions {
@@ -98,7 +99,7 @@ export function createSlackChannel(options: SlackChannelOptions): Channel {
   const baseFetch = options.fetch ?? globalThis.fetch;
 
   async function send(message: OutgoingMessage): Promise<SendResult> {
-    const payload = formatSlackMessage(message, adminBaseUrl === undefined ? {} : { adminBaseUrl });
+    const payload = formatOrFail(() => formatSlackMessage(message, adminBaseUrl === undefined ? {} : { adminBaseUrl }));
     let retryAfter: string | null = null;
     const fetchRecordingRetryAfter: FetchFunction = async (url, init) => {
       const response = await baseFetch(url, init);

@@ -121,7 +121,7 @@ describe('formatSlackMessage', () => {
 
   it('when 50 notices with the longest nasty names are coalesced, then the payload stays within Slack limits', () => {
     const longNasty = `${NASTY_NAME}&&&&`.repeat(20);
-    const notices = manyLeadsCreated(50).map((notice, index): Notice => ({
+    const notices = Array.from({ length: 50 }, (_, index): Notice => ({
       kind: 'lead.created',
       eventId: `e${index}`,
       lead: makeLead({ id: `id-${index}`, name: `${index} ${longNasty}`, source: '<&>'.repeat(50) }),
@@ -138,5 +138,18 @@ describe('formatSlackMessage', () => {
 
     expect(payload.text).toBe('New HOT lead: Unnamed lead');
     expect(JSON.stringify(payload.blocks)).toContain('*Contact*\\nno contact details');
+  });
+
+  it('when a long daily digest is formatted, then its text is escaped and cut to fit Slack limits', () => {
+    const text = Array.from({ length: 5000 }, (_, index) => `line ${index} <!channel> & more`).join('\n');
+    const notice: Notice = { kind: 'digest', eventId: 'd', subject: 'Daily digest', text, html: '' };
+    const payload = formatSlackMessage(makeMessage([notice]), { adminBaseUrl: 'http://127.0.0.1:3000/admin' });
+
+    expect(slackPayloadError(payload)).toBeNull();
+    expect(payload.text).toBe('Daily digest');
+    const body = JSON.stringify(payload.blocks);
+    expect(body).toContain('line 0 &lt;!channel&gt; &amp; more');
+    expect(body).toContain('The digest continues in the email version and the admin panel.');
+    expect(body).toContain('Open the Leadline admin panel');
   });
 });

@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import { Telegraf } from 'telegraf';
 import type { Channel, OutgoingMessage, SendResult } from '../channel.ts';
 import { classifyTelegramError, migratedChatId } from './classify-telegram-error.ts';
+import { formatOrFail } from '../format-or-fail.ts';
 import { formatTelegramMessage } from './format-telegram-message.ts';
 
 export interface TelegramChannelOptions {
@@ -83,7 +84,7 @@ export function createTelegramChannel(options: TelegramChannelOptions): Channel 
   }
 
   async function send(message: OutgoingMessage): Promise<SendResult> {
-    const text = formatTelegramMessage(message);
+    const text = formatOrFail(() => formatTelegramMessage(message));
     try {
       return await post(text);
     } catch (error) {
