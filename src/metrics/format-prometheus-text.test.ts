@@ -15,8 +15,8 @@ describe('formatPrometheusText', () => {
       [
         '# HELP leadline_leads_total Leads.',
         '# TYPE leadline_leads_total counter',
-        'leadline_leads_total{source="api",quality="hot"} 3',
-        'leadline_leads_total{source="we\\"ird\\\\one\\nx",quality="cold"} 1',
+        'leadline_leads_total{quality="hot",source="api"} 3',
+        'leadline_leads_total{quality="cold",source="we\\"ird\\\\one\\nx"} 1',
         '# HELP leadline_database_up Up.',
         '# TYPE leadline_database_up gauge',
         'leadline_database_up 1',

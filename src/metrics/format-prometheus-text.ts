@@ -24,8 +24,10 @@ export function formatPrometheusText(families: readonly MetricFamily[]): string 
     lines.push(`# HELP ${family.name} ${family.help.replace(/\\/g, '\\\\').replace(/\n/g, '\\n')}`);
     lines.push(`# TYPE ${family.name} ${family.type}`);
     for (const sample of family.samples) {
+      // Sorted names keep the output stable whatever order the database returned the labels in.
       const labels = Object.entries(sample.labels)
         .filter(([name]) => /^[a-zA-Z_][a-zA-Z0-9_]*$/.test(name))
+        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
         .map(([name, value]) => `${name}="${escapeLabelValue(value)}"`);
       lines.push(`${family.name}${labels.length > 0 ? `{${labels.join(',')}}` : ''} ${formatValue(sample.value)}`);
     }

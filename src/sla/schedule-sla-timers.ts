@@ -32,16 +32,23 @@ export function slaTimerJobId(conversationId: string, kind: SlaTimerKind): strin
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-5${hex.slice(13, 16)}-${variant}${hex.slice(18, 20)}-${hex.slice(20, 32)}`;
 }
 
-export type OpenLeadSelection = { ids: string[] } | { createdSince: Date } | { all: true };
+export interface SlaTimer {
+  conversationId: string;
+  kind: SlaTimerKind;
+  at: Date;
+}
+
+/** Which open leads to schedule: given ones, recent ones, ones with a timer due before a time, or all. */
+export type OpenLeadSelection = { ids: string[] } | { createdSince: Date } | { dueBefore: Date } | { all: true };
 
 const PAGE_SIZE = 1_000;
 
 /**
  * Loads the unanswered, unbreached leads of `selection` and makes sure each has its two timers. Leads the
- * monitor has already warned get only the deadline timer. Returns how many leads it looked at.
+ * monitor has already warned get only the deadline timer. Returns the timers it made sure of.
  */
-export async function scheduleSlaTimers(db: Queryable, boss: JobQueue, selection: OpenLeadSelection): Promise<number> {
-  let seen = 0;
+export async function scheduleSlaTimers(db: Queryable, boss: JobQueue, selection: OpenLeadSelection): Promise<SlaTimer[]> {
+  const scheduled: SlaTimer[] = [];
   let after: { deadline: Date; id: string } | null = null;
   for (;;) {
     const page: { rows: OpenLeadRow[] } = await db.query<OpenLeadRow>(
@@ -51,6 +58,8 @@ export async function scheduleSlaTimers(db: Queryable, boss: JobQueue, selection
                     AND ($1::uuid[] IS NULL OR id = ANY($1::uuid[]))
                     AND ($2::timestamptz IS NULL OR created_at >= $2)
                     AND ($3::timestamptz IS NULL OR (sla_response_deadline, id) > ($3, $4::uuid))
+                    AND ($6::timestamptz IS NULL OR sla_response_deadline <= $6
+                         OR (sla_warned_at IS NULL AND sla_warning_at <= $6))
                   ORDER BY sla_response_deadline, id
                   LIMIT $5`,
       [
@@ -59,23 +68,26 @@ export async function scheduleSlaTimers(db: Queryable, boss: JobQueue, selection
         after?.deadline ?? null,
         after?.id ?? null,
         PAGE_SIZE,
+        'dueBefore' in selection ? selection.dueBefore : null,
       ],
     );
     const rows = page.rows;
-    if (rows.length === 0) return seen;
-    seen += rows.length;
-    const jobs = rows.flatMap((row) => {
-      const timers: { kind: SlaTimerKind; at: Date }[] = [{ kind: 'deadline', at: row.sla_response_deadline }];
-      if (row.sla_warned_at === null) timers.unshift({ kind: 'warning', at: row.sla_warning_at });
-      return timers.map(({ kind, at }) => ({
-        id: slaTimerJobId(row.id, kind),
-        data: { conversationId: row.id, kind, dueAt: at.toISOString() } satisfies SlaTimerJob,
+    if (rows.length === 0) return scheduled;
+    const timers = rows.flatMap((row): SlaTimer[] => [
+      ...(row.sla_warned_at === null ? [{ conversationId: row.id, kind: 'warning' as const, at: row.sla_warning_at }] : []),
+      { conversationId: row.id, kind: 'deadline', at: row.sla_response_deadline },
+    ]);
+    await boss.insert(
+      SLA_TIMER_QUEUE,
+      timers.map(({ conversationId, kind, at }) => ({
+        id: slaTimerJobId(conversationId, kind),
+        data: { conversationId, kind, dueAt: at.toISOString() } satisfies SlaTimerJob,
         startAfter: at,
-      }));
-    });
-    await boss.insert(SLA_TIMER_QUEUE, jobs);
+      })),
+    );
+    scheduled.push(...timers);
     const last: OpenLeadRow | undefined = rows[rows.length - 1];
-    if (rows.length < PAGE_SIZE || !last) return seen;
+    if (rows.length < PAGE_SIZE || !last) return scheduled;
     after = { deadline: last.sla_response_deadline, id: last.id };
   }
 }

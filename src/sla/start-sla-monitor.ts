@@ -4,7 +4,7 @@ import type { JobQueue } from '../queue/start-job-queue.ts';
 import type { Clock } from '../shared/clock.ts';
 import { breachOverdueLeads } from './breach-overdue-leads.ts';
 import { listenForNewLeads } from './listen-for-new-leads.ts';
-import { SLA_TIMER_QUEUE, scheduleSlaTimers, type SlaTimerJob } from './schedule-sla-timers.ts';
+import { SLA_TIMER_QUEUE, scheduleSlaTimers, type SlaTimer, type SlaTimerJob } from './schedule-sla-timers.ts';
 import { warnAtRiskLeads } from './warn-at-risk-leads.ts';
 
 export interface SlaMonitorDeps {
@@ -31,24 +31,34 @@ export interface SlaMonitor {
 }
 
 /*
- * pg-boss's smallest polling interval. A due timer job is not announced by NOTIFY (only jobs that are
- * runnable at insert are), so polling decides precision: a warning lands at most ~0.5 s after its time,
- * inside the 1 s the SLA promise allows.
+ * pg-boss's smallest polling interval. A due timer job is not announced by NOTIFY (only jobs runnable at
+ * insert are), so polling bounds the durable timers' precision at about half a second.
  */
 const TIMER_POLL_SECONDS = 0.5;
 
-/** A timer may fire this much before Node's clock reaches it (Postgres and Node clocks differ a little). */
+/** A timer job may fire this much before Node's clock reaches it (Postgres and Node clocks differ a little). */
 const MAX_EARLY_FIRE_WAIT_MS = 5_000;
 
+/** In-process timers are armed for what falls due within this horizon (at least two sweeps ahead). */
+const MIN_LOCAL_HORIZON_MS = 60_000;
+
 /**
- * Starts the SLA monitor of this process. New leads get two durable timers (pg-boss jobs with
- * `startAfter` at the at-risk time and at the deadline), found through LISTEN on `leadline_events`; the
- * periodic sweep re-schedules timers for recent leads (a missed NOTIFY) and warns or breaches anything
- * overdue (a lost timer, a process that was down). Every transition is a guarded UPDATE, so any number of
- * monitors on one database produce one warning, one breach and one task per lead.
+ * Starts the SLA monitor of this process.
+ *
+ * - Durable timers: every open lead has two pg-boss jobs (`startAfter` at its at-risk time and at its
+ *   deadline) with ids derived from the lead, so any monitor can schedule them and they survive restarts.
+ * - Precise timers: what falls due within the next two sweeps also gets an in-process `setTimeout`, so the
+ *   warning lands within milliseconds rather than a polling interval; lost on exit, which the jobs cover.
+ * - New leads are heard through LISTEN on `leadline_events`; the sweep (SLA_SWEEP_INTERVAL) re-schedules
+ *   recent leads (a missed NOTIFY) and warns or breaches anything overdue (a process that was down).
+ *
+ * Every transition is a guarded UPDATE, so any number of monitors on one database produce one warning, one
+ * breach and one task per lead; several of them firing at once is harmless.
  */
 export async function startSlaMonitor(deps: SlaMonitorDeps): Promise<SlaMonitor> {
   const { db, boss, clock, logger } = deps;
+  const horizonMs = Math.max(MIN_LOCAL_HORIZON_MS, 2 * deps.sweepIntervalMs);
+  const lookbackMs = 2 * deps.sweepIntervalMs + 10_000;
   let stopped = false;
 
   const act = async (ids: string[] | undefined, now: Date): Promise<{ warned: number; breached: number }> => {
@@ -59,6 +69,30 @@ export async function startSlaMonitor(deps: SlaMonitorDeps): Promise<SlaMonitor>
       logger.info({ warned: warned.conversationIds, breached: breached.conversationIds }, 'SLA warnings and breaches recorded');
     }
     return { warned: warned.conversationIds.length, breached: breached.conversationIds.length };
+  };
+  const actQuietly = (ids: string[]) =>
+    act(ids, clock.now()).catch((error: unknown) => {
+      logger.warn({ err: error }, 'SLA timer could not record its transition; the job or the sweep will retry');
+    });
+
+  const localTimers = new Map<string, NodeJS.Timeout>();
+  const pendingLocal = new Set<Promise<unknown>>();
+  const arm = (timers: SlaTimer[]) => {
+    const now = clock.now().getTime();
+    for (const timer of timers) {
+      const key = `${timer.conversationId}:${timer.kind}`;
+      const delay = timer.at.getTime() - now;
+      if (stopped || delay > horizonMs || localTimers.has(key)) continue;
+      localTimers.set(
+        key,
+        setTimeout(() => {
+          localTimers.delete(key);
+          const done = actQuietly([timer.conversationId]);
+          pendingLocal.add(done);
+          void done.finally(() => pendingLocal.delete(done));
+        }, Math.max(0, delay)),
+      );
+    }
   };
 
   await boss.createQueue(SLA_TIMER_QUEUE, {
@@ -82,16 +116,11 @@ export async function startSlaMonitor(deps: SlaMonitorDeps): Promise<SlaMonitor>
     },
   );
 
-  const lookbackMs = () => 2 * deps.sweepIntervalMs + 10_000;
   const listener = listenForNewLeads({
     connectionString: deps.connectionString,
     logger,
-    onLeads: async (ids) => {
-      await scheduleSlaTimers(db, boss, { ids });
-    },
-    onConnected: async () => {
-      await scheduleSlaTimers(db, boss, { createdSince: new Date(clock.now().getTime() - lookbackMs()) });
-    },
+    onLeads: async (ids) => arm(await scheduleSlaTimers(db, boss, { ids })),
+    onConnected: async () => arm(await scheduleSlaTimers(db, boss, { createdSince: new Date(clock.now().getTime() - lookbackMs) })),
   });
 
   let running: Promise<SlaSweepResult> | undefined;
@@ -99,11 +128,13 @@ export async function startSlaMonitor(deps: SlaMonitorDeps): Promise<SlaMonitor>
   const sweep = (): Promise<SlaSweepResult> => {
     running ??= (async () => {
       try {
+        const now = clock.now();
         // The first pass after start-up covers every open lead: timers of leads captured while no monitor ran.
-        const selection = first ? ({ all: true } as const) : { createdSince: new Date(clock.now().getTime() - lookbackMs()) };
-        const timersChecked = await scheduleSlaTimers(db, boss, selection);
+        const scheduled = await scheduleSlaTimers(db, boss, first ? { all: true } : { createdSince: new Date(now.getTime() - lookbackMs) });
         first = false;
-        return { ...(await act(undefined, clock.now())), timersChecked };
+        const upcoming = await scheduleSlaTimers(db, boss, { dueBefore: new Date(now.getTime() + horizonMs) });
+        arm([...scheduled, ...upcoming]);
+        return { ...(await act(undefined, clock.now())), timersChecked: scheduled.length };
       } finally {
         running = undefined;
       }
@@ -134,9 +165,11 @@ export async function startSlaMonitor(deps: SlaMonitorDeps): Promise<SlaMonitor>
     async stop() {
       stopped = true;
       clearTimeout(timer);
+      for (const pending of localTimers.values()) clearTimeout(pending);
+      localTimers.clear();
       await listener.stop();
       await boss.offWork(SLA_TIMER_QUEUE, { id: workerId, wait: true });
-      await running?.catch(() => undefined);
+      await Promise.allSettled([running, ...pendingLocal]);
     },
   };
 }

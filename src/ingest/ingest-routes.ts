@@ -1,0 +1,143 @@
+import { timingSafeEqual, createHash } from 'node:crypto';
+import express, { type Request, type RequestHandler, type Router } from 'express';
+import { isStorableText } from '../capture/safe-json.ts';
+import { AppError } from '../shared/app-error.ts';
+import { captureSignedLead } from './capture-signed-lead.ts';
+import type { IngestDeps } from './ingest-deps.ts';
+import { insertRawLeads } from './insert-raw-leads.ts';
+import { META_SOURCE } from './ingest-deps.ts';
+import { parseMetaWebhook } from './parse-meta-webhook.ts';
+import { storeMetaDelivery } from './store-meta-delivery.ts';
+import { checkMetaSignatureHeader, verifyMetaSignature } from './verify-meta-signature.ts';
+import { verifyStandardWebhook } from './verify-standard-webhook.ts';
+
+/** Meta batches up to 1,000 changes in one POST; a megabyte holds them with room to spare. */
+const MAX_WEBHOOK_BYTES = 1024 * 1024;
+
+const rawParser = express.raw({ type: () => true, limit: MAX_WEBHOOK_BYTES });
+
+/** The exact bytes of the body (signatures are over bytes, not over parsed JSON). */
+const readRawBody: RequestHandler = (req, res, next) => {
+  rawParser(req, res, (error?: unknown) => {
+    if (error && (error as { type?: unknown }).type === 'entity.too.large') {
+      next(new AppError('payload_too_large', 'the body is larger than 1 MB'));
+      return;
+    }
+    next(error);
+  });
+};
+
+function rawBodyOf(req: Request): Buffer {
+  return Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+}
+
+const sameSecret = (given: string, expected: string) =>
+  timingSafeEqual(createHash('sha256').update(given).digest(), createHash('sha256').update(expected).digest());
+
+/** Meta's challenge is a number; anything else is not echoed (the route must not become a reflector). */
+const CHALLENGE = /^[A-Za-z0-9._-]{1,256}$/;
+
+/**
+ * The public provider webhooks: Meta's subscription check and lead deliveries, and Standard Webhooks
+ * senders. They read the raw body themselves (a signature is over bytes), so mount them without a JSON
+ * parser in front.
+ */
+export function ingestRoutes(deps: IngestDeps): Router {
+  const router = express.Router();
+
+  router.get('/api/webhooks/meta', (req, res) => {
+    const expected = deps.meta.verifyToken;
+    if (!expected) throw new AppError('not_found', 'Meta webhooks are not configured: set META_VERIFY_TOKEN and META_APP_SECRET');
+    const mode = req.query['hub.mode'];
+    const token = req.query['hub.verify_token'];
+    const challenge = req.query['hub.challenge'];
+    if (mode !== 'subscribe' || typeof token !== 'string' || !sameSecret(token, expected)) {
+      throw new AppError('unauthorized', 'hub.verify_token does not match META_VERIFY_TOKEN (or hub.mode is not subscribe)');
+    }
+    if (typeof challenge !== 'string' || !CHALLENGE.test(challenge)) throw new AppError('validation_failed', 'hub.challenge is missing or malformed');
+    res.type('text/plain').send(challenge);
+  });
+
+  // The header is checked before the body is read: an unsigned request costs no buffering.
+  const requireMetaSignature: RequestHandler = (req, _res, next) => {
+    if (!deps.meta.appSecret) {
+      next(new AppError('not_found', 'Meta webhooks are not configured: set META_APP_SECRET'));
+      return;
+    }
+    const verdict = checkMetaSignatureHeader(req.get('x-hub-signature-256'), req.get('x-hub-signature'));
+    next(verdict.ok ? undefined : new AppError('unauthorized', verdict.reason));
+  };
+
+  router.post('/api/webhooks/meta', requireMetaSignature, readRawBody, async (req, res) => {
+    const body = rawBodyOf(req);
+    const signature = req.get('x-hub-signature-256');
+    const verdict = verifyMetaSignature(body, signature, deps.meta.appSecret ?? '');
+    if (!verdict.ok) throw new AppError('unauthorized', verdict.reason);
+
+    const text = body.toString('utf8');
+    const parsed = parseMetaWebhook(text);
+    const requestId = typeof res.getHeader('x-request-id') === 'string' ? (res.getHeader('x-request-id') as string) : undefined;
+    if (!parsed.ok) {
+      // Signed by Meta yet unreadable: keep it for a human rather than drop it without a trace.
+      await insertRawLeads(
+        deps.db,
+        [{ source: META_SOURCE, externalId: null, body: isStorableText(text) ? text : text.replace(/\u0000/g, '\uFFFD').toWellFormed(), headers: { via: 'webhook', ...(requestId ? { request_id: requestId } : {}) }, status: 'failed', errorMessage: parsed.reason }],
+        deps.clock.now(),
+      );
+      throw new AppError('validation_failed', parsed.reason, { errors: [{ path: '', message: parsed.reason }] });
+    }
+    const stored = await storeMetaDelivery(deps, { text, signature: signature ?? '', requestId, parsed: parsed });
+    // Answer now; the ingest jobs fetch and capture each lead (Meta wants a 200 within seconds or retries).
+    res.status(200).json({ received: parsed.changes.length, stored: stored.stored, queued: stored.queued, ignored: parsed.ignored });
+  });
+
+  const requireKnownSender: RequestHandler = (req, _res, next) => {
+    const source = String(req.params['source']).toLowerCase();
+    next(deps.webhookSecrets.has(source) ? undefined : new AppError('not_found', 'no signed sender by that name: add it to WEBHOOK_SECRETS as name=whsec_…'));
+  };
+
+  router.post('/api/webhooks/:source', requireKnownSender, readRawBody, async (req, res) => {
+    const source = String(req.params['source']).toLowerCase();
+    const body = rawBodyOf(req);
+    const verdict = verifyStandardWebhook(
+      { id: req.get('webhook-id'), timestamp: req.get('webhook-timestamp'), signature: req.get('webhook-signature') },
+      body,
+      deps.webhookSecrets.get(source) ?? [],
+      deps.clock.now().getTime(),
+    );
+    if (!verdict.ok) throw new AppError('unauthorized', verdict.reason);
+
+    const text = body.toString('utf8');
+    const requestId = res.getHeader('x-request-id');
+    const keep = (status: 'processed' | 'failed', errorMessage: string | null) =>
+      insertRawLeads(
+        deps.db,
+        [{
+          source,
+          externalId: verdict.id,
+          body: isStorableText(text) ? text : text.replace(/\u0000/g, '\uFFFD').toWellFormed(),
+          headers: { via: 'webhook', 'webhook-id': verdict.id, 'webhook-timestamp': String(verdict.timestamp), ...(typeof requestId === 'string' ? { request_id: requestId } : {}) },
+          status,
+          errorMessage,
+        }],
+        deps.clock.now(),
+      );
+
+    let result;
+    try {
+      result = await captureSignedLead(deps, { source, webhookId: verdict.id, bodyText: text });
+    } catch (error) {
+      if (error instanceof AppError) await keep('failed', error.message);
+      throw error;
+    }
+    await keep('processed', null);
+    res.status(result.duplicate ? 200 : 201).json({
+      id: result.id,
+      quality: result.quality,
+      sla_deadline: result.slaDeadline.toISOString(),
+      ...(result.duplicate ? { duplicate: true } : {}),
+    });
+  });
+
+  return router;
+}

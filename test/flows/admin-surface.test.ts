@@ -1,0 +1,119 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { adminPanelRoutes } from '../../src/admin/admin-panel-routes.ts';
+import { metricsRoutes } from '../../src/metrics/metrics-routes.ts';
+import type { Leadline } from '../../src/main.ts';
+import { createTestDatabase, type TestDatabase } from '../helpers/test-database.ts';
+import { postJson, startTestLeadline, waitFor } from '../helpers/start-test-leadline.ts';
+import { adminSurfaceOf, serve, type AdminSurface } from './admin-helpers.ts';
+
+let db: TestDatabase;
+let app: Leadline & { url: string };
+let admin: AdminSurface;
+
+beforeAll(async () => {
+  db = await createTestDatabase('admin_surface');
+  app = await startTestLeadline(db.url, { RATE_LIMIT_PER_MINUTE: '100000' });
+  admin = await adminSurfaceOf(app);
+});
+afterAll(async () => {
+  await admin?.stop();
+  await app?.stop();
+  await db?.drop();
+});
+
+describe('GET /metrics', () => {
+  it('when scraped without a key, then Prometheus text with lead, outbox, delivery, dead-letter, SLA and memory numbers and no personal data', async () => {
+    const lead = await postJson(`${app.url}/api/leads`, { name: 'Metric Mallory', email: 'mallory@example.com', phone: '+14155550177', message: 'secret plans', source: 'metrics-test' });
+    expect(lead.status).toBe(201);
+    await waitFor('the log delivery', async () => {
+      const { rows } = await db.pool.query(`SELECT 1 FROM notification_logs WHERE conversation_id = $1 AND status = 'sent'`, [lead.body.id]);
+      return rows.length > 0;
+    });
+    await db.pool.query(`INSERT INTO raw_leads (source, body, status) VALUES ('meta', '{"full_name":"Hidden Person"}', 'failed')`);
+
+    const response = await fetch(`${admin.url}/metrics`);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
+    const text = await response.text();
+    expect(text).toContain('# TYPE leadline_leads_total counter');
+    expect(text).toMatch(new RegExp(`^leadline_leads_total\\{quality="${lead.body.quality}",source="metrics-test"\\} 1$`, 'm'));
+    expect(text).toMatch(/^leadline_outbox_unprocessed_events \d+$/m);
+    expect(text).toMatch(/^leadline_outbox_oldest_unprocessed_age_seconds [\d.e+-]+$/m);
+    expect(text).toMatch(/^leadline_notification_attempts\{channel="log",status="sent"\} [1-9]\d*$/m);
+    expect(text).toMatch(/^leadline_dead_letters\{kind="ingestion"\} 1$/m);
+    expect(text).toMatch(/^leadline_dead_letters\{kind="delivery"\} 0$/m);
+    expect(text).toMatch(/^leadline_sla_breached_leads \d+$/m);
+    expect(text).toMatch(/^leadline_database_up 1$/m);
+    expect(text).toMatch(/^process_resident_memory_bytes [1-9]\d*$/m);
+    for (const personal of ['Mallory', 'mallory', 'example.com', '4155550177', 'secret plans', 'Hidden Person']) expect(text).not.toContain(personal);
+  });
+
+  it('when the database cannot be reached, then the scrape still answers with leadline_database_up 0', async () => {
+    const broken = { query: async () => Promise.reject(new Error('connection refused')) };
+    const server = await serve([metricsRoutes({ db: broken as never })]);
+    try {
+      const response = await fetch(`${server.url}/metrics`);
+      expect(response.status).toBe(200);
+      const text = await response.text();
+      expect(text).toMatch(/^leadline_database_up 0$/m);
+      expect(text).toMatch(/^process_resident_memory_bytes \d+$/m);
+      expect(text).not.toContain('leadline_leads_total');
+    } finally {
+      await server.close();
+    }
+  });
+});
+
+describe('GET /admin', () => {
+  it.each([
+    ['/admin', 'text/html'],
+    ['/admin/', 'text/html'],
+    ['/admin/admin.js', 'text/javascript'],
+    ['/admin/admin.css', 'text/css'],
+  ])('when %s is requested without a key, then it is served as %s under the CSP', async (path, type) => {
+    const response = await fetch(`${admin.url}${path}`);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toContain(type);
+    expect(response.headers.get('content-security-policy')).toContain("script-src 'self'");
+    expect(response.headers.get('x-content-type-options')).toBe('nosniff');
+    await response.arrayBuffer();
+  });
+
+  it('when the page is read, then it loads its one module from the same origin and has no inline script', async () => {
+    const html = await (await fetch(`${admin.url}/admin`)).text();
+    expect(html).toContain('<script type="module" src="/admin/admin.js"></script>');
+    expect(html).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>/);
+    expect(html).not.toMatch(/\son[a-z]+=/i);
+  });
+
+  it('when Supabase is not configured, then config.json says sse and the vendor bundle is 404', async () => {
+    expect(await (await fetch(`${admin.url}/admin/config.json`)).json()).toEqual({ live_updates: 'sse' });
+    const vendor = await fetch(`${admin.url}/admin/vendor/supabase.js`);
+    expect(vendor.status).toBe(404);
+    await vendor.arrayBuffer();
+  });
+
+  it('when Supabase is configured, then config.json says supabase and the supabase-js browser bundle is served from our origin', async () => {
+    const server = await serve([adminPanelRoutes({ supabase: { url: 'https://abc.supabase.co', anonKey: 'anon-public-key' } })]);
+    try {
+      expect(await (await fetch(`${server.url}/admin/config.json`)).json()).toEqual({
+        live_updates: 'supabase',
+        supabase: { url: 'https://abc.supabase.co', anon_key: 'anon-public-key' },
+      });
+      const vendor = await fetch(`${server.url}/admin/vendor/supabase.js`);
+      expect(vendor.status).toBe(200);
+      expect(vendor.headers.get('content-type')).toContain('text/javascript');
+      expect((await vendor.text()).slice(0, 40)).toContain('supabase');
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('when a path tries to climb out of the panel folder, then nothing outside it is served', async () => {
+    for (const path of ['/admin/../main.ts', '/admin/%2e%2e/main.ts', '/admin/..%2fadmin-read-routes.ts']) {
+      const response = await fetch(`${admin.url}${path}`);
+      const text = await response.text();
+      expect(text).not.toContain('import ');
+    }
+  });
+});
