@@ -64,8 +64,14 @@ function checkJson(value: unknown, depth: number, path: (string | number)[], ctx
   ctx.addIssue({ code: 'custom', path, message: 'is not JSON' });
 }
 
-/** A JSON object of free-form data (metadata, custom fields). */
+const isPlainObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/**
+ * A JSON object of free-form data (metadata, custom fields). Checked on the raw parsed input: copying it
+ * first (as a record schema does) would silently turn an own `__proto__` key into a prototype.
+ */
 export const jsonObject = z
-  .record(z.string(), z.unknown())
+  .custom<Record<string, unknown>>(isPlainObject, 'must be a JSON object')
   .superRefine((value, ctx) => checkJson(value, 0, [], ctx))
   .transform((value) => value as { [key: string]: JsonValue });

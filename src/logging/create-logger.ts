@@ -20,6 +20,8 @@ export function createLogger(options: { level: string; destination?: NodeJS.Writ
       level: options.level,
       base: { pid: process.pid },
       redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+      // Library errors carry whole clients and requests (connection settings, headers): log only what helps.
+      serializers: { err: serializeError },
       // URLs of webhooks and bot tokens can sit inside error messages from client libraries.
       hooks: {
         logMethod(args, method) {
@@ -30,6 +32,20 @@ export function createLogger(options: { level: string; destination?: NodeJS.Writ
     // Asynchronous logging keeps the event loop off the disk on the capture hot path.
     options.destination ?? pino.destination({ sync: false }),
   );
+}
+
+function serializeError(error: unknown): Record<string, unknown> {
+  if (!(error instanceof Error)) return { message: scrubSecrets(String(error)) };
+  const extra = error as Error & { code?: unknown; kind?: unknown; providerCode?: unknown; cause?: unknown };
+  return {
+    type: error.name,
+    message: scrubSecrets(error.message),
+    ...(extra.code !== undefined ? { code: String(extra.code) } : {}),
+    ...(extra.kind !== undefined ? { kind: String(extra.kind) } : {}),
+    ...(extra.providerCode !== undefined ? { providerCode: String(extra.providerCode) } : {}),
+    ...(error.stack ? { stack: scrubSecrets(error.stack) } : {}),
+    ...(extra.cause instanceof Error ? { cause: serializeError(extra.cause) } : {}),
+  };
 }
 
 /** Removes bot tokens, webhook paths and URL credentials from free text (error messages). */

@@ -16,6 +16,8 @@ export interface SlaMonitorDeps {
   logger: Logger;
   /** SLA_SWEEP_INTERVAL: the safety net that warns and breaches whatever a timer missed. */
   sweepIntervalMs: number;
+  /** How far ahead in-process timers are armed; 0 leaves precision to the durable jobs alone. */
+  localTimerHorizonMs?: number | undefined;
 }
 
 export interface SlaSweepResult {
@@ -57,7 +59,7 @@ const MIN_LOCAL_HORIZON_MS = 60_000;
  */
 export async function startSlaMonitor(deps: SlaMonitorDeps): Promise<SlaMonitor> {
   const { db, boss, clock, logger } = deps;
-  const horizonMs = Math.max(MIN_LOCAL_HORIZON_MS, 2 * deps.sweepIntervalMs);
+  const horizonMs = deps.localTimerHorizonMs ?? Math.max(MIN_LOCAL_HORIZON_MS, 2 * deps.sweepIntervalMs);
   const lookbackMs = 2 * deps.sweepIntervalMs + 10_000;
   let stopped = false;
 
@@ -82,7 +84,7 @@ export async function startSlaMonitor(deps: SlaMonitorDeps): Promise<SlaMonitor>
     for (const timer of timers) {
       const key = `${timer.conversationId}:${timer.kind}`;
       const delay = timer.at.getTime() - now;
-      if (stopped || delay > horizonMs || localTimers.has(key)) continue;
+      if (stopped || horizonMs <= 0 || delay > horizonMs || localTimers.has(key)) continue;
       localTimers.set(
         key,
         setTimeout(() => {
@@ -132,7 +134,7 @@ export async function startSlaMonitor(deps: SlaMonitorDeps): Promise<SlaMonitor>
         // The first pass after start-up covers every open lead: timers of leads captured while no monitor ran.
         const scheduled = await scheduleSlaTimers(db, boss, first ? { all: true } : { createdSince: new Date(now.getTime() - lookbackMs) });
         first = false;
-        const upcoming = await scheduleSlaTimers(db, boss, { dueBefore: new Date(now.getTime() + horizonMs) });
+        const upcoming = horizonMs > 0 ? await scheduleSlaTimers(db, boss, { dueBefore: new Date(now.getTime() + horizonMs) }) : [];
         arm([...scheduled, ...upcoming]);
         return { ...(await act(undefined, clock.now())), timersChecked: scheduled.length };
       } finally {

@@ -1,10 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { adminPanelRoutes } from '../../src/admin/admin-panel-routes.ts';
 import type { Leadline } from '../../src/main.ts';
 import { createTestDatabase, keepDatabaseOnFailure, type TestDatabase } from '../helpers/test-database.ts';
 import { adminHeaders, postJson, startTestLeadline, waitFor } from '../helpers/start-test-leadline.ts';
-import { adminSurfaceOf, openEventStream, serve, serveAdminRead, type AdminSurface, type EventStreamReader } from './admin-helpers.ts';
+import { adminSurfaceOf, serveAdminRead, type AdminSurface } from './admin-helpers.ts';
 
 let db: TestDatabase;
 let app: Leadline & { url: string };

@@ -117,11 +117,13 @@ export async function openEventStream(url: string, headers: Record<string, strin
     await response.arrayBuffer().catch(() => undefined);
     return reader;
   }
-  const body = response.body.pipeThrough(new TextDecoderStream());
+  const body = response.body.pipeThrough(new TextDecoderStream()).getReader();
   reader.ended = (async () => {
     let buffer = '';
     try {
-      for await (const chunk of body) {
+      for (;;) {
+        const { done, value: chunk } = await body.read();
+        if (done) break;
         buffer += chunk;
         let boundary = buffer.indexOf('\n\n');
         while (boundary >= 0) {

@@ -27,7 +27,7 @@ export interface TestMonitor extends SlaMonitor {
 }
 
 /** A monitor as a separate process would run it: its own pg-boss instance on the same database. */
-export async function startTestMonitor(databaseUrl: string, options: { sweepIntervalMs?: number; clock?: Clock } = {}): Promise<TestMonitor> {
+export async function startTestMonitor(databaseUrl: string, options: { sweepIntervalMs?: number; clock?: Clock; localTimerHorizonMs?: number } = {}): Promise<TestMonitor> {
   const boss = await startJobQueue({ connectionString: databaseUrl, logger: silent, runsMaintenance: true, poolSize: 4 });
   const pool = createPool({ connectionString: databaseUrl, max: 4, applicationName: 'leadline-test-monitor' });
   const monitor = await startSlaMonitor({
@@ -37,13 +37,18 @@ export async function startTestMonitor(databaseUrl: string, options: { sweepInte
     clock: options.clock ?? systemClock,
     logger: silent,
     sweepIntervalMs: options.sweepIntervalMs ?? 30_000,
+    localTimerHorizonMs: options.localTimerHorizonMs,
   });
+  let stopped: Promise<void> | undefined;
   return {
     ...monitor,
-    async shutdown() {
-      await monitor.stop();
-      await boss.stop({ graceful: false, close: true });
-      await pool.end();
+    shutdown() {
+      stopped ??= (async () => {
+        await monitor.stop();
+        await boss.stop({ graceful: false, close: true });
+        await pool.end();
+      })();
+      return stopped;
     },
   };
 }

@@ -287,9 +287,9 @@ function renderLeads(fresh = new Set()) {
         h('div', { class: 'lead-name' }, lead.name || '(no name)'),
         h('div', { class: 'lead-preview' }, lead.subject || lead.message_preview || ''),
       ),
-      h('td', { class: 'contact' }, lead.email ? h('div', {}, lead.email) : null, lead.phone ? h('div', {}, lead.phone) : null),
-      h('td', {}, lead.source),
-      h('td', {}, qualityBadge(lead.quality), h('span', { class: 'score' }, String(lead.score))),
+      h('td', { class: 'contact col-contact' }, lead.email ? h('div', {}, lead.email) : null, lead.phone ? h('div', {}, lead.phone) : null),
+      h('td', { class: 'col-source' }, lead.source),
+      h('td', { class: 'nowrap' }, qualityBadge(lead.quality), h('span', { class: 'score' }, String(lead.score))),
       h('td', {}, statusBadge(lead.status)),
       h('td', {}, slaElement(lead)),
     ),
@@ -297,6 +297,7 @@ function renderLeads(fresh = new Set()) {
   $('leads-body').replaceChildren(...rows);
   $('leads-empty').hidden = state.leads.length > 0;
   $('load-more').hidden = !state.nextCursor;
+  $('load-more').parentElement.hidden = !state.nextCursor;
 }
 
 function markSelectedRow() {
@@ -616,7 +617,7 @@ function renderStats() {
   const cards = [
     card('Today', String(stats.leads?.today ?? 0), `${stats.leads?.total ?? 0} in total`),
     card('New', String(stats.leads?.by_status?.new ?? 0), 'waiting for a first answer'),
-    card('Hot', String(stats.leads?.by_quality?.hot ?? 0)),
+    card('Hot', String(stats.leads?.by_quality?.hot ?? 0), 'all time'),
     card('SLA compliance', compliance === null || compliance === undefined ? '—' : `${compliance}%`, `last ${stats.sla?.window_days ?? 30} days`),
     card('Overdue', String(stats.sla?.overdue ?? 0), `${stats.sla?.at_risk ?? 0} at risk`),
     card('Dead letters', String(stats.dead_letters?.total ?? 0)),

@@ -1,0 +1,86 @@
+import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { createTestDatabase, keepDatabaseOnFailure, type TestDatabase } from '../helpers/test-database.ts';
+import { spawnLeadline, type SpawnedLeadline } from '../helpers/spawn-leadline.ts';
+
+const cleanups: (() => Promise<unknown>)[] = [];
+afterAll(async () => {
+  for (const cleanup of cleanups.reverse()) await cleanup().catch(() => {});
+});
+
+function track(child: SpawnedLeadline): SpawnedLeadline {
+  cleanups.push(async () => {
+    child.kill('SIGKILL');
+    await child.exited;
+  });
+  return child;
+}
+
+describe('the process', () => {
+  it('when started with no DATABASE_URL, then the embedded PostgreSQL comes up, /health answers 200, a lead is accepted, and the generated admin key is printed and kept', async () => {
+    const home = await mkdtemp(path.join(os.tmpdir(), 'leadline-first-run-'));
+    await chmod(home, 0o755);
+    cleanups.push(() => rm(home, { recursive: true, force: true }));
+    const child = track(await spawnLeadline({ DATABASE_URL: '', ADMIN_API_KEY: '', NODE_ENV: 'development', LEADLINE_HOME: home }, 60_000));
+
+    const health = await fetch(`${child.url}/health`);
+    expect(health.status).toBe(200);
+    const lead = await fetch(`${child.url}/api/leads`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'First Run', email: 'first@example.com' }) });
+    expect(lead.status).toBe(201);
+
+    const key = (await readFile(path.join(home, 'admin-api-key'), 'utf8')).trim();
+    expect(child.output()).toContain(`Admin key  ${key}`);
+    expect(child.output()).toContain(`${child.url}/admin`);
+    const admin = await fetch(`${child.url}/api/admin/failed`, { headers: { authorization: `Bearer ${key}` } });
+    expect(admin.status).toBe(200);
+
+    child.kill('SIGTERM');
+    expect(await child.exited).toBe(0);
+  }, 90_000);
+
+  it('when SIGTERM arrives during a stream of requests, then every accepted request is stored and the process exits 0 within 10 s', async () => {
+    keepDatabaseOnFailure();
+    const db: TestDatabase = await createTestDatabase('sigterm');
+    cleanups.push(() => db.drop());
+    const child = track(await spawnLeadline({ DATABASE_URL: db.url, RATE_LIMIT_PER_MINUTE: '1000000' }));
+
+    const accepted: string[] = [];
+    const refused: number[] = [];
+    let stop = false;
+    let sent = 0;
+    const clients = Array.from({ length: 8 }, async (_, client) => {
+      while (!stop) {
+        const index = sent++;
+        try {
+          const response = await fetch(`${child.url}/api/leads`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({ name: `Stream ${client}-${index}`, email: `stream${index}@example.com` }),
+          });
+          if (response.status === 201) accepted.push(((await response.json()) as { id: string }).id);
+          else refused.push(response.status);
+        } catch {
+          stop = true; // connection refused: the server has closed
+        }
+      }
+    });
+
+    while (accepted.length < 50) await new Promise((resolve) => setTimeout(resolve, 10));
+    const signalledAt = Date.now();
+    child.kill('SIGTERM');
+    const code = await child.exited;
+    const tookMs = Date.now() - signalledAt;
+    stop = true;
+    await Promise.all(clients);
+
+    expect(code).toBe(0);
+    expect(tookMs).toBeLessThan(10_000);
+    expect(refused.every((status) => status === 503)).toBe(true);
+    const { rows } = await db.pool.query('SELECT count(*)::int AS n FROM conversations WHERE id = ANY($1::uuid[])', [accepted]);
+    expect(rows[0].n).toBe(accepted.length);
+    const events = await db.pool.query(`SELECT count(*)::int AS n FROM lead_events WHERE conversation_id = ANY($1::uuid[]) AND event_type = 'lead.created'`, [accepted]);
+    expect(events.rows[0].n).toBe(accepted.length);
+  }, 60_000);
+});
