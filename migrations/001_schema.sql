@@ -97,6 +97,8 @@ CREATE TABLE notification_logs (
   destination         text NOT NULL DEFAULT '',
   status              text NOT NULL CHECK (status IN ('pending', 'sending', 'sent', 'failed', 'dead', 'skipped')),
   attempt             integer NOT NULL DEFAULT 1 CHECK (attempt >= 1),
+  -- 0 for the normal delivery; a forced replay (`npm run replay -- --force`) sends a pair again as round 1, 2, …
+  round               integer NOT NULL DEFAULT 0 CHECK (round >= 0),
   error_kind          text CHECK (error_kind IN ('transient', 'permanent', 'rate_limited', 'interrupted')),
   error_message       text,
   provider_message_id text,
@@ -114,7 +116,7 @@ CREATE TABLE notification_logs (
   next_attempt_at     timestamptz,
   retried_at          timestamptz
 );
-CREATE UNIQUE INDEX notification_logs_one_live_attempt_idx ON notification_logs (event_id, channel)
+CREATE UNIQUE INDEX notification_logs_one_live_attempt_idx ON notification_logs (event_id, channel, round)
   WHERE status IN ('sending', 'sent');
 CREATE INDEX notification_logs_event_idx ON notification_logs (event_id, channel, attempt);
 CREATE INDEX notification_logs_conversation_idx ON notification_logs (conversation_id);

@@ -21,10 +21,7 @@ import { createLogger } from './logging/create-logger.ts';
 import { startJobQueue, type JobQueue } from './queue/start-job-queue.ts';
 import { systemClock, type Clock } from './shared/clock.ts';
 import type { Channel } from './channels/channel.ts';
-import { createEmailChannel } from './channels/email/create-email-channel.ts';
-import { createLogChannel } from './channels/log/create-log-channel.ts';
-import { createSlackChannel } from './channels/slack/create-slack-channel.ts';
-import { createTelegramChannel } from './channels/telegram/create-telegram-channel.ts';
+import { createConfiguredChannels } from './channels/create-configured-channels.ts';
 import { deliveryAdminRoutes } from './delivery/delivery-admin-routes.ts';
 import { ensureDeliveryQueues } from './delivery/ensure-delivery-queues.ts';
 import { startPauseSwitch } from './delivery/pause-switch.ts';
@@ -78,7 +75,7 @@ export async function startLeadline(config: Config, overrides: StartOverrides = 
     stops.push(() => boss.stop({ graceful: true, timeout: 5_000 }));
 
     await ensureDeliveryQueues(boss);
-    const channels = buildChannels(config, logger);
+    const channels = createConfiguredChannels(config, logger);
 
     let relay: Relay | undefined;
     if (config.runsWorkers) {
@@ -154,24 +151,6 @@ export async function startLeadline(config: Config, overrides: StartOverrides = 
     await stopAll();
     throw error;
   }
-}
-
-/** The channels the configuration turns on; with none, the `log` channel keeps the flow visible. */
-function buildChannels(config: Config, logger: Logger): Channel[] {
-  const channels: Channel[] = [];
-  if (config.slack) {
-    channels.push(createSlackChannel({ webhookUrl: config.slack.webhookUrl, minIntervalMs: config.slack.minIntervalMs, adminBaseUrl: config.publicUrl }));
-  }
-  if (config.email && config.email.alertTo.length > 0) {
-    const { host, port, secure, user, pass, from, alertTo, digestTo } = config.email;
-    channels.push(createEmailChannel({ host, port, secure, ...(user ? { user } : {}), ...(pass ? { pass } : {}), from, to: alertTo, digestTo, adminBaseUrl: config.publicUrl }));
-  }
-  if (config.telegram) {
-    const { botToken, chatId, apiRoot, minIntervalMs } = config.telegram;
-    channels.push(createTelegramChannel({ botToken, chatId, apiRoot, logger, ...(minIntervalMs === undefined ? {} : { minIntervalMs }) }));
-  }
-  if (channels.length === 0) channels.push(createLogChannel(logger));
-  return channels;
 }
 
 /** Everything under /api/admin: the bearer key first, then a JSON body parser, then the feature routes. */

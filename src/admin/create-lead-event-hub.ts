@@ -117,6 +117,7 @@ export function createLeadEventHub(options: LeadEventHubOptions): LeadEventHub {
 
     whenListening(timeoutMs) {
       if (listening) return Promise.resolve();
+      if (stopped) return Promise.reject(new Error('the event stream has stopped'));
       return new Promise((resolve, reject) => {
         const done = () => {
           clearTimeout(timer);

@@ -1,9 +1,15 @@
 import { withTransaction, type Pool } from '../db/create-pool.ts';
 import type { ChannelName } from '../channels/channel.ts';
 
+export interface DeliveryKey {
+  eventId: string;
+  round: number;
+}
+
 export interface BegunAttempt {
   logId: string;
   eventId: string;
+  round: number;
   attempt: number;
   possibleDuplicate: boolean;
 }
@@ -11,7 +17,7 @@ export interface BegunAttempt {
 export interface BeginResult {
   started: BegunAttempt[];
   /** Another worker holds a live attempt; look again when its lease ends (it may die). */
-  inFlight: { eventId: string; retryAt: Date }[];
+  inFlight: { eventId: string; round: number; retryAt: Date }[];
   /** Everything else asked for was already sent: nothing to do. */
 }
 
@@ -26,49 +32,53 @@ const INTERRUPTED_MESSAGE = 'the sending process stopped before recording the ou
  */
 export async function beginDeliveryAttempts(
   pool: Pool,
-  request: { channel: ChannelName; destination: string; eventIds: string[]; leaseMs: number },
+  request: { channel: ChannelName; destination: string; deliveries: DeliveryKey[]; leaseMs: number },
 ): Promise<BeginResult> {
+  const eventIds = request.deliveries.map((delivery) => delivery.eventId);
+  const rounds = request.deliveries.map((delivery) => delivery.round);
   return withTransaction(pool, async (client) => {
     await client.query({
       name: 'close-interrupted-attempts',
       text: /* sql */ `
-        UPDATE notification_logs
-        SET status = 'failed', error_kind = 'interrupted', error_message = $4, finished_at = now()
-        WHERE channel = $1 AND event_id = ANY($2::bigint[]) AND status = 'sending'
-          AND started_at < now() - make_interval(secs => $3::double precision / 1000)`,
-      values: [request.channel, request.eventIds, request.leaseMs, INTERRUPTED_MESSAGE],
+        UPDATE notification_logs n
+        SET status = 'failed', error_kind = 'interrupted', error_message = $5, finished_at = now()
+        FROM unnest($2::bigint[], $3::int[]) AS wanted(event_id, round)
+        WHERE n.channel = $1 AND n.event_id = wanted.event_id AND n.round = wanted.round AND n.status = 'sending'
+          AND n.started_at < now() - make_interval(secs => $4::double precision / 1000)`,
+      values: [request.channel, eventIds, rounds, request.leaseMs, INTERRUPTED_MESSAGE],
     });
-    const started = await client.query<{ id: string; event_id: string; attempt: number; possible_duplicate: boolean }>({
+    const started = await client.query<{ id: string; event_id: string; round: number; attempt: number; possible_duplicate: boolean }>({
       name: 'begin-delivery-attempts',
       text: /* sql */ `
-        INSERT INTO notification_logs (event_id, conversation_id, channel, destination, status, attempt, possible_duplicate, started_at)
-        SELECT e.id, e.conversation_id, $1, $2, 'sending',
+        INSERT INTO notification_logs (event_id, conversation_id, channel, destination, status, round, attempt, possible_duplicate, started_at)
+        SELECT e.id, e.conversation_id, $1, $2, 'sending', wanted.round,
                1 + coalesce(previous.attempt, 0),
                coalesce(previous.error_kind = 'interrupted' AND previous.dispatched_at IS NOT NULL, false),
                now()
-        FROM lead_events e
+        FROM unnest($3::bigint[], $4::int[]) AS wanted(event_id, round)
+        JOIN lead_events e ON e.id = wanted.event_id
         LEFT JOIN LATERAL (
           SELECT n.attempt, n.error_kind, n.dispatched_at FROM notification_logs n
           WHERE n.event_id = e.id AND n.channel = $1
           ORDER BY n.attempt DESC LIMIT 1
         ) previous ON true
-        WHERE e.id = ANY($3::bigint[])
-        ON CONFLICT (event_id, channel) WHERE status IN ('sending', 'sent') DO NOTHING
-        RETURNING id::text, event_id::text, attempt, possible_duplicate`,
-      values: [request.channel, request.destination, request.eventIds],
+        ON CONFLICT (event_id, channel, round) WHERE status IN ('sending', 'sent') DO NOTHING
+        RETURNING id::text, event_id::text, round, attempt, possible_duplicate`,
+      values: [request.channel, request.destination, eventIds, rounds],
     });
     const startedIds = started.rows.map((row) => row.id);
-    const inFlight = await client.query<{ event_id: string; retry_at: Date }>({
+    const inFlight = await client.query<{ event_id: string; round: number; retry_at: Date }>({
       name: 'find-in-flight-attempts',
       text: /* sql */ `
-        SELECT event_id::text, started_at + make_interval(secs => $4::double precision / 1000) AS retry_at
-        FROM notification_logs
-        WHERE channel = $1 AND event_id = ANY($2::bigint[]) AND status = 'sending' AND NOT (id = ANY($3::bigint[]))`,
-      values: [request.channel, request.eventIds, startedIds, request.leaseMs],
+        SELECT n.event_id::text, n.round, n.started_at + make_interval(secs => $5::double precision / 1000) AS retry_at
+        FROM notification_logs n
+        JOIN unnest($2::bigint[], $3::int[]) AS wanted(event_id, round) ON n.event_id = wanted.event_id AND n.round = wanted.round
+        WHERE n.channel = $1 AND n.status = 'sending' AND NOT (n.id = ANY($4::bigint[]))`,
+      values: [request.channel, eventIds, rounds, startedIds, request.leaseMs],
     });
     return {
-      started: started.rows.map((row) => ({ logId: row.id, eventId: row.event_id, attempt: row.attempt, possibleDuplicate: row.possible_duplicate })),
-      inFlight: inFlight.rows.map((row) => ({ eventId: row.event_id, retryAt: row.retry_at })),
+      started: started.rows.map((row) => ({ logId: row.id, eventId: row.event_id, round: row.round, attempt: row.attempt, possibleDuplicate: row.possible_duplicate })),
+      inFlight: inFlight.rows.map((row) => ({ eventId: row.event_id, round: row.round, retryAt: row.retry_at })),
     };
   });
 }

@@ -7,6 +7,8 @@ export interface DeliveryJobData {
   eventId: string;
   /** Attempts already spent on transient errors; rate-limit waits do not count. */
   tries: number;
+  /** 0 normally; a forced replay delivers an already-sent pair again as the next round. */
+  round?: number;
 }
 
 export function deliveryQueueName(channel: ChannelName): string {

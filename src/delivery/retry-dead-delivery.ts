@@ -10,17 +10,17 @@ import { deliveryQueueName, type DeliveryJobData } from './delivery-job.ts';
  */
 export async function retryDeadDelivery(pool: Pool, boss: JobQueue, notificationLogId: string): Promise<{ eventId: string; channel: ChannelName } | undefined> {
   return withTransaction(pool, async (client) => {
-    const { rows } = await client.query<{ event_id: string; channel: ChannelName }>(
+    const { rows } = await client.query<{ event_id: string; channel: ChannelName; round: number }>(
       /* sql */ `
         UPDATE notification_logs SET retried_at = now()
         WHERE id = $1 AND status = 'dead' AND retried_at IS NULL
-        RETURNING event_id::text, channel`,
+        RETURNING event_id::text, channel, round`,
       [notificationLogId],
     );
     const dead = rows[0];
     if (!dead) return undefined;
     const db = { executeSql: async (text: string, values?: unknown[]) => client.query(text, values) };
-    const job: { data: DeliveryJobData } = { data: { eventId: dead.event_id, tries: 0 } };
+    const job: { data: DeliveryJobData } = { data: { eventId: dead.event_id, round: dead.round, tries: 0 } };
     await boss.insert(deliveryQueueName(dead.channel), [job], { db });
     return { eventId: dead.event_id, channel: dead.channel };
   });

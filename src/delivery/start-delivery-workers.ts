@@ -51,19 +51,25 @@ export async function startDeliveryWorkers(deps: DeliveryWorkerDeps): Promise<{ 
 
   const handleBatch = async (channel: Channel, jobs: { data: DeliveryJobData }[]): Promise<void> => {
     const queue = deliveryQueueName(channel.name);
-    const triesByEvent = new Map<string, number>();
-    for (const job of jobs) triesByEvent.set(job.data.eventId, Math.max(triesByEvent.get(job.data.eventId) ?? 0, job.data.tries));
-    const eventIds = [...triesByEvent.keys()];
+    // One entry per (event, round), keeping the most tries spent if a delivery was queued twice.
+    const wanted = new Map<string, DeliveryJobData & { round: number }>();
+    for (const { data } of jobs) {
+      const round = data.round ?? 0;
+      const key = `${data.eventId}:${round}`;
+      wanted.set(key, { eventId: data.eventId, round, tries: Math.max(wanted.get(key)?.tries ?? 0, data.tries) });
+    }
+    const triesOf = (eventId: string, round: number) => wanted.get(`${eventId}:${round}`)?.tries ?? 0;
 
     if (deps.pause.isPaused()) {
-      await deps.boss.insert(queue, eventIds.map((eventId) => ({ data: { eventId, tries: triesByEvent.get(eventId) ?? 0 }, startAfter: new Date(Date.now() + HOLD_WHILE_PAUSED_MS) })));
+      const holdUntil = new Date(Date.now() + HOLD_WHILE_PAUSED_MS);
+      await deps.boss.insert(queue, [...wanted.values()].map((data) => ({ data, startAfter: holdUntil })));
       return;
     }
 
-    const begun = await beginDeliveryAttempts(deps.pool, { channel: channel.name, destination: channel.destination, eventIds, leaseMs: DELIVERY_LEASE_MS });
+    const begun = await beginDeliveryAttempts(deps.pool, { channel: channel.name, destination: channel.destination, deliveries: [...wanted.values()], leaseMs: DELIVERY_LEASE_MS });
     if (begun.inFlight.length > 0) {
       // Another worker holds these; if it dies, its lease ends and this job finishes the work.
-      await deps.boss.insert(queue, begun.inFlight.map(({ eventId, retryAt }) => ({ data: { eventId, tries: triesByEvent.get(eventId) ?? 0 }, startAfter: retryAt })));
+      await deps.boss.insert(queue, begun.inFlight.map(({ eventId, round, retryAt }) => ({ data: { eventId, round, tries: triesOf(eventId, round) }, startAfter: retryAt })));
     }
     if (begun.started.length === 0) return;
 
@@ -72,7 +78,7 @@ export async function startDeliveryWorkers(deps: DeliveryWorkerDeps): Promise<{ 
     const orphaned: BegunAttempt[] = [];
     for (const attempt of begun.started) {
       const notice = notices.get(attempt.eventId);
-      if (notice) pending.push({ attempt, notice, tries: triesByEvent.get(attempt.eventId) ?? 0 });
+      if (notice) pending.push({ attempt, notice, tries: triesOf(attempt.eventId, attempt.round) });
       else orphaned.push(attempt);
     }
     if (orphaned.length > 0) {
@@ -96,7 +102,9 @@ export async function startDeliveryWorkers(deps: DeliveryWorkerDeps): Promise<{ 
 
   const sendGroup = async (channel: Channel, group: PendingDelivery[]): Promise<void> => {
     const first = group[0]!;
-    const message: OutgoingMessage = { notices: group.map((delivery) => delivery.notice), messageKey: `${first.attempt.eventId}.${channel.name}` };
+    // A forced replay is a deliberate resend: it gets its own Message-ID so mail clients do not fold it away.
+    const roundSuffix = first.attempt.round > 0 ? `.r${first.attempt.round}` : '';
+    const message: OutgoingMessage = { notices: group.map((delivery) => delivery.notice), messageKey: `${first.attempt.eventId}.${channel.name}${roundSuffix}` };
     await waitForSendSlot(deps.pool, channel.destination, channel.minIntervalMs);
     await markAttemptsDispatched(
       deps.pool,
@@ -133,7 +141,11 @@ export async function startDeliveryWorkers(deps: DeliveryWorkerDeps): Promise<{ 
       const retries = plan.filter((entry) => entry.at !== undefined);
       if (retries.length > 0) {
         const db = { executeSql: async (text: string, values?: unknown[]) => client.query(text, values) };
-        await deps.boss.insert(queue, retries.map(({ delivery, tries, at }) => ({ data: { eventId: delivery.attempt.eventId, tries }, startAfter: at! })), { db });
+        await deps.boss.insert(
+          queue,
+          retries.map(({ delivery, tries, at }) => ({ data: { eventId: delivery.attempt.eventId, round: delivery.attempt.round, tries }, startAfter: at! })),
+          { db },
+        );
       }
       if (failure.kind === 'rate_limited') await pushBackSendSlots(client, channel.destination, failure.retryAfterMs ?? 1_000);
     });

@@ -1,11 +1,10 @@
-import { timingSafeEqual, createHash } from 'node:crypto';
-import express, { type Request, type RequestHandler, type Router } from 'express';
+import { createHash, timingSafeEqual } from 'node:crypto';
+import express, { type Request, type RequestHandler, type Response, type Router } from 'express';
 import { isStorableText } from '../capture/safe-json.ts';
 import { AppError } from '../shared/app-error.ts';
 import { captureSignedLead } from './capture-signed-lead.ts';
-import type { IngestDeps } from './ingest-deps.ts';
+import { META_SOURCE, type IngestDeps } from './ingest-deps.ts';
 import { insertRawLeads } from './insert-raw-leads.ts';
-import { META_SOURCE } from './ingest-deps.ts';
 import { parseMetaWebhook } from './parse-meta-webhook.ts';
 import { storeMetaDelivery } from './store-meta-delivery.ts';
 import { checkMetaSignatureHeader, verifyMetaSignature } from './verify-meta-signature.ts';
@@ -29,6 +28,16 @@ const readRawBody: RequestHandler = (req, res, next) => {
 
 function rawBodyOf(req: Request): Buffer {
   return Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+}
+
+/** Postgres text refuses NUL and invalid UTF-8: a body that has them is kept with replacement characters. */
+function storable(text: string): string {
+  return isStorableText(text) ? text : text.replace(/\u0000/g, '\uFFFD').toWellFormed();
+}
+
+function requestIdOf(res: Response): string | undefined {
+  const id = res.getHeader('x-request-id');
+  return typeof id === 'string' ? id : undefined;
 }
 
 const sameSecret = (given: string, expected: string) =>
@@ -76,17 +85,14 @@ export function ingestRoutes(deps: IngestDeps): Router {
 
     const text = body.toString('utf8');
     const parsed = parseMetaWebhook(text);
-    const requestId = typeof res.getHeader('x-request-id') === 'string' ? (res.getHeader('x-request-id') as string) : undefined;
+    const requestId = requestIdOf(res);
     if (!parsed.ok) {
       // Signed by Meta yet unreadable: keep it for a human rather than drop it without a trace.
-      await insertRawLeads(
-        deps.db,
-        [{ source: META_SOURCE, externalId: null, body: isStorableText(text) ? text : text.replace(/\u0000/g, '\uFFFD').toWellFormed(), headers: { via: 'webhook', ...(requestId ? { request_id: requestId } : {}) }, status: 'failed', errorMessage: parsed.reason }],
-        deps.clock.now(),
-      );
+      const headers = { via: 'webhook', ...(requestId ? { request_id: requestId } : {}) };
+      await insertRawLeads(deps.db, [{ source: META_SOURCE, externalId: null, body: storable(text), headers, status: 'failed', errorMessage: parsed.reason }], deps.clock.now());
       throw new AppError('validation_failed', parsed.reason, { errors: [{ path: '', message: parsed.reason }] });
     }
-    const stored = await storeMetaDelivery(deps, { text, signature: signature ?? '', requestId, parsed: parsed });
+    const stored = await storeMetaDelivery(deps, { text, signature: signature ?? '', requestId, parsed });
     // Answer now; the ingest jobs fetch and capture each lead (Meta wants a 200 within seconds or retries).
     res.status(200).json({ received: parsed.changes.length, stored: stored.stored, queued: stored.queued, ignored: parsed.ignored });
   });
@@ -108,20 +114,11 @@ export function ingestRoutes(deps: IngestDeps): Router {
     if (!verdict.ok) throw new AppError('unauthorized', verdict.reason);
 
     const text = body.toString('utf8');
-    const requestId = res.getHeader('x-request-id');
+    const requestId = requestIdOf(res);
+    const headers = { via: 'webhook', 'webhook-id': verdict.id, 'webhook-timestamp': String(verdict.timestamp), ...(requestId ? { request_id: requestId } : {}) };
+    // Every payload is kept (the audit trail; a failed one can be replayed after a fix).
     const keep = (status: 'processed' | 'failed', errorMessage: string | null) =>
-      insertRawLeads(
-        deps.db,
-        [{
-          source,
-          externalId: verdict.id,
-          body: isStorableText(text) ? text : text.replace(/\u0000/g, '\uFFFD').toWellFormed(),
-          headers: { via: 'webhook', 'webhook-id': verdict.id, 'webhook-timestamp': String(verdict.timestamp), ...(typeof requestId === 'string' ? { request_id: requestId } : {}) },
-          status,
-          errorMessage,
-        }],
-        deps.clock.now(),
-      );
+      insertRawLeads(deps.db, [{ source, externalId: verdict.id, body: storable(text), headers, status, errorMessage }], deps.clock.now());
 
     let result;
     try {

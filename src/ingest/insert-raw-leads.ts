@@ -19,8 +19,8 @@ export async function insertRawLeads(db: Queryable, rows: RawLeadRow[], received
     INSERT INTO raw_leads (source, external_id, body, headers, status, error_message, received_at, processed_at)
     SELECT r.source, r.external_id, r.body, coalesce(r.headers, '{}'::jsonb), r.status, r.error_message, $2,
            CASE WHEN r.status = 'processed' THEN $2::timestamptz END
-    FROM jsonb_to_recordset($1::jsonb) WITH ORDINALITY
-      AS r(source text, external_id text, body text, headers jsonb, status text, error_message text, ord bigint)
+    FROM ROWS FROM (jsonb_to_recordset($1::jsonb) AS (source text, external_id text, body text, headers jsonb, status text, error_message text))
+      WITH ORDINALITY AS r(source, external_id, body, headers, status, error_message, ord)
     ORDER BY r.ord
     RETURNING id::text`,
     [

@@ -25,7 +25,7 @@ export async function reconcileMeta(deps: IngestDeps, options: { backfillDays?: 
     throw new AppError('conflict', `Meta ingestion stays paused: ${resume.reason}. Set a working META_ACCESS_TOKEN, restart, and reconcile again`);
   }
   const replay = await replayRawLeads(deps, { source: META_SOURCE, status: ['paused', 'failed'] });
-  if (resume.status === 'resumed' && resume.replay) {
+  if (resume.replay) {
     replay.selected += resume.replay.selected;
     replay.queued += resume.replay.queued;
   }

@@ -26,11 +26,17 @@ export interface AdminSurface {
  * The admin panel, the admin read API and /metrics of a running test Leadline. Until main.ts mounts them,
  * they are served by a side server in the same process on the same database, wired the way the wiring
  * snippet in the admin README section says, so these tests exercise the real routers either way.
+ * `supabase` always builds such a side server, with the panel in Supabase Realtime mode.
  */
-export async function adminSurfaceOf(app: Leadline & { url: string }): Promise<AdminSurface> {
-  const probe = await fetch(`${app.url}/admin/config.json`);
-  await probe.arrayBuffer();
-  if (probe.status !== 404) return { url: app.url, wiredInMain: true, stop: async () => {} };
+export async function adminSurfaceOf(
+  app: Leadline & { url: string },
+  options: { supabase?: { url: string; anonKey: string } } = {},
+): Promise<AdminSurface> {
+  if (!options.supabase) {
+    const probe = await fetch(`${app.url}/admin/config.json`);
+    await probe.arrayBuffer();
+    if (probe.status !== 404) return { url: app.url, wiredInMain: true, stop: async () => {} };
+  }
 
   const logger = createLogger({ level: process.env['TEST_LOG_LEVEL'] ?? 'silent', destination: process.stderr });
   const eventHub = createLeadEventHub({ connectionString: app.databaseUrl, db: app.pool, logger });
@@ -39,7 +45,7 @@ export async function adminSurfaceOf(app: Leadline & { url: string }): Promise<A
   admin.use(adminReadRoutes({ db: app.pool, eventHub, logger }));
   admin.use(slaAdminRoutes({ db: app.pool, clock: systemClock }));
   admin.use(deliveryAdminRoutes({ pool: app.pool, boss: app.boss }));
-  const served = await serve([adminPanelRoutes({ supabase: app.config.supabase }), metricsRoutes({ db: app.pool, logger }), admin]);
+  const served = await serve([adminPanelRoutes({ supabase: options.supabase ?? app.config.supabase }), metricsRoutes({ db: app.pool, logger }), admin]);
   return {
     url: served.url,
     wiredInMain: false,

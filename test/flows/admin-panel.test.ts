@@ -164,6 +164,31 @@ describe('admin panel in a real browser', () => {
     await page.locator('#tab-leads').click();
   });
 
+  it('when Supabase is configured but nobody signed in to Supabase Auth, then the panel loads supabase-js, offers the sign-in and stays live over SSE', async () => {
+    // A loopback URL: with no session, supabase-js must not connect anywhere.
+    const supabaseMode = await adminSurfaceOf(app, { supabase: { url: 'http://127.0.0.1:9', anonKey: 'anon-public-key' } });
+    const other = await browser.newPage();
+    const problems: string[] = [];
+    other.on('pageerror', (error) => problems.push(error.message));
+    other.on('console', (message) => {
+      if (message.type() === 'error') problems.push(message.text());
+    });
+    try {
+      await other.goto(`${supabaseMode.url}/admin`);
+      await other.locator('#admin-key').fill(TEST_ADMIN_KEY);
+      await other.locator('#login-submit').click();
+      await other.locator('#supabase-signin').waitFor({ state: 'visible' });
+      expect(await other.evaluate(() => typeof (window as unknown as { supabase?: { createClient?: unknown } }).supabase?.createClient)).toBe('function');
+      await other.locator('#live[data-state="live"]').waitFor({ timeout: 15_000 });
+      const lead = await postJson(`${app.url}/api/leads`, { name: 'Realtime Fallback Fay', email: 'fay@example.com' });
+      await other.locator(`#leads-body tr[data-id="${lead.body.id}"]`).waitFor({ timeout: 10_000 });
+      expect(problems).toEqual([]);
+    } finally {
+      await other.close();
+      await supabaseMode.stop();
+    }
+  });
+
   it('when the wrong key is entered, then the panel says so and stays locked', async () => {
     const other = await browser.newPage();
     try {

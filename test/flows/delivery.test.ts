@@ -5,6 +5,10 @@ import { startTelegramStub, tooManyRequests, type TelegramStub } from '../stubs/
 import { createTestDatabase, keepDatabaseOnFailure, type TestDatabase } from '../helpers/test-database.ts';
 import { adminHeaders, postJson, startTestLeadline, waitFor } from '../helpers/start-test-leadline.ts';
 import type { Leadline } from '../../src/main.ts';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+
+const execFileAsync = promisify(execFile);
 
 let db: TestDatabase;
 let slack: SlackStub;
@@ -177,6 +181,32 @@ describe('delivery to Slack, email and Telegram', () => {
 
     expect((await postJson(`${app.url}/api/admin/resume`, {}, adminHeaders())).body).toEqual({ paused: false });
     await waitFor('held leads delivered', () => slackTexts().some((t) => t.includes('Held Lead A')) && slackTexts().some((t) => t.includes('Held Lead B')));
+  });
+
+  it('when npm run replay is asked for a delivered event, then it skips sent pairs by default, and --force sends them again as a new round', async () => {
+    keepDatabaseOnFailure();
+    const id = await postLead('Replayed Lead');
+    await waitFor('delivered everywhere', async () => (await deliveryRows(id)).filter((row) => row.status === 'sent').length === 3);
+    const { rows } = await db.pool.query(`SELECT id::text FROM lead_events WHERE conversation_id = $1 AND event_type = 'lead.created'`, [id]);
+    const eventId = rows[0].id as string;
+    const env = {
+      ...process.env, DATABASE_URL: db.url, SLACK_WEBHOOK_URL: slack.url, EMAIL_HOST: smtp.host, EMAIL_PORT: String(smtp.port), EMAIL_FROM: 'leads@example.com',
+      LEAD_ALERT_EMAIL: 'team@example.com', TELEGRAM_BOT_TOKEN: telegram.token, TELEGRAM_CHAT_ID: '424242', TELEGRAM_API_ROOT: telegram.apiRoot,
+    };
+    const run = (args: string[]) => execFileAsync(process.execPath, ['scripts/replay.ts', ...args], { env });
+
+    const skipped = await run(['--event', eventId]);
+    expect(skipped.stdout).toContain('0 deliveries to send, 3 skipped as already sent');
+    const dry = await run(['--event', eventId, '--force', '--channel', 'slack', '--dry-run']);
+    expect(dry.stdout).toContain(`would send event ${eventId} to slack (round 1)`);
+    const before = slackTexts().filter((text) => text.includes('Replayed Lead')).length;
+    const forced = await run(['--event', eventId, '--force', '--channel', 'slack']);
+    expect(forced.stdout).toContain('1 deliveries queued');
+    await waitFor('slack round 1 sent', async () => {
+      const result = await db.pool.query(`SELECT count(*)::int AS n FROM notification_logs WHERE event_id = $1 AND channel = 'slack' AND status = 'sent' AND round = 1`, [eventId]);
+      return result.rows[0].n === 1;
+    });
+    expect(slackTexts().filter((text) => text.includes('Replayed Lead')).length).toBe(before + 1);
   });
 
   it('when the admin key is missing, then the delivery admin routes answer 401 problem+json', async () => {

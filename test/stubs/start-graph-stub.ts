@@ -205,7 +205,7 @@ export async function startGraphStub(options: GraphStubOptions = {}): Promise<Gr
     const fail = (error: StubGraphError) => {
       const status = error.status ?? 400;
       record(status, error.code);
-      const authenticate = error.code === 190 ? { 'www-authenticate': `OAuth "Facebook Platform" "invalid_token" "${error.message ?? ''}"` } : {};
+      const authenticate: Record<string, string> = error.code === 190 ? { 'www-authenticate': `OAuth "Facebook Platform" "invalid_token" "${error.message ?? ''}"` } : {};
       sendJson(response, status, errorBody(error), { ...authenticate, ...error.headers });
     };
 

@@ -5,8 +5,14 @@
 const KEY_STORAGE = 'leadline.adminKey';
 const PAGE_SIZE = 50;
 const MAX_PAGE_SIZE = 100;
-/** Live events arrive in bursts (a lead, then its deliveries); one refresh covers a burst. */
-const REFRESH_DEBOUNCE_MS = 250;
+/**
+ * Live events arrive in bursts (a lead, then its deliveries): the first event of a burst schedules one
+ * refresh this long after it, and later events ride along, so a steady stream still refreshes 2-4 times a
+ * second instead of never (a plain debounce would keep postponing) or on every event.
+ */
+const REFRESH_DELAY_MS = 250;
+/** The stats query counts every lead and delivery: re-read it at most this often. */
+const STATS_MIN_INTERVAL_MS = 2_000;
 /** Relative times ("5 min left") are redrawn this often without asking the server. */
 const TICK_MS = 30_000;
 /** At-risk leads appear as time passes, not only on events, so the banner is re-read this often. */
@@ -735,15 +741,35 @@ function scheduleRefresh(what = {}) {
   const pending = state.pending ?? { detail: false };
   pending.detail ||= Boolean(what.detail || what.all);
   state.pending = pending;
-  clearTimeout(state.pendingTimer);
+  if (state.pendingTimer !== undefined) return;
   state.pendingTimer = setTimeout(() => {
     const run = state.pending;
     state.pending = null;
-    const work = [loadLeads(), loadStats(), loadSla()];
+    state.pendingTimer = undefined;
+    const work = [loadLeads(), loadSla(), throttledStats()];
     if (run.detail && state.selectedId) work.push(loadDetail());
     if (state.view === 'failed') work.push(loadFailed());
     Promise.all(work).catch((error) => reportError('Could not refresh', error));
-  }, REFRESH_DEBOUNCE_MS);
+  }, REFRESH_DELAY_MS);
+}
+
+let statsLoadedAt = 0;
+let statsTimer;
+/** Reloads the stats now, or once when the minimum interval is over if they were read just now. */
+function throttledStats() {
+  const wait = statsLoadedAt + STATS_MIN_INTERVAL_MS - Date.now();
+  if (wait <= 0) {
+    statsLoadedAt = Date.now();
+    return loadStats();
+  }
+  if (statsTimer === undefined) {
+    statsTimer = setTimeout(() => {
+      statsTimer = undefined;
+      statsLoadedAt = Date.now();
+      loadStats().catch((error) => reportError('Could not refresh the stats', error));
+    }, wait);
+  }
+  return Promise.resolve();
 }
 
 function onLiveEvent(event) {
@@ -895,7 +921,7 @@ function start() {
   $('login').hidden = true;
   $('app').hidden = false;
   route();
-  Promise.all([loadLeads(), loadStats(), loadSla(), loadDeliveryState()]).catch((error) => reportError('Could not load the panel', error));
+  Promise.all([loadLeads(), throttledStats(), loadSla(), loadDeliveryState()]).catch((error) => reportError('Could not load the panel', error));
   startLive().catch((error) => reportError('Live updates failed', error));
   for (const timer of state.timers) clearInterval(timer);
   state.timers = [
