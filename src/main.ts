@@ -7,12 +7,17 @@ import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import type { CountryCode } from 'libphonenumber-js';
 import type { Logger } from 'pino';
+import { adminPanelRoutes } from './admin/admin-panel-routes.ts';
+import { adminReadRoutes } from './admin/admin-read-routes.ts';
+import { createLeadEventHub } from './admin/create-lead-event-hub.ts';
 import { ensureAdminKey } from './admin/ensure-admin-key.ts';
+import { metricsRoutes } from './metrics/metrics-routes.ts';
 import { captureRoutes } from './capture/capture-routes.ts';
 import { ConfigError, loadConfig, type Config } from './config/load-config.ts';
 import { createPool, type Pool } from './db/create-pool.ts';
 import { migrate } from './db/migrate.ts';
 import { openDatabase } from './db/open-database.ts';
+import { cacheCheck } from './health/cache-check.ts';
 import { healthRoutes } from './health/health-routes.ts';
 import { createApp } from './http/create-app.ts';
 import { rateLimitPerMinute } from './http/rate-limit.ts';
@@ -105,6 +110,7 @@ export async function startLeadline(config: Config, overrides: StartOverrides = 
     let url: string | undefined;
     if (config.runsApi) {
       let shuttingDown = false;
+      const eventHub = createLeadEventHub({ connectionString: database.url, db: pool, logger });
       const app = createApp({
         logger,
         trustProxy: config.trustProxy,
@@ -115,10 +121,19 @@ export async function startLeadline(config: Config, overrides: StartOverrides = 
               db: async () => {
                 await pool.query('SELECT 1');
               },
+              queue: async () => {
+                if (!(await boss.getQueue('deliver-log'))) throw new Error('the delivery queues are missing; restart to recreate them');
+              },
+              ...Object.fromEntries(channels.filter((channel) => channel.name !== 'log').map((channel) => [channel.name, cacheCheck(() => channel.check(), 30_000)])),
             },
             () => shuttingDown,
           ),
-          adminRouter(admin.key, [deliveryAdminRoutes({ pool, boss })]),
+          metricsRoutes({ db: pool, clock, logger }),
+          adminPanelRoutes({ supabase: config.supabase }),
+          adminRouter(admin.key, [
+            adminReadRoutes({ db: pool, eventHub, clock, timeZone: config.digest.tz, logger }),
+            deliveryAdminRoutes({ pool, boss }),
+          ]),
           captureRoutes(
             { db: pool, clock, sla, defaultPhoneRegion: config.defaultPhoneRegion as CountryCode | undefined, redirectOrigins: config.corsOrigins },
             [cors(config.corsOrigins), rateLimitPerMinute(config.rateLimitPerMinute)],
@@ -132,6 +147,8 @@ export async function startLeadline(config: Config, overrides: StartOverrides = 
         shuttingDown = true;
         await closeServer(server);
       });
+      // Stops run in reverse: the hub ends open live streams first, or server.close() would wait on them.
+      stops.push(() => eventHub.stop());
     }
 
     const leadline: Leadline = {

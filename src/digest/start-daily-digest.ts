@@ -29,7 +29,7 @@ export interface DailyDigestDeps {
  */
 export async function startDailyDigest(deps: DailyDigestDeps): Promise<{ stop(): Promise<void> }> {
   if (!isValidTimeZone(deps.timeZone)) throw new ConfigError(`DIGEST_TZ: "${deps.timeZone}" is not an IANA time zone (e.g. UTC, Europe/Berlin)`);
-  await deps.boss.createQueue(DIGEST_QUEUE, { retryLimit: 5, retryDelay: 60, retryBackoff: true, expireInSeconds: 300 });
+  await deps.boss.createQueue(DIGEST_QUEUE, { notify: true, retryLimit: 5, retryDelay: 60, retryBackoff: true, expireInSeconds: 300 });
   try {
     await deps.boss.schedule(DIGEST_QUEUE, deps.cron, {}, { tz: deps.timeZone });
   } catch (error) {
