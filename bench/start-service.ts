@@ -27,7 +27,7 @@ export async function startService(options: {
   ready: RegExp;
   timeoutMs?: number;
 }): Promise<Service> {
-  const fd = openSync(options.logFile, 'a');
+  const fd = openSync(options.logFile, 'w');
   const child: ChildProcess = spawn(process.execPath, [options.script], {
     env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '/tmp', ...options.env },
     stdio: ['ignore', fd, fd],

@@ -12,6 +12,18 @@ import { adminReadRoutes } from './admin/admin-read-routes.ts';
 import { createLeadEventHub } from './admin/create-lead-event-hub.ts';
 import { ensureAdminKey } from './admin/ensure-admin-key.ts';
 import { metricsRoutes } from './metrics/metrics-routes.ts';
+import { createScoringSettings } from './capture/score-lead.ts';
+import { startDailyDigest } from './digest/start-daily-digest.ts';
+import { createWorkingTimeAdder } from './sla/add-working-time.ts';
+import { slaAdminRoutes } from './sla/sla-admin-routes.ts';
+import { startSlaMonitor } from './sla/start-sla-monitor.ts';
+import { checkMetaHealth } from './ingest/check-meta-health.ts';
+import { ingestAdminRoutes } from './ingest/ingest-admin-routes.ts';
+import type { IngestDeps } from './ingest/ingest-deps.ts';
+import { ingestRoutes } from './ingest/ingest-routes.ts';
+import { readIngestionStats } from './ingest/read-ingestion-stats.ts';
+import { replayRawLeads } from './ingest/replay-raw-leads.ts';
+import { startMetaIngestion } from './ingest/start-meta-ingestion.ts';
 import { captureRoutes } from './capture/capture-routes.ts';
 import { ConfigError, loadConfig, type Config } from './config/load-config.ts';
 import { createPool, type Pool } from './db/create-pool.ts';
@@ -63,6 +75,9 @@ export async function startLeadline(config: Config, overrides: StartOverrides = 
   };
 
   try {
+    // Settings that can still be wrong are checked before anything starts.
+    const addWorkingTime = createWorkingTimeAdder(config.sla);
+    const scoring = createScoringSettings({ extraUrgentWords: config.scoring.urgentWords });
     const database = await openDatabase({ databaseUrl: config.databaseUrl, homeDir: config.homeDir });
     if (database.embedded) {
       const embedded = database.embedded;
@@ -80,6 +95,20 @@ export async function startLeadline(config: Config, overrides: StartOverrides = 
     stops.push(() => boss.stop({ graceful: true, timeout: 5_000 }));
 
     await ensureDeliveryQueues(boss);
+    const sla = { hotMs: config.sla.hotMs, warmMs: config.sla.warmMs, coldMs: config.sla.coldMs, warningMs: config.sla.warningMs };
+    const ingestDeps: IngestDeps = {
+      db: pool,
+      boss,
+      clock,
+      logger,
+      sla,
+      addWorkingTime,
+      scoring,
+      meta: config.meta,
+      webhookSecrets: config.webhookSecrets,
+      defaultPhoneRegion: config.defaultPhoneRegion as CountryCode | undefined,
+    };
+    const metaConfigured = Boolean(config.meta.appSecret || config.meta.accessToken || config.meta.formIds.length > 0);
     const channels = createConfiguredChannels(config, logger);
 
     let relay: Relay | undefined;
@@ -102,10 +131,17 @@ export async function startLeadline(config: Config, overrides: StartOverrides = 
       });
       relay = started;
       stops.push(() => started.stop());
+      const monitor = await startSlaMonitor({ db: pool, boss, connectionString: database.url, clock, logger, sweepIntervalMs: config.sla.sweepIntervalMs });
+      stops.push(() => monitor.stop());
+      if (metaConfigured) {
+        const ingestion = await startMetaIngestion(ingestDeps);
+        stops.push(() => ingestion.stop());
+      }
+      const digest = await startDailyDigest({ db: pool, boss, clock, logger, cron: config.digest.cron, timeZone: config.digest.tz, adminUrl: `${config.publicUrl}/admin` });
+      stops.push(() => digest.stop());
     }
     for (const channel of channels) if (channel.close) stops.push(() => channel.close!());
 
-    const sla = { hotMs: config.sla.hotMs, warmMs: config.sla.warmMs, coldMs: config.sla.coldMs, warningMs: config.sla.warningMs };
 
     let url: string | undefined;
     if (config.runsApi) {
@@ -125,17 +161,28 @@ export async function startLeadline(config: Config, overrides: StartOverrides = 
                 if (!(await boss.getQueue('deliver-log'))) throw new Error('the delivery queues are missing; restart to recreate them');
               },
               ...Object.fromEntries(channels.filter((channel) => channel.name !== 'log').map((channel) => [channel.name, cacheCheck(() => channel.check(), 30_000)])),
+              ...(metaConfigured ? { meta: () => checkMetaHealth(ingestDeps) } : {}),
             },
             () => shuttingDown,
           ),
           metricsRoutes({ db: pool, clock, logger }),
+          ingestRoutes(ingestDeps),
           adminPanelRoutes({ supabase: config.supabase }),
           adminRouter(admin.key, [
-            adminReadRoutes({ db: pool, eventHub, clock, timeZone: config.digest.tz, logger }),
-            deliveryAdminRoutes({ pool, boss }),
+            adminReadRoutes({ db: pool, eventHub, clock, timeZone: config.digest.tz, logger, extraStats: async () => ({ ingestion: await readIngestionStats(pool) }) }),
+            deliveryAdminRoutes({
+              pool,
+              boss,
+              // Retrying one stored Meta payload re-queues every failed or parked payload of its source.
+              retryIngestion: async () => {
+                await replayRawLeads(ingestDeps, { source: 'meta', status: ['failed', 'paused'] });
+              },
+            }),
+            ingestAdminRoutes(ingestDeps),
+            slaAdminRoutes({ db: pool, clock }),
           ]),
           captureRoutes(
-            { db: pool, clock, sla, defaultPhoneRegion: config.defaultPhoneRegion as CountryCode | undefined, redirectOrigins: config.corsOrigins },
+            { db: pool, clock, sla, addWorkingTime, scoring, defaultPhoneRegion: config.defaultPhoneRegion as CountryCode | undefined, redirectOrigins: config.corsOrigins },
             [cors(config.corsOrigins), rateLimitPerMinute(config.rateLimitPerMinute)],
           ),
         ],

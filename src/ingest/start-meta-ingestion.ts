@@ -3,6 +3,7 @@ import { ensureIngestQueue, INGEST_RETRY_LIMIT } from './ensure-ingest-queue.ts'
 import { ingestMetaLead, RetryLater } from './ingest-meta-lead.ts';
 import { META_INGEST_QUEUE, type IngestDeps } from './ingest-deps.ts';
 import { pollMetaForms } from './poll-meta-forms.ts';
+import { requeueStrandedDeliveries } from './requeue-stranded-deliveries.ts';
 import { resumeMetaIngestion } from './resume-meta-ingestion.ts';
 import type { MetaIngestJob } from './store-meta-delivery.ts';
 
@@ -16,8 +17,8 @@ const NOTIFY_POLLING_SECONDS = 2;
 
 /**
  * The worker side of Meta ingestion: the `meta-ingest` job worker, and a timer that every
- * META_POLL_INTERVAL polls META_FORM_IDS and, while the source is paused, checks whether the token works
- * again. Every worker process may run this: jobs are claimed once by pg-boss, and polls are coordinated
+ * META_POLL_INTERVAL polls META_FORM_IDS, re-queues payloads that lost their job and, while the source is
+ * paused, checks whether the token works again. Every worker process may run this: jobs are claimed once by pg-boss, and polls are coordinated
  * per form (advisory lock + lease), so N processes poll once per interval.
  */
 export async function startMetaIngestion(deps: IngestDeps): Promise<{ stop(): Promise<void> }> {
@@ -48,6 +49,7 @@ export async function startMetaIngestion(deps: IngestDeps): Promise<{ stop(): Pr
     try {
       const resume = await resumeMetaIngestion(deps);
       if (resume.status === 'still_paused') deps.logger.debug('Meta ingestion still paused: the token is still refused');
+      if (resume.status !== 'still_paused') await requeueStrandedDeliveries(deps);
       if (resume.status !== 'still_paused' && deps.meta.formIds.length > 0) {
         const summaries = await pollMetaForms(deps, { force: false });
         const recovered = summaries.reduce((sum, form) => sum + form.recovered, 0);

@@ -84,7 +84,9 @@ export async function startSlaMonitor(deps: SlaMonitorDeps): Promise<SlaMonitor>
     for (const timer of timers) {
       const key = `${timer.conversationId}:${timer.kind}`;
       const delay = timer.at.getTime() - now;
-      if (stopped || horizonMs <= 0 || delay > horizonMs || localTimers.has(key)) continue;
+      // Already due: the pass that found it (a sweep) or its job acts on it; a timer each would stampede
+      // after a long outage.
+      if (stopped || horizonMs <= 0 || delay <= 0 || delay > horizonMs || localTimers.has(key)) continue;
       localTimers.set(
         key,
         setTimeout(() => {
@@ -92,7 +94,7 @@ export async function startSlaMonitor(deps: SlaMonitorDeps): Promise<SlaMonitor>
           const done = actQuietly([timer.conversationId]);
           pendingLocal.add(done);
           void done.finally(() => pendingLocal.delete(done));
-        }, Math.max(0, delay)),
+        }, delay),
       );
     }
   };

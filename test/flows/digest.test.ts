@@ -22,6 +22,9 @@ const sla = loadConfig({ NODE_ENV: 'test' }).sla;
 const clockAt = (iso: string): Clock => ({ now: () => new Date(iso) });
 /** 08:00 in Berlin on 3 June: the morning digest covers Monday 2 June, 2025-06-01T22:00Z to 2025-06-02T22:00Z. */
 const digestClock = clockAt('2025-06-03T06:00:00Z');
+/** The app's clock; the scheduled-job test moves it a day on, like the real morning after. */
+let appNow = digestClock.now();
+const appClock: Clock = { now: () => appNow };
 
 let counter = 0;
 const hot = (source = 'api'): LeadDraft =>
@@ -71,13 +74,14 @@ beforeAll(async () => {
   }
 
   // The whole app with an email channel: its relay delivers the digest (and the alerts of the leads above).
+  // It runs on the test's clock too, so its own SLA monitor and digest worker see the same morning.
   app = await startTestLeadline(db.url, {
     EMAIL_HOST: '127.0.0.1',
     EMAIL_PORT: String(smtp.port),
     EMAIL_FROM: 'leadline@example.com',
     LEAD_ALERT_EMAIL: 'alerts@example.com',
     LEAD_DIGEST_EMAIL: 'team@example.com',
-  });
+  }, { clock: appClock });
 });
 afterAll(async () => {
   await app?.stop();
@@ -140,8 +144,8 @@ describe('daily digest', () => {
   it('when the scheduled job runs (twice, as with two workers), then it writes one digest of the previous day in DIGEST_TZ and the cron is registered in that zone', async () => {
     keepDatabaseOnFailure();
     const logger = createLogger({ level: 'silent' });
-    const clock = clockAt('2025-06-04T05:00:00Z'); // 07:00 on 4 June in Berlin
-    const digest = await startDailyDigest({ db: app.pool, boss: app.boss, clock, logger, cron: '0 8 * * *', timeZone: TZ });
+    appNow = new Date('2025-06-04T05:00:00Z'); // 07:00 on 4 June in Berlin, for the app's worker too
+    const digest = await startDailyDigest({ db: app.pool, boss: app.boss, clock: appClock, logger, cron: '0 8 * * *', timeZone: TZ });
     try {
       const schedules = await app.boss.getSchedules(DIGEST_QUEUE);
       expect(schedules).toEqual([expect.objectContaining({ name: DIGEST_QUEUE, cron: '0 8 * * *', timezone: TZ })]);

@@ -135,8 +135,11 @@ describe('Meta lead delivery', () => {
     expect(fetched?.query.get('access_token')).toBe(graph.token);
     expect(fetched?.query.get('fields')).toContain('field_data');
 
-    const raw = await db.pool.query(`SELECT body, status, headers FROM raw_leads WHERE external_id = $1`, [leadgenId]);
-    expect(raw.rows).toEqual([{ body: text, status: 'processed', headers: expect.objectContaining({ via: 'webhook', 'x-hub-signature-256': signMetaBody(text, APP_SECRET) }) }]);
+    const raw = await waitFor('the payload to be marked processed', async () => {
+      const { rows } = await db.pool.query(`SELECT body, status, headers FROM raw_leads WHERE external_id = $1`, [leadgenId]);
+      return rows[0]?.status === 'processed' ? rows : undefined;
+    });
+    expect(raw).toEqual([{ body: text, status: 'processed', headers: expect.objectContaining({ via: 'webhook', 'x-hub-signature-256': signMetaBody(text, APP_SECRET) }) }]);
   });
 
   it('when the same delivery arrives 5 times at once and again later, then there is one lead and one lead.created event', async () => {

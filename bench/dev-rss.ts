@@ -1,0 +1,10 @@
+import { openBenchPostgres } from './bench-postgres.ts';
+import { startLeadline } from './start-leadline.ts';
+const pgs = await openBenchPostgres(process.env.BENCH_DATABASE_URL);
+const db = await pgs.createDatabase('rss');
+const s = await startLeadline({ name: 'rss', databaseUrl: db, workDir: '/tmp/benchdev', env: { ROLE: 'all', NODE_OPTIONS: process.env.NO ?? '' } });
+await new Promise((r) => setTimeout(r, 2000));
+console.log('after start', s.memory());
+const { readFileSync } = await import('node:fs');
+const smaps = readFileSync(`/proc/${s.pid}/smaps_rollup`, 'utf8'); console.log(smaps.split('\n').slice(1, 8).join('\n'));
+await s.stop(); await pgs.close();
