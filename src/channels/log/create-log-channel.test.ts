@@ -9,7 +9,7 @@ function memoryLogger(): { logger: pino.Logger; lines: string[] } {
 }
 
 describe('createLogChannel', () => {
-  it('when a lead is sent, then one info line names it with ids and facts but no contact details', async () => {
+  it('when a lead is sent, then one info line points to it with ids and facts but no name or contact details', async () => {
     const { logger, lines } = memoryLogger();
 
     const result = await createLogChannel(logger).send(makeMessage([leadCreated()], 'evt-1:log'));
@@ -32,8 +32,9 @@ describe('createLogChannel', () => {
           adminUrl: 'http://127.0.0.1:3000/admin#/leads/0196a1b2-0000-7000-8000-000000000001',
         },
       ],
-      msg: 'New HOT lead: Ada Lovelace',
+      msg: 'New HOT lead from contact_form: http://127.0.0.1:3000/admin#/leads/0196a1b2-0000-7000-8000-000000000001',
     });
+    expect(lines[0]).not.toContain('Ada Lovelace');
     expect(lines[0]).not.toContain('ada@example.com');
     expect(lines[0]).not.toContain('+442071838750');
     expect(lines[0]).not.toContain('analytical engine');
@@ -44,16 +45,20 @@ describe('createLogChannel', () => {
 
     await createLogChannel(logger).send(makeMessage([leadCreated({ name: null })]));
 
-    expect(JSON.parse(lines[0] ?? '').msg).toBe('New HOT lead: Unnamed lead');
+    expect(JSON.parse(lines[0] ?? '').msg).toMatch(/^New HOT lead from contact_form: http/);
     expect(lines[0]).not.toMatch(/ada@example\.com|\+442071838750/);
   });
 
-  it('when several notices are sent together, then one line names every one of them', async () => {
+  it('when several notices are sent together, then one line lists every one of them by quality and id', async () => {
     const { logger, lines } = memoryLogger();
+    const notices = manyLeadsCreated(3);
 
-    await createLogChannel(logger).send(makeMessage(manyLeadsCreated(3)));
+    await createLogChannel(logger).send(makeMessage(notices));
 
-    expect(JSON.parse(lines[0] ?? '').msg).toBe('3 new leads: Lead 0001, Lead 0002, Lead 0003');
+    const line = JSON.parse(lines[0] ?? '');
+    expect(line.msg).toMatch(/^3 new leads: /);
+    for (const notice of notices) if ('lead' in notice) expect(line.msg).toContain(notice.lead.id);
+    expect(line.msg).not.toContain('Lead 0001');
   });
 
   it('when the channel is created, then it coalesces up to 50 and never waits', async () => {

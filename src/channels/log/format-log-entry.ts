@@ -33,16 +33,31 @@ function noticeFields(notice: Notice): LogNoticeFields {
   };
 }
 
+const LOG_HEADLINES: Record<string, string> = {
+  'lead.created': 'New',
+  'sla.warning': 'SLA at risk for',
+  'sla.breached': 'SLA breached for',
+};
+
+/** A headline without personal data: the lead's quality, source and id instead of its name. */
+function logHeadline(notice: Notice): string {
+  if (!isLeadNotice(notice)) return noticeHeadline(notice);
+  const { lead } = notice;
+  return `${LOG_HEADLINES[notice.kind] ?? notice.kind} ${lead.quality.toUpperCase()} lead from ${lead.source}: ${lead.adminUrl}`;
+}
+
 /**
- * Formats a message for the log channel. Email, phone and the lead's own message are left out entirely:
- * pino redacts `email`/`phone` keys, but a log line's text is not redacted, and logs travel further than
- * the database. The name stays, as in every other channel's headline.
+ * Formats a message for the log channel. Name, email, phone and the lead's own message are left out
+ * entirely: pino redacts keys, but a log line's text is not redacted, and logs travel further than the
+ * database. The admin-panel link in the line leads to the person.
  */
 export function formatLogEntry(message: OutgoingMessage): LogEntry {
   const { notices } = message;
   const [first] = notices;
   if (first === undefined) throw new RangeError('an outgoing message needs at least one notice');
   const text =
-    notices.length === 1 ? noticeHeadline(first) : `${summaryHeadline(notices)}: ${notices.map(noticeName).join(', ')}`;
+    notices.length === 1
+      ? logHeadline(first)
+      : `${summaryHeadline(notices)}: ${notices.map((notice) => (isLeadNotice(notice) ? `${notice.lead.quality.toUpperCase()} ${notice.lead.id}` : noticeName(notice))).join(', ')}`;
   return { fields: { channel: 'log', messageKey: message.messageKey, notices: notices.map(noticeFields) }, text };
 }
