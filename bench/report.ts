@@ -22,6 +22,8 @@ export interface BenchSettings {
 export interface BenchResults {
   mode: 'full' | 'quick';
   command: string;
+  /** How the Leadline processes were started, e.g. `node src/main.ts`. */
+  leadlineCommand: string;
   machine: MachineInfo;
   postgres: { description: string; synchronousCommit: string };
   backgroundBusy: number;
@@ -145,6 +147,7 @@ export function resultsMarkdown(results: BenchResults): string {
   out.push(`| memory | ${machine.memoryGiB} GiB |`);
   out.push(`| OS | ${machine.kernel} |`);
   out.push(`| Node.js | ${machine.node} |`);
+  out.push(`| Leadline | \`${results.leadlineCommand}\` (the flags of \`npm start\`) |`);
   out.push(`| PostgreSQL | ${results.postgres.description}, synchronous_commit=${results.postgres.synchronousCommit}, same server for Leadline and the baseline (a fresh database each) |`);
   out.push(`| load before the run | ${(results.backgroundBusy * 100).toFixed(0)}% of the CPUs busy with other work; load average ${machine.loadAverage} |`);
   out.push('');

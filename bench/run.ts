@@ -27,7 +27,7 @@ import { measureLatency } from './phases/measure-latency.ts';
 import { measureScale } from './phases/measure-scale.ts';
 import { measureThroughput } from './phases/measure-throughput.ts';
 import { consoleTable, resultsMarkdown, summaryRows, type BenchResults, type BenchSettings } from './report.ts';
-import { startBaseline, startLeadline } from './start-leadline.ts';
+import { startBaseline, startLeadline, startScriptNodeFlags } from './start-leadline.ts';
 import type { Service } from './start-service.ts';
 
 const args = new Set(process.argv.slice(2));
@@ -252,6 +252,7 @@ async function main(): Promise<void> {
     const results: BenchResults = {
       mode: quick ? 'quick' : 'full',
       command: `npm run bench${quick || withScale ? ` -- ${[...args].join(' ')}` : ''}`,
+      leadlineCommand: ['node', ...startScriptNodeFlags(), process.env['BENCH_LEADLINE_MAIN'] ?? 'src/main.ts'].join(' '),
       machine,
       postgres: { description: postgres.description, synchronousCommit: postgres.synchronousCommit },
       backgroundBusy,

@@ -1,8 +1,24 @@
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import { startService, type Service } from './start-service.ts';
 
-const MAIN = fileURLToPath(new URL('../src/main.ts', import.meta.url));
+/** BENCH_LEADLINE_MAIN runs another checkout's `src/main.ts` (to compare a change side by side). */
+const MAIN = process.env['BENCH_LEADLINE_MAIN'] ?? fileURLToPath(new URL('../src/main.ts', import.meta.url));
+const PACKAGE_JSON = fileURLToPath(new URL('../package.json', import.meta.url));
+
+/**
+ * The Node flags of `npm start` (`node [flags] src/main.ts`), so the bench runs Leadline exactly as users
+ * start it, e.g. with a V8 heap setting added there. BENCH_LEADLINE_NODE_FLAGS overrides them.
+ */
+export function startScriptNodeFlags(): string[] {
+  const override = process.env['BENCH_LEADLINE_NODE_FLAGS'];
+  if (override !== undefined) return override.split(/\s+/).filter((word) => word !== '');
+  const scripts = (JSON.parse(readFileSync(PACKAGE_JSON, 'utf8')) as { scripts?: Record<string, string> }).scripts ?? {};
+  const words = (scripts['start'] ?? '').trim().split(/\s+/);
+  const main = words.indexOf('src/main.ts');
+  return words[0] === 'node' && main > 0 ? words.slice(1, main) : [];
+}
 const BASELINE = fileURLToPath(new URL('./baseline-server.ts', import.meta.url));
 
 export const BENCH_ADMIN_KEY = 'bench-admin-key-0123456789abcdef';
@@ -15,6 +31,7 @@ export function startLeadline(options: { name: string; databaseUrl: string; work
   return startService({
     name: options.name,
     script: MAIN,
+    nodeFlags: startScriptNodeFlags(),
     logFile: path.join(options.workDir, `${options.name}.log`),
     ready: /Leadline is running at (http:\/\/[^\s"]+)/,
     env: {

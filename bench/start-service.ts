@@ -22,13 +22,15 @@ const CLOCK_TICKS_PER_SECOND = 100;
 export async function startService(options: {
   name: string;
   script: string;
+  /** Node options before the script, e.g. `--max-semi-space-size=16`. */
+  nodeFlags?: string[];
   env: Record<string, string>;
   logFile: string;
   ready: RegExp;
   timeoutMs?: number;
 }): Promise<Service> {
   const fd = openSync(options.logFile, 'w');
-  const child: ChildProcess = spawn(process.execPath, [options.script], {
+  const child: ChildProcess = spawn(process.execPath, [...(options.nodeFlags ?? []), options.script], {
     env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '/tmp', ...options.env },
     stdio: ['ignore', fd, fd],
   });

@@ -27,6 +27,9 @@ async function runCheck(check: HealthCheck): Promise<{ ok: boolean; error?: stri
  * `/health` is liveness (the process answers); `/health/ready` runs every check and is 503 when any fails;
  * `/health/<name>` runs one.
  */
+/** Checks a user may ask for by name even when that part is not configured (answered as `not_configured`). */
+const KNOWN_CHECKS = ['db', 'queue', 'slack', 'email', 'telegram', 'meta'];
+
 export function healthRoutes(checks: Record<string, HealthCheck>, isShuttingDown: () => boolean): Router {
   const router = express.Router();
   router.get('/health', (_req, res) => {
@@ -40,6 +43,10 @@ export function healthRoutes(checks: Record<string, HealthCheck>, isShuttingDown
   });
   router.get('/health/:check', async (req, res) => {
     const check = checks[req.params.check];
+    if (!check && KNOWN_CHECKS.includes(req.params.check)) {
+      res.json({ status: 'not_configured', detail: `${req.params.check} is not configured; see the configuration table in the README` });
+      return;
+    }
     if (!check) {
       res.status(404).type('application/problem+json').send(JSON.stringify({
         type: 'https://leadline.dev/problems/not-found', title: 'Not found', status: 404,
