@@ -1,7 +1,5 @@
 /** The part of autocannon 8's programmatic API the bench uses (the package ships no types). */
 declare module 'autocannon' {
-  import type { EventEmitter } from 'node:events';
-
   export interface AutocannonRequest {
     method?: string;
     path?: string;
@@ -57,7 +55,9 @@ declare module 'autocannon' {
     statusCodeStats: Record<string, { count: number }>;
   }
 
-  export interface Instance extends EventEmitter {
+  export interface Instance {
+    /** Every response: its status, size and exact time in milliseconds. */
+    on(event: 'response', listener: (client: unknown, statusCode: number, resBytes: number, responseTime: number) => void): void;
     stop(): void;
   }
 

@@ -16,7 +16,11 @@ if (!databaseUrl) {
   process.exit(1);
 }
 // The same pool size Leadline's capture pool uses by default (DATABASE_POOL_SIZE).
-const pool = new pg.Pool({ connectionString: databaseUrl, max: Number(process.env['POOL_SIZE'] ?? 10), application_name: 'leadline-baseline' });
+const pool = new pg.Pool({
+  connectionString: databaseUrl,
+  max: Number(process.env['POOL_SIZE'] ?? 10),
+  application_name: 'leadline-baseline',
+});
 pool.on('error', () => {});
 
 const HOUR_MS = 3_600_000;
@@ -51,14 +55,27 @@ app.post('/api/leads', async (req, res) => {
                   quality, score, metadata, consent, idempotency_key, created_at, updated_at, sla_response_deadline, sla_warning_at)
                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'warm', 40, $9, $10, $11, $12, $12, $13, $14) RETURNING id`,
       [
-        body.source ?? 'api', body.name ?? null, body.email ?? null, body.phone ?? null, body.message ?? null,
-        body.service_type ?? null, body.urgency ?? null, JSON.stringify(body.custom_fields ?? {}),
-        JSON.stringify(body.metadata ?? {}), body.consent === undefined ? null : JSON.stringify(body.consent),
-        randomUUID(), now, deadline, new Date(deadline.getTime() - 30 * 60_000),
+        body.source ?? 'api',
+        body.name ?? null,
+        body.email ?? null,
+        body.phone ?? null,
+        body.message ?? null,
+        body.service_type ?? null,
+        body.urgency ?? null,
+        JSON.stringify(body.custom_fields ?? {}),
+        JSON.stringify(body.metadata ?? {}),
+        body.consent === undefined ? null : JSON.stringify(body.consent),
+        randomUUID(),
+        now,
+        deadline,
+        new Date(deadline.getTime() - 30 * 60_000),
       ],
     );
     const id = lead.rows[0]!.id;
-    await client.query(/* sql */ `INSERT INTO chat_messages (conversation_id, role, content, sent_at, position) VALUES ($1, 'user', $2, $3, 0)`, [id, body.message ?? '', now]);
+    await client.query(
+      /* sql */ `INSERT INTO chat_messages (conversation_id, role, content, sent_at, position) VALUES ($1, 'user', $2, $3, 0)`,
+      [id, body.message ?? '', now],
+    );
     const event = await client.query<{ id: string }>(
       /* sql */ `INSERT INTO lead_events (event_type, conversation_id, payload, created_at) VALUES ('lead.created', $1, $2, $3) RETURNING id`,
       [id, JSON.stringify({ source: body.source ?? 'api', quality: 'warm', sla_deadline: deadline }), now],

@@ -38,7 +38,8 @@ function requestsFor(target: LoadTarget): AutocannonRequest[] {
 
 function collect(results: AutocannonResult[], latenciesMs: number[], durationSeconds: number): LoadResult {
   const statusCodes: Record<string, number> = {};
-  for (const result of results) for (const [code, { count }] of Object.entries(result.statusCodeStats)) statusCodes[code] = (statusCodes[code] ?? 0) + count;
+  for (const result of results)
+    for (const [code, { count }] of Object.entries(result.statusCodeStats)) statusCodes[code] = (statusCodes[code] ?? 0) + count;
   const ok = results.reduce((sum, result) => sum + result['2xx'], 0);
   return {
     durationSeconds,
@@ -56,7 +57,7 @@ function collect(results: AutocannonResult[], latenciesMs: number[], durationSec
 export async function runClosedLoop(target: LoadTarget, connections: number, durationSeconds: number): Promise<LoadResult> {
   const latenciesMs: number[] = [];
   const instance = autocannon({ url: target.url, connections, duration: durationSeconds, timeout: 10, requests: requestsFor(target) });
-  instance.on('response', (_client: unknown, status: number, _bytes: number, ms: number) => {
+  instance.on('response', (_client, status, _bytes, ms) => {
     if (status >= 200 && status < 300) latenciesMs.push(ms);
   });
   const started = performance.now();
@@ -77,7 +78,12 @@ export async function runAmount(target: LoadTarget, connections: number, amount:
  * bursts. Instead `streams` single-connection instances each send rate/streams per second, their starts
  * spread evenly over one second: arrivals are spread out and at most a few requests are in flight at once.
  */
-export async function runSteadyRate(target: LoadTarget, ratePerSecond: number, durationSeconds: number, streams = Math.min(100, ratePerSecond)): Promise<LoadResult> {
+export async function runSteadyRate(
+  target: LoadTarget,
+  ratePerSecond: number,
+  durationSeconds: number,
+  streams = Math.min(100, ratePerSecond),
+): Promise<LoadResult> {
   const perStream = ratePerSecond / streams;
   if (!Number.isInteger(perStream)) throw new Error(`rate ${ratePerSecond}/s must be a multiple of ${streams} streams`);
   const latenciesMs: number[] = [];
@@ -88,11 +94,18 @@ export async function runSteadyRate(target: LoadTarget, ratePerSecond: number, d
     runs.push(
       new Promise<AutocannonResult>((resolve, reject) => {
         setTimeout(() => {
-          const instance = autocannon({ url: target.url, connections: 1, connectionRate: perStream, duration: durationSeconds, timeout: 10, requests: requestsFor(target) });
-          instance.on('response', (_client: unknown, status: number, _bytes: number, ms: number) => {
+          const instance = autocannon({
+            url: target.url,
+            connections: 1,
+            connectionRate: perStream,
+            duration: durationSeconds,
+            timeout: 10,
+            requests: requestsFor(target),
+          });
+          instance.on('response', (_client, status, _bytes, ms) => {
             if (status >= 200 && status < 300) latenciesMs.push(ms);
           });
-          instance.then(resolve, reject);
+          void instance.then(resolve, reject);
         }, delayMs);
       }),
     );

@@ -137,7 +137,9 @@ export function resultsMarkdown(results: BenchResults): string {
   const out: string[] = [];
   out.push(`# Leadline benchmark results${results.mode === 'quick' ? ' (quick smoke run: short phases, not the reference numbers)' : ''}`);
   out.push('');
-  out.push(`Written by \`${results.command}\` on ${machine.date} (${results.wallSeconds.toFixed(0)} s wall time). Do not edit by hand: run the bench again.`);
+  out.push(
+    `Written by \`${results.command}\` on ${machine.date} (${results.wallSeconds.toFixed(0)} s wall time). Do not edit by hand: run the bench again.`,
+  );
   out.push('');
   out.push('## Machine');
   out.push('');
@@ -148,8 +150,12 @@ export function resultsMarkdown(results: BenchResults): string {
   out.push(`| OS | ${machine.kernel} |`);
   out.push(`| Node.js | ${machine.node} |`);
   out.push(`| Leadline | \`${results.leadlineCommand}\` (the flags of \`npm start\`) |`);
-  out.push(`| PostgreSQL | ${results.postgres.description}, synchronous_commit=${results.postgres.synchronousCommit}, same server for Leadline and the baseline (a fresh database each) |`);
-  out.push(`| load before the run | ${(results.backgroundBusy * 100).toFixed(0)}% of the CPUs busy with other work; load average ${machine.loadAverage} |`);
+  out.push(
+    `| PostgreSQL | ${results.postgres.description}, synchronous_commit=${results.postgres.synchronousCommit}, same server for Leadline and the baseline (a fresh database each) |`,
+  );
+  out.push(
+    `| load before the run | ${(results.backgroundBusy * 100).toFixed(0)}% of the CPUs busy with other work; load average ${machine.loadAverage} |`,
+  );
   out.push('');
   out.push('## Summary');
   out.push('');
@@ -157,24 +163,38 @@ export function resultsMarkdown(results: BenchResults): string {
   out.push('');
   out.push('Notes:');
   out.push('');
-  out.push(`- Everything runs on this one machine over loopback: Postgres, Leadline, the baseline, the stub providers and the load generator (autocannon ${'8'}) share the ${machine.cores} cores. Leadline and the baseline each run as their own process; RSS is read from \`/proc/<pid>/status\` (VmHWM: the process's peak since start).`);
-  out.push(`- Headline configuration: \`ROLE=all\` as \`npm start\` runs it (HTTP, relay and delivery workers in one process, NODE_ENV=production, LOG_LEVEL=info, default pool sizes), with no provider configured, so every lead is also relayed and delivered to the \`log\` channel while the load runs. \`ROLE=api\` is the same process without the relay and workers (they run elsewhere in a scaled deployment).`);
-  out.push(`- Baseline (bench/baseline-server.ts): Express 5 + \`express.json()\` + pg (pool of ${settings.baselinePoolSize}), one transaction (BEGIN, 4 INSERTs: conversation, chat message, \`lead.created\` event, timeline row, COMMIT) on the same schema, including the outbox NOTIFY trigger; no validation, scoring, idempotency or rate limiting.`);
-  out.push(`- Requests: \`POST /api/leads\` with a ~1 KB JSON body (contact, message, UTM metadata, custom fields), a different name and email each, so none is a double submit. Throughput: closed loop at ${settings.connections} connections, the contenders taking turns (Leadline ROLE=all, baseline, Leadline ROLE=api) ${settings.rounds} times for ${settings.seconds} s after a warm-up; after each ROLE=all turn its workers finish the backlog before the next turn starts.`);
-  out.push(`- Latency: a steady ${settings.latencyRatePerSecond} requests/s from 100 single-connection autocannon instances whose starts are spread over one second (autocannon's own rate limit sends each connection's quota back to back, which would measure bursts). Percentiles are exact (from every response's time), not autocannon's whole-millisecond histogram. Single runs are noisy because the disk's fsync stalls now and then (FINDINGS.md), so the table gives the median of the runs' p50 and p99.`);
-  out.push(`- Alerts and fan-out use a second Leadline (ROLE=all) with the three stub providers of test/stubs (Slack webhook, SMTP, Telegram Bot API) in the bench process, with \`SLACK_MIN_INTERVAL=0\` and \`TELEGRAM_MIN_INTERVAL=0\`: the stubs have no rate limit. With Slack's real pacing (1 message/s per webhook) Leadline coalesces a burst into summary messages instead, so the Slack latency here is the pipeline's, not Slack's. Latency is from the lead's \`created_at\` to the stub's receipt of the message that names it.`);
+  out.push(
+    `- Everything runs on this one machine over loopback: Postgres, Leadline, the baseline, the stub providers and the load generator (autocannon ${'8'}) share the ${machine.cores} cores. Leadline and the baseline each run as their own process; RSS is read from \`/proc/<pid>/status\` (VmHWM: the process's peak since start).`,
+  );
+  out.push(
+    `- Headline configuration: \`ROLE=all\` as \`npm start\` runs it (HTTP, relay and delivery workers in one process, NODE_ENV=production, LOG_LEVEL=info, default pool sizes), with no provider configured, so every lead is also relayed and delivered to the \`log\` channel while the load runs. \`ROLE=api\` is the same process without the relay and workers (they run elsewhere in a scaled deployment).`,
+  );
+  out.push(
+    `- Baseline (bench/baseline-server.ts): Express 5 + \`express.json()\` + pg (pool of ${settings.baselinePoolSize}), one transaction (BEGIN, 4 INSERTs: conversation, chat message, \`lead.created\` event, timeline row, COMMIT) on the same schema, including the outbox NOTIFY trigger; no validation, scoring, idempotency or rate limiting.`,
+  );
+  out.push(
+    `- Requests: \`POST /api/leads\` with a ~1 KB JSON body (contact, message, UTM metadata, custom fields), a different name and email each, so none is a double submit. Throughput: closed loop at ${settings.connections} connections, the contenders taking turns (Leadline ROLE=all, baseline, Leadline ROLE=api) ${settings.rounds} times for ${settings.seconds} s after a warm-up; after each ROLE=all turn its workers finish the backlog before the next turn starts.`,
+  );
+  out.push(
+    `- Latency: a steady ${settings.latencyRatePerSecond} requests/s from 100 single-connection autocannon instances whose starts are spread over one second (autocannon's own rate limit sends each connection's quota back to back, which would measure bursts). Percentiles are exact (from every response's time), not autocannon's whole-millisecond histogram. Single runs are noisy because the disk's fsync stalls now and then (FINDINGS.md), so the table gives the median of the runs' p50 and p99.`,
+  );
+  out.push(
+    `- Alerts and fan-out use a second Leadline (ROLE=all) with the three stub providers of test/stubs (Slack webhook, SMTP, Telegram Bot API) in the bench process, with \`SLACK_MIN_INTERVAL=0\` and \`TELEGRAM_MIN_INTERVAL=0\`: the stubs have no rate limit. With Slack's real pacing (1 message/s per webhook) Leadline coalesces a burst into summary messages instead, so the Slack latency here is the pipeline's, not Slack's. Latency is from the lead's \`created_at\` to the stub's receipt of the message that names it.`,
+  );
   out.push('');
   out.push('## Details');
   out.push('');
   out.push('### Capture throughput (per turn)');
   out.push('');
-  out.push('| contender | req/s per turn | median | errors | p50 / p99 at 50 connections (median) | CPU of the process per request | workers caught up after |');
+  out.push(
+    '| contender | req/s per turn | median | errors | p50 / p99 at 50 connections (median) | CPU per request: the process / the whole machine | workers caught up after |',
+  );
   out.push('|---|---|---|---|---|---|---|');
   for (const result of [throughput.all, throughput.baseline, throughput.api]) {
     const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? Number.NaN;
     out.push(
       `| ${result.label} | ${result.runs.map((run) => int(run.requestsPerSecond)).join(', ')} | ${int(result.medianRequestsPerSecond)} | ${result.errors + result.non2xx} | ` +
-        `${ms(median(result.runs.map((run) => run.p50Ms)))} / ${ms(median(result.runs.map((run) => run.p99Ms)))} | ${result.medianCpuMsPerRequest.toFixed(2)} ms | ` +
+        `${ms(median(result.runs.map((run) => run.p50Ms)))} / ${ms(median(result.runs.map((run) => run.p99Ms)))} | ${result.medianCpuMsPerRequest.toFixed(2)} / ${result.medianMachineCpuMsPerRequest.toFixed(2)} ms | ` +
         `${result.medianSettleMs === undefined ? '—' : `${(result.medianSettleMs / 1000).toFixed(1)} s (median)`} |`,
     );
   }
@@ -184,15 +204,21 @@ export function resultsMarkdown(results: BenchResults): string {
   out.push('| contender | p50 per run | p99 per run | max per run | errors |');
   out.push('|---|---|---|---|---|');
   for (const result of [latency.all, latency.baseline]) {
-    out.push(`| ${result.label} | ${result.runs.map((run) => ms(run.p50Ms)).join(', ')} | ${result.runs.map((run) => ms(run.p99Ms)).join(', ')} | ${result.runs.map((run) => ms(run.maxMs)).join(', ')} | ${result.errors} |`);
+    out.push(
+      `| ${result.label} | ${result.runs.map((run) => ms(run.p50Ms)).join(', ')} | ${result.runs.map((run) => ms(run.p99Ms)).join(', ')} | ${result.runs.map((run) => ms(run.maxMs)).join(', ')} | ${result.errors} |`,
+    );
   }
   out.push('');
-  out.push(`### Lead → alert latency at ${alerts.ratePerSecond} leads/s for ${alerts.seconds} s (${int(alerts.captured)} leads, ${alerts.captureErrors} capture errors)`);
+  out.push(
+    `### Lead → alert latency at ${alerts.ratePerSecond} leads/s for ${alerts.seconds} s (${int(alerts.captured)} leads, ${alerts.captureErrors} capture errors)`,
+  );
   out.push('');
   out.push('| channel | delivered | missing | p50 | p95 | p99 | max |');
   out.push('|---|---|---|---|---|---|---|');
   for (const channel of alerts.channels) {
-    out.push(`| ${channel.channel} | ${int(channel.delivered)} | ${channel.missing} | ${int(channel.p50Ms)} ms | ${int(channel.p95Ms)} ms | ${int(channel.p99Ms)} ms | ${int(channel.maxMs)} ms |`);
+    out.push(
+      `| ${channel.channel} | ${int(channel.delivered)} | ${channel.missing} | ${int(channel.p50Ms)} ms | ${int(channel.p95Ms)} ms | ${int(channel.p99Ms)} ms | ${int(channel.maxMs)} ms |`,
+    );
   }
   out.push('');
   out.push('### Fan-out');
@@ -205,14 +231,17 @@ export function resultsMarkdown(results: BenchResults): string {
   out.push('');
   out.push('### Memory (VmHWM)');
   out.push('');
-  out.push(`Leadline ROLE=all ${mb(rss.all)}, ROLE=api ${mb(rss.api)}, ROLE=all with the three stub channels after the alert and fan-out phases ${mb(rss.alerts)}, baseline ${mb(rss.baseline)}.`);
+  out.push(
+    `Leadline ROLE=all ${mb(rss.all)}, ROLE=api ${mb(rss.api)}, ROLE=all with the three stub channels after the alert and fan-out phases ${mb(rss.alerts)}, baseline ${mb(rss.baseline)}.`,
+  );
   if (results.scale) {
     out.push('');
     out.push('### Scale: API processes against one Postgres');
     out.push('');
     out.push('| ROLE=api processes | capture req/s (50 connections in all) | errors | peak RSS per process |');
     out.push('|---|---|---|---|');
-    for (const point of results.scale) out.push(`| ${point.processes} | ${int(point.requestsPerSecond)} | ${point.errors} | ${mb(point.peakRssBytes)} |`);
+    for (const point of results.scale)
+      out.push(`| ${point.processes} | ${int(point.requestsPerSecond)} | ${point.errors} | ${mb(point.peakRssBytes)} |`);
   }
   out.push('');
   return out.join('\n');

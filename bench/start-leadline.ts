@@ -27,7 +27,12 @@ export const BENCH_ADMIN_KEY = 'bench-admin-key-0123456789abcdef';
  * `node src/main.ts` as a user runs it in production (NODE_ENV=production, LOG_LEVEL=info, default pool
  * sizes), with the rate limit lifted: every request of the bench comes from 127.0.0.1.
  */
-export function startLeadline(options: { name: string; databaseUrl: string; workDir: string; env?: Record<string, string> }): Promise<Service> {
+export function startLeadline(options: {
+  name: string;
+  databaseUrl: string;
+  workDir: string;
+  env?: Record<string, string>;
+}): Promise<Service> {
   return startService({
     name: options.name,
     script: MAIN,
@@ -59,6 +64,10 @@ export function startBaseline(options: { databaseUrl: string; workDir: string; p
 }
 
 export async function adminPost(service: Service, route: string): Promise<void> {
-  const response = await fetch(`${service.url}${route}`, { method: 'POST', headers: { authorization: `Bearer ${BENCH_ADMIN_KEY}`, 'content-type': 'application/json' }, body: '{}' });
+  const response = await fetch(`${service.url}${route}`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${BENCH_ADMIN_KEY}`, 'content-type': 'application/json' },
+    body: '{}',
+  });
   if (!response.ok) throw new Error(`${route} answered ${response.status}: ${await response.text()}`);
 }

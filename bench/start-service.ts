@@ -49,10 +49,13 @@ export async function startService(options: {
     const output = readFileSync(options.logFile, 'utf8');
     url = options.ready.exec(output)?.[1];
     if (url !== undefined) break;
-    if (exitCode !== undefined) throw new Error(`${options.name} exited (${exitCode}) before it was ready; see ${options.logFile}:\n${output.slice(-2000)}`);
+    if (exitCode !== undefined)
+      throw new Error(`${options.name} exited (${exitCode}) before it was ready; see ${options.logFile}:\n${output.slice(-2000)}`);
     if (Date.now() > deadline) {
       child.kill('SIGKILL');
-      throw new Error(`${options.name} was not ready within ${options.timeoutMs ?? 60_000} ms; see ${options.logFile}:\n${output.slice(-2000)}`);
+      throw new Error(
+        `${options.name} was not ready within ${options.timeoutMs ?? 60_000} ms; see ${options.logFile}:\n${output.slice(-2000)}`,
+      );
     }
     await new Promise((resolve) => setTimeout(resolve, 50));
   }

@@ -41,7 +41,9 @@ export async function measureAlertLatency(options: {
   log: (line: string) => void;
 }): Promise<AlertLatencyResult> {
   const load = await runSteadyRate(options.target, options.ratePerSecond, options.seconds, Math.min(50, options.ratePerSecond));
-  options.log(`  sent ${load.ok} leads at ${load.requestsPerSecond.toFixed(0)}/s (errors ${load.errors + load.non2xx}); waiting for the last alerts`);
+  options.log(
+    `  sent ${load.ok} leads at ${load.requestsPerSecond.toFixed(0)}/s (errors ${load.errors + load.non2xx}); waiting for the last alerts`,
+  );
 
   const rows = await options.postgres.query<{ name: string; created_at: Date }>(
     options.databaseUrl,
@@ -86,5 +88,11 @@ export async function measureAlertLatency(options: {
         `  p99 ${channel.p99Ms.toFixed(0)} ms  max ${channel.maxMs.toFixed(0)} ms`,
     );
   }
-  return { captured: createdAt.size, captureErrors: load.errors + load.non2xx, ratePerSecond: options.ratePerSecond, seconds: options.seconds, channels };
+  return {
+    captured: createdAt.size,
+    captureErrors: load.errors + load.non2xx,
+    ratePerSecond: options.ratePerSecond,
+    seconds: options.seconds,
+    channels,
+  };
 }

@@ -44,18 +44,27 @@ export async function measureFanOut(options: {
   timeoutMs: number;
   log: (line: string) => void;
 }): Promise<FanOutResult> {
-  const query = <T extends Record<string, unknown>>(text: string, values?: unknown[]) => options.postgres.query<T>(options.databaseUrl, text, values);
+  const query = <T extends Record<string, unknown>>(text: string, values?: unknown[]) =>
+    options.postgres.query<T>(options.databaseUrl, text, values);
   const count = async (text: string, values?: unknown[]) => Number((await query<{ n: string }>(text, values))[0]!.n);
 
   await adminPost(options.service, '/api/admin/pause');
   // The workers stop fetching on the NOTIFY; a batch already in hand finishes first.
   await new Promise((resolve) => setTimeout(resolve, 1_500));
+  // Only deliveries of the leads queued here count, whatever an earlier phase still has in flight.
+  const lastEventBefore = await count(`SELECT coalesce(max(id), 0) AS n FROM lead_events`);
   const load = await runAmount(options.target, 20, options.leads);
-  if (load.ok !== options.leads) throw new Error(`queueing ${options.leads} leads: ${load.ok} succeeded, ${load.errors + load.non2xx} failed`);
-  await waitUntil('the relay to enqueue every event', async () => (await count(`SELECT count(*) AS n FROM lead_events WHERE processed_at IS NULL`)) === 0, 60_000);
-  options.log(`  ${options.leads} leads queued with deliveries paused (${(options.leads / load.durationSeconds).toFixed(0)} leads/s); resuming`);
+  if (load.ok !== options.leads)
+    throw new Error(`queueing ${options.leads} leads: ${load.ok} succeeded, ${load.errors + load.non2xx} failed`);
+  await waitUntil(
+    'the relay to enqueue every event',
+    async () => (await count(`SELECT count(*) AS n FROM lead_events WHERE processed_at IS NULL`)) === 0,
+    60_000,
+  );
+  options.log(
+    `  ${options.leads} leads queued with deliveries paused (${(options.leads / load.durationSeconds).toFixed(0)} leads/s); resuming`,
+  );
 
-  const sentBefore = await count(`SELECT count(*) AS n FROM notification_logs WHERE status = 'sent'`);
   const messagesBefore = options.providerMessages();
   const expected = options.leads * options.channels;
   const cpuBefore = options.service.cpuMs();
@@ -68,7 +77,7 @@ export async function measureFanOut(options: {
   await waitUntil(
     `${expected} deliveries`,
     async () => {
-      delivered = (await count(`SELECT count(*) AS n FROM notification_logs WHERE status = 'sent'`)) - sentBefore;
+      delivered = await count(`SELECT count(*) AS n FROM notification_logs WHERE status = 'sent' AND event_id > $1`, [lastEventBefore]);
       if (Date.now() - lastLogged > 2_000) {
         lastLogged = Date.now();
         options.log(`  … ${delivered}/${expected} delivered`);
@@ -84,9 +93,9 @@ export async function measureFanOut(options: {
   const timing = (
     await query<{ first: Date | null; last: Date | null; failed: string }>(
       /* sql */ `SELECT min(finished_at) AS first, max(finished_at) AS last,
-                        (SELECT count(*) FROM notification_logs WHERE status IN ('failed', 'dead') AND created_at >= $1) AS failed
-                 FROM notification_logs WHERE status = 'sent' AND finished_at >= $1`,
-      [startedAt],
+                        (SELECT count(*) FROM notification_logs WHERE status IN ('failed', 'dead') AND event_id > $1) AS failed
+                 FROM notification_logs WHERE status = 'sent' AND event_id > $1`,
+      [lastEventBefore],
     )
   )[0]!;
   const seconds = timing.last ? (timing.last.getTime() - startedAt.getTime()) / 1000 : Number.NaN;

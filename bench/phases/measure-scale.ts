@@ -31,10 +31,13 @@ export async function measureScale(options: {
     const services: Service[] = [];
     try {
       for (let index = 0; index < processes; index++) {
-        services.push(await startLeadline({ name: `scale${processes}-api${index + 1}`, databaseUrl, workDir: options.workDir, env: { ROLE: 'api' } }));
+        services.push(
+          await startLeadline({ name: `scale${processes}-api${index + 1}`, databaseUrl, workDir: options.workDir, env: { ROLE: 'api' } }),
+        );
       }
       const connectionsEach = Math.max(1, Math.round(options.connections / processes));
-      const runAll = (seconds: number) => Promise.all(services.map((service) => runClosedLoop(options.target(service.url), connectionsEach, seconds)));
+      const runAll = (seconds: number) =>
+        Promise.all(services.map((service) => runClosedLoop(options.target(service.url), connectionsEach, seconds)));
       await runAll(2);
       const rates: number[] = [];
       let errors = 0;
@@ -50,7 +53,9 @@ export async function measureScale(options: {
         peakRssBytes: Math.max(...services.map((service) => service.memory().peakBytes)),
       };
       points.push(point);
-      options.log(`  ${processes} API process${processes === 1 ? '' : 'es'} (${connectionsEach} connections each): ${point.requestsPerSecond.toFixed(0)} req/s, errors ${errors}`);
+      options.log(
+        `  ${processes} API process${processes === 1 ? '' : 'es'} (${connectionsEach} connections each): ${point.requestsPerSecond.toFixed(0)} req/s, errors ${errors}`,
+      );
     } finally {
       await Promise.all(services.map((service) => service.stop()));
     }

@@ -3,7 +3,7 @@
  * the machine (fsync stalls, other work) hit each of them alike. A service whose workers still have a backlog
  * after its turn gets to finish it before the next turn starts, so it never runs beside another's turn.
  */
-import { busyShare, readCpuTicks } from '../machine-info.ts';
+import { busyMs, busyShare, readCpuTicks } from '../machine-info.ts';
 import { median, percentile, runClosedLoop, type LoadTarget } from '../load.ts';
 import type { Service } from '../start-service.ts';
 
@@ -23,6 +23,8 @@ export interface ThroughputRun {
   p50Ms: number;
   p99Ms: number;
   cpuMsPerRequest: number;
+  /** CPU of the whole machine (Postgres, the load generator, anything else running) per request. */
+  machineCpuMsPerRequest: number;
   machineBusy: number;
   settleMs: number | undefined;
 }
@@ -34,6 +36,7 @@ export interface ThroughputResult {
   errors: number;
   non2xx: number;
   medianCpuMsPerRequest: number;
+  medianMachineCpuMsPerRequest: number;
   medianSettleMs: number | undefined;
 }
 
@@ -58,7 +61,8 @@ export async function measureThroughput(options: {
       const cpuBefore = contender.service.cpuMs();
       const ticksBefore = readCpuTicks();
       const result = await runClosedLoop(contender.target, options.connections, options.seconds);
-      const machineBusy = busyShare(ticksBefore, readCpuTicks());
+      const ticksAfter = readCpuTicks();
+      const machineBusy = busyShare(ticksBefore, ticksAfter);
       const cpuMs = contender.service.cpuMs() - cpuBefore;
       const settleMs = contender.settle ? await contender.settle() : undefined;
       const run: ThroughputRun = {
@@ -69,6 +73,7 @@ export async function measureThroughput(options: {
         p50Ms: percentile(result.latenciesMs, 50),
         p99Ms: percentile(result.latenciesMs, 99),
         cpuMsPerRequest: result.ok > 0 ? cpuMs / result.ok : Number.NaN,
+        machineCpuMsPerRequest: result.ok > 0 ? busyMs(ticksBefore, ticksAfter) / result.ok : Number.NaN,
         machineBusy,
         settleMs,
       };
@@ -76,7 +81,7 @@ export async function measureThroughput(options: {
       options.log(
         `  round ${round}/${options.rounds} ${contender.label.padEnd(22)} ${run.requestsPerSecond.toFixed(0).padStart(5)} req/s` +
           `  errors ${run.errors + run.non2xx}  p50 ${run.p50Ms.toFixed(1)} ms  p99 ${run.p99Ms.toFixed(1)} ms` +
-          `  CPU ${run.cpuMsPerRequest.toFixed(2)} ms/req  machine ${(machineBusy * 100).toFixed(0)}% busy` +
+          `  CPU ${run.cpuMsPerRequest.toFixed(2)} ms/req (machine ${run.machineCpuMsPerRequest.toFixed(2)}, ${(machineBusy * 100).toFixed(0)}% busy)` +
           (settleMs === undefined ? '' : `  workers caught up ${(settleMs / 1000).toFixed(1)} s later`),
       );
     }
@@ -92,6 +97,7 @@ export async function measureThroughput(options: {
       errors: list.reduce((sum, run) => sum + run.errors, 0),
       non2xx: list.reduce((sum, run) => sum + run.non2xx, 0),
       medianCpuMsPerRequest: median(list.map((run) => run.cpuMsPerRequest)),
+      medianMachineCpuMsPerRequest: median(list.map((run) => run.machineCpuMsPerRequest)),
       medianSettleMs: settles.length > 0 ? median(settles) : undefined,
     };
   });
