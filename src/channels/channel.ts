@@ -52,6 +52,8 @@ export interface Channel {
   readonly maxNoticesPerMessage: number;
   /** Minimum spacing between two messages to the destination, so we never cause a 429 ourselves. */
   readonly minIntervalMs: number;
+  /** Messages one process may have in flight at once (default 1); also what a crash can repeat. */
+  readonly maxConcurrentSends?: number;
   send(message: OutgoingMessage): Promise<SendResult>;
   /** Cheap reachability check for /health; resolves or throws a ChannelError. */
   check(): Promise<void>;

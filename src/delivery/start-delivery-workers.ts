@@ -2,10 +2,9 @@ import type { Logger } from 'pino';
 import { ChannelError, type Channel, type Notice, type OutgoingMessage } from '../channels/channel.ts';
 import { withTransaction, type Pool } from '../db/create-pool.ts';
 import type { JobQueue } from '../queue/start-job-queue.ts';
-import { beginDeliveryAttempts, type BegunAttempt } from './begin-delivery-attempts.ts';
+import { beginDeliveryAttempts, type BegunAttempt, type DeliveryKey } from './begin-delivery-attempts.ts';
 import { deliveryQueueName, type DeliveryJobData } from './delivery-job.ts';
 import { DELIVERY_LEASE_MS } from './ensure-delivery-queues.ts';
-import { markAttemptsDispatched } from './mark-attempts-dispatched.ts';
 import { loadDeliveryNotices } from './load-delivery-notices.ts';
 import type { PauseSwitch } from './pause-switch.ts';
 import { recordFailedDeliveries } from './record-failed-deliveries.ts';
@@ -26,11 +25,20 @@ export interface DeliveryWorkerDeps {
 /** Backlog (in send time at the destination's pace) past which waiting alerts are summarised. */
 export const COALESCE_WHEN_BEHIND_MS = 3_000;
 
-/** Messages in flight at once per process on a channel that never coalesces (the SMTP pool size). */
-export const UNCOALESCED_PARALLEL_SENDS = 3;
+/** Alerts waiting for one destination past which they go out as summaries even without pacing. */
+export const COALESCE_WHEN_WAITING = 25;
+
+/** Messages in flight at once to a destination without pacing. */
+export const UNPACED_PARALLEL_SENDS = 16;
 
 /** How long a paused worker's in-hand jobs wait before they are looked at again. */
 const HOLD_WHILE_PAUSED_MS = 2_000;
+
+interface PlannedDelivery {
+  key: DeliveryKey;
+  notice: Notice;
+  tries: number;
+}
 
 interface PendingDelivery {
   attempt: BegunAttempt;
@@ -58,7 +66,6 @@ export async function startDeliveryWorkers(deps: DeliveryWorkerDeps): Promise<{ 
       const key = `${data.eventId}:${round}`;
       wanted.set(key, { eventId: data.eventId, round, tries: Math.max(wanted.get(key)?.tries ?? 0, data.tries) });
     }
-    const triesOf = (eventId: string, round: number) => wanted.get(`${eventId}:${round}`)?.tries ?? 0;
 
     if (deps.pause.isPaused()) {
       const holdUntil = new Date(Date.now() + HOLD_WHILE_PAUSED_MS);
@@ -66,57 +73,116 @@ export async function startDeliveryWorkers(deps: DeliveryWorkerDeps): Promise<{ 
       return;
     }
 
-    const begun = await beginDeliveryAttempts(deps.pool, { channel: channel.name, destination: channel.destination, deliveries: [...wanted.values()], leaseMs: DELIVERY_LEASE_MS });
-    if (begun.inFlight.length > 0) {
-      // Another worker holds these; if it dies, its lease ends and this job finishes the work.
-      await deps.boss.insert(queue, begun.inFlight.map(({ eventId, round, retryAt }) => ({ data: { eventId, round, tries: triesOf(eventId, round) }, startAfter: retryAt })));
+    const notices = await loadDeliveryNotices(deps.pool, [...new Set([...wanted.values()].map((data) => data.eventId))], deps.adminBaseUrl);
+    const planned: PlannedDelivery[] = [];
+    const orphaned: DeliveryKey[] = [];
+    for (const data of wanted.values()) {
+      const notice = notices.get(data.eventId);
+      if (notice) planned.push({ key: { eventId: data.eventId, round: data.round }, notice, tries: data.tries });
+      else orphaned.push({ eventId: data.eventId, round: data.round });
     }
-    if (begun.started.length === 0) return;
+    if (orphaned.length > 0) await buryOrphans(channel, orphaned);
 
-    const notices = await loadDeliveryNotices(deps.pool, begun.started.map((attempt) => attempt.eventId), deps.adminBaseUrl);
-    const pending: PendingDelivery[] = [];
-    const orphaned: BegunAttempt[] = [];
-    for (const attempt of begun.started) {
-      const notice = notices.get(attempt.eventId);
-      if (notice) pending.push({ attempt, notice, tries: triesOf(attempt.eventId, attempt.round) });
-      else orphaned.push(attempt);
+    // Coalesce when sending one by one would fall behind: at the destination's pace that would take more than
+    // a few seconds, or so many alerts wait that separate messages would bury the channel. Then one summary
+    // names every lead.
+    const behind = planned.length * channel.minIntervalMs > COALESCE_WHEN_BEHIND_MS || planned.length >= COALESCE_WHEN_WAITING;
+    const groups = behind ? chunk(planned, channel.maxNoticesPerMessage) : chunk(planned, 1);
+    // Unpaced destinations (email, or Slack/Telegram with pacing off) send the batch side by side with shared
+    // bookkeeping; paced ones send one message per slot, which also bounds what a crash can repeat to one
+    // message per channel.
+    if (channel.minIntervalMs === 0) {
+      await sendUnpacedBatch(channel, groups);
+      return;
     }
-    if (orphaned.length > 0) {
-      await recordFailedDeliveries(deps.pool, {
-        channel: channel.name,
-        kind: 'permanent',
-        errorMessage: 'the event or its lead no longer exists',
-        deliveries: orphaned.map((attempt) => ({ logId: attempt.logId, nextAttemptAt: undefined })),
-      });
-    }
-
-    // Coalesce only when sending one by one at the destination's pace would take longer than a few seconds:
-    // then one summary names every lead instead of the alerts falling minutes behind.
-    const oneByOneMs = pending.length * channel.minIntervalMs;
-    const groups = oneByOneMs > COALESCE_WHEN_BEHIND_MS ? chunk(pending, channel.maxNoticesPerMessage) : chunk(pending, 1);
-    // Channels that never coalesce (email) send side by side to keep up; the others send one message at a
-    // time, which also bounds what a crash can repeat to one message per channel.
-    const parallel = channel.maxNoticesPerMessage === 1 ? UNCOALESCED_PARALLEL_SENDS : 1;
-    await forEachLimited(groups, parallel, (group) => sendGroup(channel, group));
+    await forEachLimited(groups, 1, (group) => sendGroup(channel, group));
   };
 
-  const sendGroup = async (channel: Channel, group: PendingDelivery[]): Promise<void> => {
-    const first = group[0]!;
+  /**
+   * A destination without pacing (email; Slack or Telegram with their pacing set to 0): the whole batch
+   * starts in one statement, its messages go out side by side (up to the channel's `maxConcurrentSends`, else
+   * UNPACED_PARALLEL_SENDS), and every success is recorded in one statement, so a delivery costs a share of
+   * three round trips instead of two commits of its own. A crash mid-batch flags the batch's unrecorded
+   * attempts as possible duplicates; at most the messages in flight can really repeat.
+   */
+  const sendUnpacedBatch = async (channel: Channel, groups: PlannedDelivery[][]): Promise<void> => {
+    const queue = deliveryQueueName(channel.name);
+    const planned = groups.flat();
+    const begun = await beginDeliveryAttempts(deps.pool, { channel: channel.name, destination: channel.destination, deliveries: planned.map((entry) => entry.key), leaseMs: DELIVERY_LEASE_MS });
+    const byKey = new Map(planned.map((entry) => [`${entry.key.eventId}:${entry.key.round}`, entry]));
+    if (begun.inFlight.length > 0) {
+      await deps.boss.insert(queue, begun.inFlight.map((held) => ({ data: { eventId: held.eventId, round: held.round, tries: byKey.get(`${held.eventId}:${held.round}`)?.tries ?? 0 }, startAfter: held.retryAt })));
+    }
+    const startedByKey = new Map(begun.started.map((attempt) => [`${attempt.eventId}:${attempt.round}`, attempt]));
+    const startedGroups: PendingDelivery[][] = groups
+      .map((group) =>
+        group.flatMap((entry) => {
+          const attempt = startedByKey.get(`${entry.key.eventId}:${entry.key.round}`);
+          return attempt ? [{ attempt, notice: entry.notice, tries: entry.tries }] : [];
+        }),
+      )
+      .filter((group) => group.length > 0);
+    const sent: { logIds: string[]; providerMessageId: string | null }[] = [];
+    const parallel = Math.max(channel.maxConcurrentSends ?? UNPACED_PARALLEL_SENDS, 1);
+    await forEachLimited(startedGroups, parallel, async (group) => {
+      const first = group[0]!;
+      const roundSuffix = first.attempt.round > 0 ? `.r${first.attempt.round}` : '';
+      const message: OutgoingMessage = { notices: group.map((delivery) => delivery.notice), messageKey: `${first.attempt.eventId}.${channel.name}${roundSuffix}` };
+      try {
+        const result = await channel.send(message);
+        sent.push({ logIds: group.map((delivery) => delivery.attempt.logId), providerMessageId: result.providerMessageId });
+      } catch (error) {
+        const failure = error instanceof ChannelError ? error : new ChannelError('transient', `unexpected error: ${(error as Error).message}`, { cause: error });
+        deps.logger.warn({ channel: channel.name, kind: failure.kind, providerCode: failure.providerCode, deliveries: group.length, err: failure }, 'delivery failed');
+        await rescheduleOrBury(channel, group, failure);
+      }
+    });
+    if (sent.length > 0) await recordSentDeliveries(deps.pool, sent);
+  };
+
+  /** Deliveries whose event or lead is gone: recorded as dead so nothing waits on them. */
+  const buryOrphans = async (channel: Channel, orphaned: DeliveryKey[]): Promise<void> => {
+    const begun = await beginDeliveryAttempts(deps.pool, { channel: channel.name, destination: channel.destination, deliveries: orphaned, leaseMs: DELIVERY_LEASE_MS });
+    if (begun.started.length === 0) return;
+    await recordFailedDeliveries(deps.pool, {
+      channel: channel.name,
+      kind: 'permanent',
+      errorMessage: 'the event or its lead no longer exists',
+      deliveries: begun.started.map((attempt) => ({ logId: attempt.logId, nextAttemptAt: undefined })),
+    });
+  };
+
+  /**
+   * Waits for the destination's send slot, starts the attempts (at most one live attempt per delivery, by
+   * the unique index), sends one message naming every started delivery, and records the outcome.
+   */
+  const sendGroup = async (channel: Channel, group: PlannedDelivery[]): Promise<void> => {
+    const queue = deliveryQueueName(channel.name);
+    await waitForSendSlot(deps.pool, channel.destination, channel.minIntervalMs);
+    const begun = await beginDeliveryAttempts(deps.pool, { channel: channel.name, destination: channel.destination, deliveries: group.map((planned) => planned.key), leaseMs: DELIVERY_LEASE_MS });
+    const triesOf = (key: DeliveryKey) => group.find((planned) => planned.key.eventId === key.eventId && planned.key.round === key.round)?.tries ?? 0;
+    if (begun.inFlight.length > 0) {
+      // Another worker holds these; if it dies, its lease ends and this job finishes the work.
+      await deps.boss.insert(queue, begun.inFlight.map((held) => ({ data: { eventId: held.eventId, round: held.round, tries: triesOf(held) }, startAfter: held.retryAt })));
+    }
+    const started: PendingDelivery[] = begun.started.map((attempt) => ({
+      attempt,
+      notice: group.find((planned) => planned.key.eventId === attempt.eventId && planned.key.round === attempt.round)!.notice,
+      tries: triesOf(attempt),
+    }));
+    if (started.length === 0) return;
+
+    const first = started[0]!;
     // A forced replay is a deliberate resend: it gets its own Message-ID so mail clients do not fold it away.
     const roundSuffix = first.attempt.round > 0 ? `.r${first.attempt.round}` : '';
-    const message: OutgoingMessage = { notices: group.map((delivery) => delivery.notice), messageKey: `${first.attempt.eventId}.${channel.name}${roundSuffix}` };
-    await waitForSendSlot(deps.pool, channel.destination, channel.minIntervalMs);
-    await markAttemptsDispatched(
-      deps.pool,
-      group.map((delivery) => delivery.attempt.logId),
-    );
+    const message: OutgoingMessage = { notices: started.map((delivery) => delivery.notice), messageKey: `${first.attempt.eventId}.${channel.name}${roundSuffix}` };
     try {
       const result = await channel.send(message);
-      await recordSentDeliveries(deps.pool, { logIds: group.map((delivery) => delivery.attempt.logId), providerMessageId: result.providerMessageId, coalescedCount: group.length });
+      await recordSentDeliveries(deps.pool, [{ logIds: started.map((delivery) => delivery.attempt.logId), providerMessageId: result.providerMessageId }]);
     } catch (error) {
       const failure = error instanceof ChannelError ? error : new ChannelError('transient', `unexpected error: ${(error as Error).message}`, { cause: error });
-      deps.logger.warn({ channel: channel.name, kind: failure.kind, providerCode: failure.providerCode, deliveries: group.length, err: failure }, 'delivery failed');
-      await rescheduleOrBury(channel, group, failure);
+      deps.logger.warn({ channel: channel.name, kind: failure.kind, providerCode: failure.providerCode, deliveries: started.length, err: failure }, 'delivery failed');
+      await rescheduleOrBury(channel, started, failure);
     }
   };
 

@@ -35,8 +35,11 @@ export interface EmailChannelOptions {
  */
 const MAX_TIMEOUT_MS = 10_000;
 const DEFAULT_CHECK_TIMEOUT_MS = 5000;
-/** A few connections keep a burst flowing without looking like abuse to the receiving server. */
-const DEFAULT_MAX_CONNECTIONS = 3;
+/**
+ * A few connections keep a burst flowing without looking like abuse to the receiving server. The delivery
+ * worker sends this many emails side by side (email is never coalesced, so it needs the parallelism).
+ */
+export const DEFAULT_MAX_CONNECTIONS = 5;
 
 /**
  * An email channel over pooled SMTP (nodemailer). Email is never coalesced (one lead, one thread in the
@@ -105,6 +108,7 @@ export function createEmailChannel(options: EmailChannelOptions): Channel {
     destination: `email:${options.to.join(',')}`,
     maxNoticesPerMessage: 1,
     minIntervalMs: 0,
+    maxConcurrentSends: options.maxConnections ?? DEFAULT_MAX_CONNECTIONS,
     send,
     check,
     close: async () => {
