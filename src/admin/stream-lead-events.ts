@@ -47,7 +47,7 @@ export function streamLeadEvents(deps: StreamLeadEventsDeps): RequestHandler {
     let live = false;
     let closed = false;
     let unsubscribe = () => {};
-    let heartbeat: NodeJS.Timeout | undefined;
+    let heartbeat: NodeJS.Timeout | undefined = undefined; // set once the stream is live; close() may run first
 
     const close = () => {
       if (closed) return;
