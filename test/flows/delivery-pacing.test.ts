@@ -50,8 +50,12 @@ describe('pacing and coalescing', () => {
     for (const [name, posted] of postedAt) expect(firstSeen.get(name)! - posted).toBeLessThanOrEqual(60_000);
     expect(slack.received.every((request) => request.status === 200)).toBe(true);
     const gaps = slack.received.slice(1).map((request, index) => request.at - slack.received[index]!.at);
-    // The send slots are one second apart; allow for the time between the slot and the stub's clock.
-    expect(Math.min(...gaps)).toBeGreaterThanOrEqual(900);
+    // The send slots are exactly one second apart. What the stub sees also carries each request's own travel
+    // time, which a loaded machine stretches for one request and not the next: so the pace is judged on the
+    // average gap, and single gaps only have to stay well clear of a burst.
+    const averageGap = (slack.received.at(-1)!.at - slack.received[0]!.at) / gaps.length;
+    expect(averageGap).toBeGreaterThanOrEqual(950);
+    expect(Math.min(...gaps)).toBeGreaterThanOrEqual(500);
     // A burst is summarised: far fewer messages than leads.
     expect(slack.received.length).toBeLessThan(60);
     const { rows } = await db.pool.query(`SELECT count(*)::int AS n FROM notification_logs WHERE channel = 'slack' AND status = 'sent'`);
