@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { jsonObject, optionalText, safeText, trimmedText } from './safe-json.ts';
+import { jsonObject, optionalText, trimmedText } from './safe-json.ts';
 
 /**
  * The public capture bodies, exactly as SPEC.md names them. Objects are strict: an unknown top-level field
@@ -71,4 +71,3 @@ export type ContactFormBody = z.infer<typeof contactFormSchema>;
 export type PropertyInquiryBody = z.infer<typeof propertyInquirySchema>;
 export type DirectLeadBody = z.infer<typeof directLeadSchema>;
 
-export { safeText };

@@ -1,4 +1,5 @@
 import type { ChannelName } from '../channels/channel.ts';
+import { throughClient } from '../queue/through-client.ts';
 import { withTransaction, type Pool } from '../db/create-pool.ts';
 import type { JobQueue } from '../queue/start-job-queue.ts';
 import { deliveryQueueName, type DeliveryJobData } from './delivery-job.ts';
@@ -19,7 +20,7 @@ export async function retryDeadDelivery(pool: Pool, boss: JobQueue, notification
     );
     const dead = rows[0];
     if (!dead) return undefined;
-    const db = { executeSql: async (text: string, values?: unknown[]) => client.query(text, values) };
+    const db = throughClient(client);
     const job: { data: DeliveryJobData } = { data: { eventId: dead.event_id, round: dead.round, tries: 0 } };
     await boss.insert(deliveryQueueName(dead.channel), [job], { db });
     return { eventId: dead.event_id, channel: dead.channel };

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { throughClient } from '../queue/through-client.ts';
 import { ChannelError, type Channel, type Notice, type OutgoingMessage } from '../channels/channel.ts';
 import { withTransaction, type Pool } from '../db/create-pool.ts';
 import type { JobQueue } from '../queue/start-job-queue.ts';
@@ -34,6 +35,13 @@ export const UNPACED_PARALLEL_SENDS = 16;
 /** How long a paused worker's in-hand jobs wait before they are looked at again. */
 const HOLD_WHILE_PAUSED_MS = 2_000;
 
+interface SentMessage {
+  logIds: string[];
+  providerMessageId: string | null;
+}
+
+const keyOf = (key: DeliveryKey): string => `${key.eventId}:${key.round}`;
+
 interface PlannedDelivery {
   key: DeliveryKey;
   notice: Notice;
@@ -63,7 +71,7 @@ export async function startDeliveryWorkers(deps: DeliveryWorkerDeps): Promise<{ 
     const wanted = new Map<string, DeliveryJobData & { round: number }>();
     for (const { data } of jobs) {
       const round = data.round ?? 0;
-      const key = `${data.eventId}:${round}`;
+      const key = keyOf({ eventId: data.eventId, round });
       wanted.set(key, { eventId: data.eventId, round, tries: Math.max(wanted.get(key)?.tries ?? 0, data.tries) });
     }
 
@@ -106,36 +114,14 @@ export async function startDeliveryWorkers(deps: DeliveryWorkerDeps): Promise<{ 
    * attempts as possible duplicates; at most the messages in flight can really repeat.
    */
   const sendUnpacedBatch = async (channel: Channel, groups: PlannedDelivery[][]): Promise<void> => {
-    const queue = deliveryQueueName(channel.name);
-    const planned = groups.flat();
-    const begun = await beginDeliveryAttempts(deps.pool, { channel: channel.name, destination: channel.destination, deliveries: planned.map((entry) => entry.key), leaseMs: DELIVERY_LEASE_MS });
-    const byKey = new Map(planned.map((entry) => [`${entry.key.eventId}:${entry.key.round}`, entry]));
-    if (begun.inFlight.length > 0) {
-      await deps.boss.insert(queue, begun.inFlight.map((held) => ({ data: { eventId: held.eventId, round: held.round, tries: byKey.get(`${held.eventId}:${held.round}`)?.tries ?? 0 }, startAfter: held.retryAt })));
-    }
-    const startedByKey = new Map(begun.started.map((attempt) => [`${attempt.eventId}:${attempt.round}`, attempt]));
-    const startedGroups: PendingDelivery[][] = groups
-      .map((group) =>
-        group.flatMap((entry) => {
-          const attempt = startedByKey.get(`${entry.key.eventId}:${entry.key.round}`);
-          return attempt ? [{ attempt, notice: entry.notice, tries: entry.tries }] : [];
-        }),
-      )
+    const started = await startAttempts(channel, groups.flat());
+    const startedGroups = groups
+      .map((group) => group.flatMap((planned) => started.get(keyOf(planned.key)) ?? []))
       .filter((group) => group.length > 0);
-    const sent: { logIds: string[]; providerMessageId: string | null }[] = [];
-    const parallel = Math.max(channel.maxConcurrentSends ?? UNPACED_PARALLEL_SENDS, 1);
-    await forEachLimited(startedGroups, parallel, async (group) => {
-      const first = group[0]!;
-      const roundSuffix = first.attempt.round > 0 ? `.r${first.attempt.round}` : '';
-      const message: OutgoingMessage = { notices: group.map((delivery) => delivery.notice), messageKey: `${first.attempt.eventId}.${channel.name}${roundSuffix}` };
-      try {
-        const result = await channel.send(message);
-        sent.push({ logIds: group.map((delivery) => delivery.attempt.logId), providerMessageId: result.providerMessageId });
-      } catch (error) {
-        const failure = error instanceof ChannelError ? error : new ChannelError('transient', `unexpected error: ${(error as Error).message}`, { cause: error });
-        deps.logger.warn({ channel: channel.name, kind: failure.kind, providerCode: failure.providerCode, deliveries: group.length, err: failure }, 'delivery failed');
-        await rescheduleOrBury(channel, group, failure);
-      }
+    const sent: SentMessage[] = [];
+    await forEachLimited(startedGroups, channel.maxConcurrentSends ?? UNPACED_PARALLEL_SENDS, async (group) => {
+      const outcome = await sendMessage(channel, group);
+      if (outcome) sent.push(outcome);
     });
     if (sent.length > 0) await recordSentDeliveries(deps.pool, sent);
   };
@@ -152,37 +138,50 @@ export async function startDeliveryWorkers(deps: DeliveryWorkerDeps): Promise<{ 
     });
   };
 
-  /**
-   * Waits for the destination's send slot, starts the attempts (at most one live attempt per delivery, by
-   * the unique index), sends one message naming every started delivery, and records the outcome.
-   */
+  /** A paced destination: one message per send slot, its outcome recorded before the next. */
   const sendGroup = async (channel: Channel, group: PlannedDelivery[]): Promise<void> => {
-    const queue = deliveryQueueName(channel.name);
     await waitForSendSlot(deps.pool, channel.destination, channel.minIntervalMs);
-    const begun = await beginDeliveryAttempts(deps.pool, { channel: channel.name, destination: channel.destination, deliveries: group.map((planned) => planned.key), leaseMs: DELIVERY_LEASE_MS });
-    const triesOf = (key: DeliveryKey) => group.find((planned) => planned.key.eventId === key.eventId && planned.key.round === key.round)?.tries ?? 0;
-    if (begun.inFlight.length > 0) {
-      // Another worker holds these; if it dies, its lease ends and this job finishes the work.
-      await deps.boss.insert(queue, begun.inFlight.map((held) => ({ data: { eventId: held.eventId, round: held.round, tries: triesOf(held) }, startAfter: held.retryAt })));
-    }
-    const started: PendingDelivery[] = begun.started.map((attempt) => ({
-      attempt,
-      notice: group.find((planned) => planned.key.eventId === attempt.eventId && planned.key.round === attempt.round)!.notice,
-      tries: triesOf(attempt),
-    }));
+    const started = [...(await startAttempts(channel, group)).values()];
     if (started.length === 0) return;
+    const outcome = await sendMessage(channel, started);
+    if (outcome) await recordSentDeliveries(deps.pool, [outcome]);
+  };
 
-    const first = started[0]!;
+  /**
+   * Starts attempts right before sending (at most one live attempt per delivery, by the unique index). Those
+   * another worker holds are looked at again when its lease ends, in case it died. Returns the started ones.
+   */
+  const startAttempts = async (channel: Channel, planned: PlannedDelivery[]): Promise<Map<string, PendingDelivery>> => {
+    const byKey = new Map(planned.map((entry) => [keyOf(entry.key), entry]));
+    const begun = await beginDeliveryAttempts(deps.pool, { channel: channel.name, destination: channel.destination, deliveries: planned.map((entry) => entry.key), leaseMs: DELIVERY_LEASE_MS });
+    if (begun.inFlight.length > 0) {
+      await deps.boss.insert(
+        deliveryQueueName(channel.name),
+        begun.inFlight.map((held) => ({ data: { eventId: held.eventId, round: held.round, tries: byKey.get(keyOf(held))?.tries ?? 0 }, startAfter: held.retryAt })),
+      );
+    }
+    return new Map(
+      begun.started.map((attempt) => {
+        const entry = byKey.get(keyOf(attempt))!;
+        return [keyOf(attempt), { attempt, notice: entry.notice, tries: entry.tries }];
+      }),
+    );
+  };
+
+  /** Sends one message; a failure is classified and rescheduled or buried here, a success returned for recording. */
+  const sendMessage = async (channel: Channel, group: PendingDelivery[]): Promise<SentMessage | undefined> => {
+    const first = group[0]!;
     // A forced replay is a deliberate resend: it gets its own Message-ID so mail clients do not fold it away.
     const roundSuffix = first.attempt.round > 0 ? `.r${first.attempt.round}` : '';
-    const message: OutgoingMessage = { notices: started.map((delivery) => delivery.notice), messageKey: `${first.attempt.eventId}.${channel.name}${roundSuffix}` };
+    const message: OutgoingMessage = { notices: group.map((delivery) => delivery.notice), messageKey: `${first.attempt.eventId}.${channel.name}${roundSuffix}` };
     try {
       const result = await channel.send(message);
-      await recordSentDeliveries(deps.pool, [{ logIds: started.map((delivery) => delivery.attempt.logId), providerMessageId: result.providerMessageId }]);
+      return { logIds: group.map((delivery) => delivery.attempt.logId), providerMessageId: result.providerMessageId };
     } catch (error) {
       const failure = error instanceof ChannelError ? error : new ChannelError('transient', `unexpected error: ${(error as Error).message}`, { cause: error });
-      deps.logger.warn({ channel: channel.name, kind: failure.kind, providerCode: failure.providerCode, deliveries: started.length, err: failure }, 'delivery failed');
-      await rescheduleOrBury(channel, started, failure);
+      deps.logger.warn({ channel: channel.name, kind: failure.kind, providerCode: failure.providerCode, deliveries: group.length, err: failure }, 'delivery failed');
+      await rescheduleOrBury(channel, group, failure);
+      return undefined;
     }
   };
 
@@ -206,7 +205,7 @@ export async function startDeliveryWorkers(deps: DeliveryWorkerDeps): Promise<{ 
       });
       const retries = plan.filter((entry) => entry.at !== undefined);
       if (retries.length > 0) {
-        const db = { executeSql: async (text: string, values?: unknown[]) => client.query(text, values) };
+        const db = throughClient(client);
         await deps.boss.insert(
           queue,
           retries.map(({ delivery, tries, at }) => ({ data: { eventId: delivery.attempt.eventId, round: delivery.attempt.round, tries }, startAfter: at! })),

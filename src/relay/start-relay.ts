@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { throughClient } from '../queue/through-client.ts';
 import type { ChannelName } from '../channels/channel.ts';
 import { withTransaction, type Pool } from '../db/create-pool.ts';
 import { listenForNotifications } from '../db/listen-for-notifications.ts';
@@ -50,7 +51,7 @@ export function startRelay(deps: RelayDeps): Relay {
           jobsByChannel.set(channel, jobs);
         }
       }
-      const db = { executeSql: async (text: string, values?: unknown[]) => client.query(text, values) };
+      const db = throughClient(client);
       for (const [channel, jobs] of jobsByChannel) await deps.boss.insert(deliveryQueueName(channel), jobs, { db });
       await markEventsProcessed(
         client,

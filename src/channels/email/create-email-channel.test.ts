@@ -1,31 +1,13 @@
-import { createServer } from 'node:net';
-import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { closedPort, sendError } from '../../../test/stubs/channel-test-helpers.ts';
 import { leadCreated, makeMessage } from '../../../test/stubs/notice-fixtures.ts';
 import { startSmtpStub } from '../../../test/stubs/start-smtp-stub.ts';
 import type { SmtpStub } from '../../../test/stubs/start-smtp-stub.ts';
-import { ChannelError } from '../channel.ts';
 import type { Channel } from '../channel.ts';
 import { createEmailChannel } from './create-email-channel.ts';
 import type { EmailChannelOptions } from './create-email-channel.ts';
 import { formatEmailMessage } from './format-email-message.ts';
 
-async function sendError(promise: Promise<unknown>): Promise<ChannelError> {
-  const error: unknown = await promise.then(
-    () => new Error('expected the send to fail'),
-    (rejection: unknown) => rejection,
-  );
-  if (!(error instanceof ChannelError)) throw error;
-  return error;
-}
-
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 describe('createEmailChannel against the SMTP stub', () => {
   let stub: SmtpStub;

@@ -1,30 +1,11 @@
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { closedPort, sendError } from '../../../test/stubs/channel-test-helpers.ts';
 import { leadCreated, makeMessage } from '../../../test/stubs/notice-fixtures.ts';
 import { startSlackStub } from '../../../test/stubs/start-slack-stub.ts';
 import type { SlackStub } from '../../../test/stubs/start-slack-stub.ts';
-import { ChannelError } from '../channel.ts';
 import { createSlackChannel } from './create-slack-channel.ts';
 import { formatSlackMessage } from './format-slack-message.ts';
 
-async function sendError(promise: Promise<unknown>): Promise<ChannelError> {
-  const error: unknown = await promise.then(
-    () => new Error('expected the send to fail'),
-    (rejection: unknown) => rejection,
-  );
-  if (!(error instanceof ChannelError)) throw error;
-  return error;
-}
-
-/** A port that nothing listens on: bind one, note it, close it. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 describe('createSlackChannel against the Slack stub', () => {
   let stub: SlackStub;

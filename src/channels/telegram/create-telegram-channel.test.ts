@@ -1,7 +1,6 @@
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { closedPort, sendError } from '../../../test/stubs/channel-test-helpers.ts';
 import { NASTY_NAME, leadCreated, makeMessage } from '../../../test/stubs/notice-fixtures.ts';
 import {
   badGateway,
@@ -11,27 +10,10 @@ import {
   tooManyRequests,
 } from '../../../test/stubs/start-telegram-stub.ts';
 import type { TelegramStub } from '../../../test/stubs/start-telegram-stub.ts';
-import { ChannelError } from '../channel.ts';
 import { createTelegramChannel } from './create-telegram-channel.ts';
 import type { TelegramChannelOptions } from './create-telegram-channel.ts';
 import { formatTelegramMessage } from './format-telegram-message.ts';
 
-async function sendError(promise: Promise<unknown>): Promise<ChannelError> {
-  const error: unknown = await promise.then(
-    () => new Error('expected the send to fail'),
-    (rejection: unknown) => rejection,
-  );
-  if (!(error instanceof ChannelError)) throw error;
-  return error;
-}
-
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 describe('createTelegramChannel against the Telegram stub', () => {
   let stub: TelegramStub;
