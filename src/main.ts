@@ -46,6 +46,18 @@ import { startDeliveryWorkers } from './delivery/start-delivery-workers.ts';
 import { requireAdminKey } from './http/require-admin-key.ts';
 import { startRelay, type Relay } from './relay/start-relay.ts';
 import express from 'express';
+import { storeSpooledLead } from './capture/store-spooled-lead.ts';
+import { watchEmbeddedOwner } from './db/open-database.ts';
+import { DELIVERY_QUEUES } from './delivery/ensure-delivery-queues.ts';
+import { bearerMatches } from './http/bearer-matches.ts';
+import { META_INGEST_QUEUE } from './ingest/ingest-deps.ts';
+import { logOncePerCause } from './logging/log-once-per-cause.ts';
+import { startDeadWorkTakeover } from './presence/start-dead-work-takeover.ts';
+import { startProcessPresence } from './presence/start-process-presence.ts';
+import { createFaultPoints } from './shared/fault-point.ts';
+import { SLA_TIMER_QUEUE } from './sla/schedule-sla-timers.ts';
+import { openSpool, type Spool } from './spool/open-spool.ts';
+import { startSpoolFlusher } from './spool/start-spool-flusher.ts';
 
 export interface Leadline {
   /** Base URL of the HTTP server (when this process runs the API role). */
@@ -58,6 +70,12 @@ export interface Leadline {
   channels: Channel[];
   /** The outbox relay, when this process runs the worker role. */
   relay: Relay | undefined;
+  /** Where capture keeps leads while the database is away (API role, unless SPOOL_DIR=off). */
+  spool: Spool | undefined;
+  /** Writes spooled leads now, if the database answers (the flusher also does it every second). */
+  flushSpool(): Promise<void>;
+  /** This process's row in `worker_processes`. */
+  processId: string;
   stop(): Promise<void>;
 }
 
@@ -73,28 +91,74 @@ export async function startLeadline(config: Config, overrides: StartOverrides = 
   const stopAll = async () => {
     for (const stop of stops.reverse()) await stop().catch((error: unknown) => logger.error({ err: error }, 'shutdown step failed'));
   };
+  const reportConnectionError = logOncePerCause(logger, 'a database connection failed; it is replaced on the next use');
 
   try {
     // Settings that can still be wrong are checked before anything starts.
     const addWorkingTime = createWorkingTimeAdder(config.sla);
     const scoring = createScoringSettings({ extraUrgentWords: config.scoring.urgentWords });
+    const reachFaultPoint = createFaultPoints(config.faultPoint);
     const database = await openDatabase({ databaseUrl: config.databaseUrl, homeDir: config.homeDir });
-    if (database.embedded) {
-      const embedded = database.embedded;
-      stops.push(() => embedded.stop());
-      logger.info('embedded PostgreSQL started (data in %s/postgres)', config.homeDir);
+    const stopEmbedded = { current: database.embedded };
+    stops.push(async () => {
+      await stopEmbedded.current?.stop();
+    });
+    if (database.embedded) logger.info('embedded PostgreSQL started (data in %s/postgres)', config.homeDir);
+    if (database.sharedHome) {
+      logger.info('using the embedded PostgreSQL another Leadline process runs in %s', config.homeDir);
+      const watcher = watchEmbeddedOwner({
+        home: database.sharedHome,
+        url: database.url,
+        onTakenOver: (embedded) => {
+          stopEmbedded.current = embedded;
+          logger.warn('the process that ran the embedded PostgreSQL stopped; this process runs it now');
+        },
+        onLost: (message) => {
+          process.stderr.write(`leadline: ${message}\n`);
+          process.exit(1);
+        },
+      });
+      stops.push(async () => watcher.stop());
     }
     const admin = await ensureAdminKey(config.adminApiKey, config.homeDir);
 
-    const pool = createPool({ connectionString: database.url, max: config.databasePoolSize, applicationName: `leadline-${config.role}` });
-    stops.push(() => pool.end());
-    const migrations = await migrate(pool);
-    if (migrations.applied.length > 0) logger.info({ applied: migrations.applied }, 'database migrated');
+    await migrateOnce(database.url, logger);
+    // Requests get a short bound (a locked table or a stalled database answers fast: spool or 503); the
+    // workers' statements may run longer, and they have connections of their own so a backlog never takes
+    // the connections capture needs.
+    const apiPool = config.runsApi
+      ? createPool({
+          connectionString: database.url,
+          max: config.databasePoolSize,
+          applicationName: 'leadline-api',
+          connectTimeoutMs: config.databaseTimeoutMs,
+          statementTimeoutMs: config.databaseTimeoutMs + 1_000,
+          queryTimeoutMs: config.databaseTimeoutMs + 1_500,
+          onError: reportConnectionError,
+        })
+      : undefined;
+    if (apiPool) stops.push(() => apiPool.end());
+    const workerPool = config.runsWorkers
+      ? createPool({
+          connectionString: database.url,
+          max: config.databasePoolSize,
+          applicationName: 'leadline-worker',
+          connectTimeoutMs: 5_000,
+          statementTimeoutMs: 60_000,
+          queryTimeoutMs: 90_000,
+          onError: reportConnectionError,
+        })
+      : undefined;
+    if (workerPool) stops.push(() => workerPool.end());
+    const pool = (apiPool ?? workerPool)!;
 
     const boss = await startJobQueue({ connectionString: database.url, logger, runsMaintenance: config.runsWorkers });
     stops.push(() => boss.stop({ graceful: true, timeout: 5_000 }));
-
     await ensureDeliveryQueues(boss);
+
+    const presence = await startProcessPresence({ pool, role: config.role, onError: logOncePerCause(logger, 'process heartbeat failed; retrying every second') });
+    stops.push(() => presence.stop());
+
     const sla = { hotMs: config.sla.hotMs, warmMs: config.sla.warmMs, coldMs: config.sla.coldMs, warningMs: config.sla.warningMs };
     const ingestDeps: IngestDeps = {
       db: pool,
@@ -112,77 +176,144 @@ export async function startLeadline(config: Config, overrides: StartOverrides = 
     const channels = createConfiguredChannels(config, logger);
 
     let relay: Relay | undefined;
-    if (config.runsWorkers) {
+    if (workerPool) {
+      const workerIngestDeps: IngestDeps = { ...ingestDeps, db: workerPool };
+      const takeover = startDeadWorkTakeover({
+        pool: workerPool,
+        boss,
+        presence,
+        queues: [...DELIVERY_QUEUES, SLA_TIMER_QUEUE, META_INGEST_QUEUE],
+        logger,
+        onError: logOncePerCause(logger, 'taking over the work of stopped processes failed; retrying'),
+      });
+      stops.push(() => takeover.stop());
       const pause = await startPauseSwitch({
-        pool,
+        pool: workerPool,
         connectionString: database.url,
-        onError: (error) => logger.warn({ err: error }, 'pause switch could not read the flag; keeping the last value'),
+        onError: logOncePerCause(logger, 'pause switch could not read the flag; keeping the last value'),
       });
       stops.push(() => pause.stop());
-      const workers = await startDeliveryWorkers({ pool, boss, channels, pause, logger, adminBaseUrl: config.publicUrl });
+      const workers = await startDeliveryWorkers({
+        pool: workerPool,
+        boss,
+        channels,
+        pause,
+        logger,
+        clock,
+        processId: presence.id,
+        adminBaseUrl: config.publicUrl,
+        reachFaultPoint,
+      });
       stops.push(() => workers.stop());
       const started = startRelay({
-        pool,
+        pool: workerPool,
         boss,
         connectionString: database.url,
         channels: channels.map((channel) => channel.name),
         pollIntervalMs: config.relayPollIntervalMs,
         logger,
+        reachFaultPoint,
       });
       relay = started;
       stops.push(() => started.stop());
-      const monitor = await startSlaMonitor({ db: pool, boss, connectionString: database.url, clock, logger, sweepIntervalMs: config.sla.sweepIntervalMs });
+      const monitor = await startSlaMonitor({ db: workerPool, boss, connectionString: database.url, clock, logger, sweepIntervalMs: config.sla.sweepIntervalMs });
       stops.push(() => monitor.stop());
       if (metaConfigured) {
-        const ingestion = await startMetaIngestion(ingestDeps);
+        const ingestion = await startMetaIngestion(workerIngestDeps);
         stops.push(() => ingestion.stop());
       }
-      const digest = await startDailyDigest({ db: pool, boss, clock, logger, cron: config.digest.cron, timeZone: config.digest.tz, adminUrl: `${config.publicUrl}/admin` });
+      const digest = await startDailyDigest({ db: workerPool, boss, clock, logger, cron: config.digest.cron, timeZone: config.digest.tz, adminUrl: `${config.publicUrl}/admin` });
       stops.push(() => digest.stop());
     }
     for (const channel of channels) if (channel.close) stops.push(() => channel.close!());
 
-
     let url: string | undefined;
-    if (config.runsApi) {
+    let spool: Spool | undefined;
+    let flushSpool: (() => Promise<void>) | undefined;
+    if (apiPool) {
+      if (config.spool) {
+        const opened = await openSpool({
+          dir: config.spool.dir,
+          maxBytes: config.spool.maxBytes,
+          onProblem: (message, error) => logger.error({ err: error }, message),
+        });
+        spool = opened;
+        const flusher = startSpoolFlusher({ spool: opened, store: (lead) => storeSpooledLead(apiPool, logger, lead), logger });
+        flushSpool = flusher.flushNow;
+        // Stops run in reverse: the flusher gets a last try before the spool closes, after the server stopped.
+        stops.push(() => opened.close());
+        stops.push(async () => {
+          await flusher.flushNow();
+          await flusher.stop();
+        });
+      }
       let shuttingDown = false;
-      const eventHub = createLeadEventHub({ connectionString: database.url, db: pool, logger });
+      const eventHub = createLeadEventHub({ connectionString: database.url, db: apiPool, logger });
+      const apiIngestDeps: IngestDeps = { ...ingestDeps, db: apiPool };
+      const runningSpool = spool;
       const app = createApp({
         logger,
         trustProxy: config.trustProxy,
         isShuttingDown: () => shuttingDown,
         routers: [
-          healthRoutes(
-            {
-              db: async () => {
-                await pool.query('SELECT 1');
+          healthRoutes({
+            isShuttingDown: () => shuttingDown,
+            canSeeDetails: (req) => bearerMatches(req, admin.key),
+            checks: {
+              // Capture still works with the database away while the spool takes leads: degraded, not down.
+              db: { run: async () => void (await apiPool.query('SELECT 1')), whenFailing: () => (runningSpool?.canAccept() ? 'degraded' : 'failing') },
+              queue: {
+                run: async () => {
+                  if (!(await boss.getQueue('deliver-log'))) throw new QueueMissingError('the delivery queues are missing; restart to recreate them');
+                },
+                whenFailing: (error) => (error instanceof QueueMissingError || !runningSpool?.canAccept() ? 'failing' : 'degraded'),
               },
-              queue: async () => {
-                if (!(await boss.getQueue('deliver-log'))) throw new Error('the delivery queues are missing; restart to recreate them');
-              },
-              ...Object.fromEntries(channels.filter((channel) => channel.name !== 'log').map((channel) => [channel.name, cacheCheck(() => channel.check(), 30_000)])),
-              ...(metaConfigured ? { meta: () => checkMetaHealth(ingestDeps) } : {}),
+              ...(runningSpool
+                ? {
+                    spool: {
+                      run: async () => {
+                        if (!runningSpool.canAccept()) throw new Error(`the spool in ${runningSpool.dir} is full or cannot be written`);
+                      },
+                      whenFailing: 'degraded' as const,
+                    },
+                  }
+                : {}),
+              ...Object.fromEntries(
+                channels
+                  .filter((channel) => channel.name !== 'log')
+                  .map((channel) => [channel.name, { run: cacheCheck(() => channel.check(), 30_000), whenFailing: 'degraded' as const }]),
+              ),
+              ...(metaConfigured ? { meta: { run: () => checkMetaHealth(apiIngestDeps), whenFailing: 'degraded' as const } } : {}),
             },
-            () => shuttingDown,
-          ),
-          metricsRoutes({ db: pool, clock, logger }),
-          ingestRoutes(ingestDeps),
+          }),
+          metricsRoutes({ db: apiPool, clock, logger }),
+          ingestRoutes(apiIngestDeps),
           adminPanelRoutes({ supabase: config.supabase }),
           adminRouter(admin.key, [
-            adminReadRoutes({ db: pool, eventHub, clock, timeZone: config.digest.tz, logger, extraStats: async () => ({ ingestion: await readIngestionStats(pool) }) }),
+            adminReadRoutes({ db: apiPool, eventHub, clock, timeZone: config.digest.tz, logger, extraStats: async () => ({ ingestion: await readIngestionStats(apiPool) }) }),
             deliveryAdminRoutes({
-              pool,
+              pool: apiPool,
               boss,
               // Retrying one stored Meta payload re-queues every failed or parked payload of its source.
               retryIngestion: async () => {
-                await replayRawLeads(ingestDeps, { source: 'meta', status: ['failed', 'paused'] });
+                await replayRawLeads(apiIngestDeps, { source: 'meta', status: ['failed', 'paused'] });
               },
             }),
-            ingestAdminRoutes(ingestDeps),
-            slaAdminRoutes({ db: pool, clock }),
+            ingestAdminRoutes(apiIngestDeps),
+            slaAdminRoutes({ db: apiPool, clock }),
           ]),
           captureRoutes(
-            { db: pool, clock, sla, addWorkingTime, scoring, defaultPhoneRegion: config.defaultPhoneRegion as CountryCode | undefined, redirectOrigins: config.corsOrigins },
+            {
+              db: apiPool,
+              clock,
+              sla,
+              addWorkingTime,
+              scoring,
+              spool,
+              databaseTimeoutMs: config.databaseTimeoutMs,
+              defaultPhoneRegion: config.defaultPhoneRegion as CountryCode | undefined,
+              redirectOrigins: config.corsOrigins,
+            },
             [cors(config.corsOrigins), rateLimitPerMinute(config.rateLimitPerMinute)],
           ),
         ],
@@ -207,6 +338,9 @@ export async function startLeadline(config: Config, overrides: StartOverrides = 
       config,
       channels,
       relay,
+      spool,
+      flushSpool: flushSpool ?? (async () => {}),
+      processId: presence.id,
       stop: stopAll,
     };
     if (admin.generated) logger.info('generated ADMIN_API_KEY and saved it in %s/admin-api-key', config.homeDir);
@@ -214,6 +348,27 @@ export async function startLeadline(config: Config, overrides: StartOverrides = 
   } catch (error) {
     await stopAll();
     throw error;
+  }
+}
+
+class QueueMissingError extends Error {}
+
+/** Migrations run on a connection of their own, without the request timeouts (a migration may take long). */
+async function migrateOnce(connectionString: string, logger: Logger): Promise<void> {
+  const pool = createPool({
+    connectionString,
+    max: 1,
+    applicationName: 'leadline-migrate',
+    connectTimeoutMs: 10_000,
+    statementTimeoutMs: 0,
+    queryTimeoutMs: 0,
+    onError: (error) => logger.warn({ err: error }, 'the migration connection failed'),
+  });
+  try {
+    const migrations = await migrate(pool);
+    if (migrations.applied.length > 0) logger.info({ applied: migrations.applied }, 'database migrated');
+  } finally {
+    await pool.end();
   }
 }
 

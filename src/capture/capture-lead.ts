@@ -1,102 +1,87 @@
-import { createHash } from 'node:crypto';
 import type { Queryable } from '../db/create-pool.ts';
+import { AppError, isDatabaseUnavailable } from '../shared/app-error.ts';
 import type { Clock } from '../shared/clock.ts';
-import { computeSlaDeadline, type SlaSettings } from '../sla/compute-sla-deadline.ts';
-import { findLeadByIdempotencyKeys, insertCapturedLead } from './insert-captured-lead.ts';
+import type { Spool } from '../spool/open-spool.ts';
+import { buildCapturedLead, type CaptureSettings } from './build-captured-lead.ts';
+import { findLeadByIdempotencyKeys, insertCapturedLead, type CapturedLeadRow } from './insert-captured-lead.ts';
 import type { CaptureResult, LeadDraft } from './lead-draft.ts';
-import { scoreLead, type ScoringSettings } from './score-lead.ts';
 
-/** Without an idempotency key, the same body from the same source within this window is a double submit. */
-export const DOUBLE_SUBMIT_WINDOW_MS = 10 * 60_000;
+export { DOUBLE_SUBMIT_WINDOW_MS } from './build-captured-lead.ts';
 
-export interface CaptureDeps {
+export interface CaptureDeps extends CaptureSettings {
   db: Queryable;
   clock: Clock;
-  sla: SlaSettings;
-  /** Moves a time forward by working time (business hours); plain addition when absent. */
-  addWorkingTime?: ((start: Date, ms: number) => Date) | undefined;
-  /** Scoring weights and urgent words; the built-in defaults when absent. */
-  scoring?: ScoringSettings | undefined;
+  /**
+   * Where a validated lead is kept when the database cannot be reached or does not answer within
+   * `databaseTimeoutMs`; without one such a capture fails (503, the sender retries).
+   */
+  spool?: Spool | undefined;
+  /** How long a capture waits for the database before it spools (or fails). */
+  databaseTimeoutMs?: number | undefined;
 }
-
-const SOURCE_LABELS: Record<string, string> = {
-  chatbot: 'website chatbot',
-  'contact-form': 'contact form',
-  'property-inquiry': 'property inquiry',
-  api: 'API',
-  meta: 'Meta Lead Ads',
-};
 
 /**
  * Stores a lead with its messages, its `lead.created` event and a timeline row in one transaction, or
- * recognises it as a repeat of one already stored (same idempotency key, or the same body from the same
- * source within ten minutes) and returns that one.
+ * recognises it as a repeat of one already stored (same idempotency key and the same request, or the same
+ * body from the same source within ten minutes) and returns that one. The same key with another request is
+ * refused (422). When the database is away the lead goes to the spool, durably, and keeps its id.
  */
 export async function captureLead(deps: CaptureDeps, draft: LeadDraft): Promise<CaptureResult> {
-  const now = deps.clock.now();
-  const text = [draft.subject, draft.message, ...draft.messages.filter((m) => m.role === 'user').map((m) => m.content)]
-    .filter((part): part is string => Boolean(part))
-    .join('\n');
-  const { quality, score, reasons } = scoreLead({
-    source: draft.source,
-    urgency: draft.urgency,
-    serviceType: draft.serviceType,
-    text,
-    hasEmail: draft.email !== null,
-    hasPhone: draft.phone !== null,
-    propertyId: draft.propertyId,
-  }, deps.scoring);
-  const sla = computeSlaDeadline(quality, draft.slaStartAt ?? now, deps.sla, deps.addWorkingTime);
-  // A deadline already in the past (an old Meta lead) still needs its warning at or before it.
-  const warningAt = sla.warningAt.getTime() <= sla.deadline.getTime() ? sla.warningAt : sla.deadline;
+  const row = buildCapturedLead(draft, deps.clock.now(), deps);
+  const waiting = deps.spool?.findPending(row.idempotencyKey);
+  if (waiting) return repeatOf(waiting, row);
+  try {
+    return await withDeadline(storeCapturedLead(deps.db, row), deps.databaseTimeoutMs);
+  } catch (error) {
+    if (!deps.spool || !isDatabaseUnavailable(error)) throw error;
+    await deps.spool.append(row);
+    return { id: row.id, quality: row.quality, slaDeadline: row.slaDeadline, duplicate: false, spooled: true };
+  }
+}
 
-  const { key, previousWindowKey } = draft.idempotencyKey
-    ? { key: draft.idempotencyKey, previousWindowKey: null }
-    : doubleSubmitKeys(draft, now);
-
-  const firstUserMessage = draft.messages.find((m) => m.role === 'user')?.content;
-  const label = SOURCE_LABELS[draft.source] ?? draft.source;
-  const inserted = await insertCapturedLead(deps.db, {
-    source: draft.source,
-    externalId: draft.externalId ?? null,
-    name: draft.name ?? null,
-    email: draft.email,
-    phone: draft.phone,
-    subject: draft.subject ?? null,
-    message: draft.message ?? firstUserMessage ?? null,
-    serviceType: draft.serviceType ?? null,
-    urgency: draft.urgency ?? null,
-    propertyId: draft.propertyId ?? null,
-    propertyTitle: draft.propertyTitle ?? null,
-    customFields: draft.customFields ?? {},
-    quality,
-    score,
-    scoreReasons: reasons,
-    metadata: draft.metadata ?? {},
-    consent: draft.consent,
-    idempotencyKey: key,
-    previousWindowKey,
-    createdAt: now,
-    slaDeadline: sla.deadline,
-    slaWarningAt: warningAt,
-    messages: draft.messages.map((m) => ({ role: m.role, content: m.content, sent_at: m.sentAt ?? null })),
-    timelineTitle: `Lead captured from ${label}`,
-    timelineDescription: `${quality.toUpperCase()} lead (score ${score}): ${reasons.map((r) => r.detail).join('; ')}. Respond by ${sla.deadline.toISOString()}.`,
-  });
-  if (inserted) return { ...inserted, duplicate: false };
-
-  const existing = await findLeadByIdempotencyKeys(deps.db, previousWindowKey ? [key, previousWindowKey] : [key]);
+/** Inserts the lead, or returns the one already stored under its key (422 when the request differs). */
+export async function storeCapturedLead(db: Queryable, row: CapturedLeadRow): Promise<CaptureResult> {
+  const inserted = await insertCapturedLead(db, row);
+  if (inserted) return { ...inserted, duplicate: false, spooled: false };
+  const existing = await findLeadByIdempotencyKeys(db, row.previousWindowKey ? [row.idempotencyKey, row.previousWindowKey] : [row.idempotencyKey]);
   if (!existing) throw new Error('idempotency key conflicted but no lead holds it; retry the request');
-  return { ...existing, duplicate: true };
+  return repeatOf(existing, row);
+}
+
+function repeatOf(existing: { id: string; quality: CaptureResult['quality']; slaDeadline: Date; requestFingerprint: string | null }, row: CapturedLeadRow): CaptureResult {
+  if (existing.requestFingerprint !== null && existing.requestFingerprint !== row.requestFingerprint) {
+    throw new AppError(
+      'idempotency_key_reused',
+      'this Idempotency-Key was already used for a different request; send a new key for a new lead, or resend the original body to retry',
+      { errors: [{ path: 'Idempotency-Key', message: 'was used before with a different body' }] },
+    );
+  }
+  return { id: existing.id, quality: existing.quality, slaDeadline: existing.slaDeadline, duplicate: true, spooled: false };
+}
+
+/** The database did not answer in time: treated like an unreachable one (the lead is spooled). */
+export class DatabaseTimeoutError extends Error {
+  override name = 'DatabaseTimeoutError';
+  readonly code = 'database_timeout';
 }
 
 /**
- * Keys for the ten-minute double-submit window: the hash of the source and body, bucketed by window. A
- * repeat in the next bucket is caught by also checking the previous bucket's key (younger than the window).
+ * Gives up waiting after `timeoutMs`. The statement may still commit later; that is harmless, because the
+ * spooled copy carries the same id and key and is then recognised as already stored.
  */
-function doubleSubmitKeys(draft: LeadDraft, now: Date): { key: string; previousWindowKey: string } {
-  const { slaStartAt: _ignored, ...content } = draft;
-  const digest = createHash('sha256').update(draft.source).update('\n').update(JSON.stringify(content)).digest('base64url');
-  const bucket = Math.floor(now.getTime() / DOUBLE_SUBMIT_WINDOW_MS);
-  return { key: `auto:${digest}:${bucket}`, previousWindowKey: `auto:${digest}:${bucket - 1}` };
+async function withDeadline<T>(work: Promise<T>, timeoutMs: number | undefined): Promise<T> {
+  if (timeoutMs === undefined) return work;
+  let timer: NodeJS.Timeout | undefined;
+  // The losing statement's error, if any, has nobody left to hear it.
+  work.catch(() => {});
+  try {
+    return await Promise.race([
+      work,
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new DatabaseTimeoutError(`the database did not answer within ${timeoutMs} ms`)), timeoutMs);
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
 }

@@ -31,9 +31,11 @@ type ToDraft<Body> = (body: Body, contact: Contact) => LeadDraft;
 
 /**
  * Parses the body (JSON or form), validates it, normalizes the contact, stores the lead and maps the result:
- * 201 for a new lead, 200 with `duplicate: true` for a repeat, 303 for a browser form with a redirect.
+ * 201 for a new lead, 200 with `duplicate: true` for a repeat, 202 with `spooled: true` when the database is
+ * away and the lead waits in the spool, 303 for a browser form with a redirect. An `Idempotency-Key` is
+ * scoped to the route (`scope`): the same key on another route is another lead.
  */
-export function captureHandler<Schema extends z.ZodType>(deps: CaptureRouteDeps, schema: Schema, toDraft: ToDraft<z.infer<Schema>>) {
+export function captureHandler<Schema extends z.ZodType>(deps: CaptureRouteDeps, scope: string, schema: Schema, toDraft: ToDraft<z.infer<Schema>>) {
   return async (req: Request, res: Response): Promise<void> => {
     if (req.body === undefined || req.body === null || typeof req.body !== 'object' || Array.isArray(req.body)) {
       throw validationError([{ path: '', message: 'the body must be a JSON object' }]);
@@ -51,7 +53,7 @@ export function captureHandler<Schema extends z.ZodType>(deps: CaptureRouteDeps,
       throw validationError([{ path: headerKey !== undefined ? 'Idempotency-Key' : 'idempotency_key', message: 'use 1-255 visible ASCII characters' }]);
     }
     const draft = toDraft(body, contact);
-    if (clientKey !== undefined) draft.idempotencyKey = `client:${clientKey}`;
+    if (clientKey !== undefined) draft.idempotencyKey = `client:${scope}:${clientKey}`;
 
     const result = await captureLead(deps, draft);
     const payload = {
@@ -59,13 +61,14 @@ export function captureHandler<Schema extends z.ZodType>(deps: CaptureRouteDeps,
       quality: result.quality,
       sla_deadline: result.slaDeadline.toISOString(),
       ...(result.duplicate ? { duplicate: true } : {}),
+      ...(result.spooled ? { spooled: true } : {}),
     };
     const redirect = formRedirect(req, deps.redirectOrigins);
     if (redirect) {
       res.redirect(303, redirect);
       return;
     }
-    res.status(result.duplicate ? 200 : 201).json(payload);
+    res.status(result.spooled ? 202 : result.duplicate ? 200 : 201).json(payload);
   };
 }
 
@@ -148,10 +151,10 @@ export function captureRoutes(deps: CaptureRouteDeps, guards: RequestHandler[]):
     next(problem ? validationError([problem]) : undefined);
   };
   const routes: [string, RequestHandler][] = [
-    ['/api/chatbot/leads', captureHandler(deps, chatbotLeadSchema, fromChatbot)],
-    ['/api/submit-contact', captureHandler(deps, contactFormSchema, fromContactForm)],
-    ['/api/property-inquiry', captureHandler(deps, propertyInquirySchema, fromPropertyInquiry)],
-    ['/api/leads', captureHandler(deps, directLeadSchema, fromDirectLead)],
+    ['/api/chatbot/leads', captureHandler(deps, 'chatbot', chatbotLeadSchema, fromChatbot)],
+    ['/api/submit-contact', captureHandler(deps, 'contact-form', contactFormSchema, fromContactForm)],
+    ['/api/property-inquiry', captureHandler(deps, 'property-inquiry', propertyInquirySchema, fromPropertyInquiry)],
+    ['/api/leads', captureHandler(deps, 'api', directLeadSchema, fromDirectLead)],
   ];
   for (const [path, handler] of routes) {
     router.options(path, ...guards);

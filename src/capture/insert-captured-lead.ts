@@ -2,6 +2,8 @@ import type { Queryable } from '../db/create-pool.ts';
 import type { Quality } from '../channels/channel.ts';
 
 export interface CapturedLeadRow {
+  /** Made in Node (a UUIDv7), so a lead kept in the spool keeps its id when it reaches the table. */
+  id: string;
   source: string;
   externalId: string | null;
   name: string | null;
@@ -22,6 +24,8 @@ export interface CapturedLeadRow {
   idempotencyKey: string;
   /** A key that also counts as "already captured" when its lead is younger than ten minutes. */
   previousWindowKey: string | null;
+  /** A hash of the normalised request: a reused key with another fingerprint is refused. */
+  requestFingerprint: string;
   createdAt: Date;
   slaDeadline: Date;
   slaWarningAt: Date;
@@ -38,13 +42,13 @@ export interface CapturedLeadRow {
 const INSERT_CAPTURED_LEAD = /* sql */ `
 WITH lead AS (
   INSERT INTO conversations (
-    source, external_id, name, email, phone, subject, message, service_type, urgency, property_id,
+    id, source, external_id, name, email, phone, subject, message, service_type, urgency, property_id,
     property_title, custom_fields, quality, score, score_reasons, metadata, consent, idempotency_key,
-    created_at, updated_at, sla_response_deadline, sla_warning_at)
-  SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $19, $20, $21
+    created_at, updated_at, sla_response_deadline, sla_warning_at, request_fingerprint)
+  SELECT $26, $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $19, $20, $21, $27
   WHERE NOT EXISTS (
     SELECT 1 FROM conversations WHERE idempotency_key = $22 AND created_at > $19::timestamptz - interval '10 minutes')
-  ON CONFLICT (idempotency_key) DO NOTHING
+  ON CONFLICT DO NOTHING
   RETURNING id, quality, sla_response_deadline, created_at
 ), messages AS (
   INSERT INTO chat_messages (conversation_id, role, content, sent_at, position)
@@ -78,22 +82,28 @@ export async function insertCapturedLead(
       JSON.stringify(row.scoreReasons), JSON.stringify(row.metadata),
       row.consent === undefined ? null : JSON.stringify(row.consent), row.idempotencyKey, row.createdAt,
       row.slaDeadline, row.slaWarningAt, row.previousWindowKey, JSON.stringify(row.messages), row.timelineTitle,
-      row.timelineDescription,
+      row.timelineDescription, row.id, row.requestFingerprint,
     ],
   });
   const lead = result.rows[0];
   return lead ? { id: lead.id, quality: lead.quality, slaDeadline: lead.sla_response_deadline } : undefined;
 }
 
-export async function findLeadByIdempotencyKeys(
-  db: Queryable,
-  keys: string[],
-): Promise<{ id: string; quality: Quality; slaDeadline: Date } | undefined> {
-  const result = await db.query<{ id: string; quality: Quality; sla_response_deadline: Date }>(
-    /* sql */ `SELECT id, quality, sla_response_deadline FROM conversations
-               WHERE idempotency_key = ANY($1::text[]) ORDER BY created_at LIMIT 1`,
-    [keys],
-  );
+export interface StoredLeadRef {
+  id: string;
+  quality: Quality;
+  slaDeadline: Date;
+  /** NULL for leads stored before fingerprints existed. */
+  requestFingerprint: string | null;
+}
+
+export async function findLeadByIdempotencyKeys(db: Queryable, keys: string[]): Promise<StoredLeadRef | undefined> {
+  const result = await db.query<{ id: string; quality: Quality; sla_response_deadline: Date; request_fingerprint: string | null }>({
+    name: 'find-lead-by-idempotency-keys',
+    text: /* sql */ `SELECT id, quality, sla_response_deadline, request_fingerprint FROM conversations
+                     WHERE idempotency_key = ANY($1::text[]) ORDER BY created_at LIMIT 1`,
+    values: [keys],
+  });
   const lead = result.rows[0];
-  return lead ? { id: lead.id, quality: lead.quality, slaDeadline: lead.sla_response_deadline } : undefined;
+  return lead ? { id: lead.id, quality: lead.quality, slaDeadline: lead.sla_response_deadline, requestFingerprint: lead.request_fingerprint } : undefined;
 }

@@ -28,4 +28,6 @@ export interface CaptureResult {
   quality: Quality;
   slaDeadline: Date;
   duplicate: boolean;
+  /** Kept in the spool (the database was away): stored with this id as soon as it is back. */
+  spooled: boolean;
 }

@@ -1,4 +1,6 @@
+import path from 'node:path';
 import { z } from 'zod';
+import { FAULT_POINTS, type FaultPointSetting } from '../shared/fault-point.ts';
 import { parseDuration } from './parse-duration.ts';
 
 /** A duration such as `90s`, `15m`, `1h`, read into milliseconds. */
@@ -170,6 +172,11 @@ const envSchema = z.object({
   TRUST_PROXY: optionalText,
   RELAY_POLL_INTERVAL: durationMs('1s'),
   DATABASE_POOL_SIZE: positiveInt('10'),
+  DATABASE_TIMEOUT: durationMs('3s'),
+  SPOOL_DIR: optionalText,
+  SPOOL_MAX_MB: positiveInt('256'),
+  FAULT_POINT: z.enum(FAULT_POINTS).optional(),
+  FAULT_POINT_AT: positiveInt('1'),
   DEFAULT_PHONE_REGION: z
     .string()
     .regex(/^[A-Z]{2}$/, 'must be a two-letter country code such as US or GB')
@@ -215,6 +222,12 @@ export interface Config {
   trustProxy: string | undefined;
   relayPollIntervalMs: number;
   databasePoolSize: number;
+  /** How long an HTTP request waits for the database; capture then spools the lead, other routes answer 503. */
+  databaseTimeoutMs: number;
+  /** Where capture keeps leads while the database is away; undefined = off. */
+  spool: { dir: string; maxBytes: number } | undefined;
+  /** The fault suite's crash point (never set in production). */
+  faultPoint: FaultPointSetting | undefined;
   /** Country used to read phone numbers written without a +country prefix. */
   defaultPhoneRegion: string | undefined;
   supabase: { url: string; anonKey: string } | undefined;
@@ -309,6 +322,12 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config
     trustProxy: env.TRUST_PROXY,
     relayPollIntervalMs: env.RELAY_POLL_INTERVAL,
     databasePoolSize: env.DATABASE_POOL_SIZE,
+    databaseTimeoutMs: env.DATABASE_TIMEOUT,
+    spool:
+      env.SPOOL_DIR?.toLowerCase() === 'off'
+        ? undefined
+        : { dir: env.SPOOL_DIR ?? path.join(env.LEADLINE_HOME, 'spool'), maxBytes: env.SPOOL_MAX_MB * 1024 * 1024 },
+    faultPoint: env.FAULT_POINT ? { point: env.FAULT_POINT, at: env.FAULT_POINT_AT } : undefined,
     defaultPhoneRegion: env.DEFAULT_PHONE_REGION,
     supabase: env.SUPABASE_URL && env.SUPABASE_ANON_KEY ? { url: env.SUPABASE_URL, anonKey: env.SUPABASE_ANON_KEY } : undefined,
     logLevel: env.LOG_LEVEL,

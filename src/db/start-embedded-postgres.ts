@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { chmod, mkdir, stat } from 'node:fs/promises';
 import { createServer } from 'node:net';
@@ -13,14 +14,20 @@ export interface EmbeddedDatabase {
  * Starts the zero-config PostgreSQL under `<dataParent>/postgres`, keeping its data across restarts.
  * The postgres user must be able to traverse the parent directory (root runs initdb as `postgres`).
  */
-export async function startEmbeddedPostgres(options: { dataParent: string; port?: number; onLog?: (line: string) => void }): Promise<EmbeddedDatabase> {
+export async function startEmbeddedPostgres(options: {
+  dataParent: string;
+  /** The superuser's password; set at initdb, so it must stay the same for a data directory. Random when absent. */
+  password?: string;
+  port?: number;
+  onLog?: (line: string) => void;
+}): Promise<EmbeddedDatabase> {
   const dataParent = path.resolve(options.dataParent);
   await mkdir(dataParent, { recursive: true });
   await chmod(dataParent, 0o755);
   await letPostgresUserReach([dataParent, binaryDirectory()]);
   const databaseDir = path.join(dataParent, 'postgres');
   const port = options.port ?? (await findFreePort());
-  const password = 'leadline';
+  const password = options.password ?? randomBytes(18).toString('base64url');
   // Imported only when used: on import the package installs async-exit-hook, which answers SIGTERM/SIGINT
   // with exit(143) (cutting our graceful shutdown short) and `beforeExit` with exit(0) (hiding a failing exit
   // code, e.g. a test runner's). We stop the cluster ourselves, last, so its hooks are removed again.
@@ -43,9 +50,13 @@ export async function startEmbeddedPostgres(options: { dataParent: string; port?
     postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=200'],
   });
   if (!existsSync(path.join(databaseDir, 'PG_VERSION'))) await postgres.initialise();
-  await postgres.start();
+  try {
+    await postgres.start();
+  } catch {
+    throw new Error(`PostgreSQL did not start on port ${port} with the data in ${databaseDir} (is the port taken, or the data directory in use?)`);
+  }
   return {
-    url: `postgres://postgres:${password}@127.0.0.1:${port}/postgres`,
+    url: `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/postgres`,
     stop: () => postgres.stop(),
   };
 }

@@ -1,10 +1,9 @@
 import { withTransaction, type Pool, type Queryable } from '../db/create-pool.ts';
 import type { ChannelName } from '../channels/channel.ts';
+import { PROCESS_LEASE_MS } from '../presence/start-process-presence.ts';
+import type { DeliveryKey } from './plan-delivery-groups.ts';
 
-export interface DeliveryKey {
-  eventId: string;
-  round: number;
-}
+export type { DeliveryKey };
 
 export interface BegunAttempt {
   logId: string;
@@ -16,26 +15,34 @@ export interface BegunAttempt {
 
 export interface BeginResult {
   started: BegunAttempt[];
-  /** Another worker holds a live attempt; look again when its lease ends (it may die). */
+  /** Another live process holds the attempt; look again at `retryAt` (it may die meanwhile). */
   inFlight: { eventId: string; round: number; retryAt: Date }[];
   /** Everything else asked for was already sent: nothing to do. */
 }
 
 const INTERRUPTED_MESSAGE = 'the sending process stopped before recording the outcome; the provider may have received it';
 
+export interface BeginRequest {
+  channel: ChannelName;
+  destination: string;
+  deliveries: DeliveryKey[];
+  /** An attempt `sending` longer than this is closed even if its process still beats. */
+  leaseMs: number;
+  /** This process (`worker_processes.id`): the owner of the attempts it starts. */
+  processId: string;
+}
+
 /**
- * Starts one attempt per event for `channel`, as `sending` rows. The partial unique index on
- * (event_id, channel) WHERE status IN ('sending','sent') guarantees at most one live-or-sent attempt, so two
- * workers can never both send: the loser's INSERT does nothing. An attempt left `sending` longer than the
- * lease belongs to a process that died; it is closed as `interrupted`, and the next attempt is flagged as a
- * possible duplicate, since the provider may have accepted it. Call this right before sending.
+ * Starts one attempt per event for `channel`, as `sending` rows owned by this process. The partial unique
+ * index on (event_id, channel, round) WHERE status IN ('sending','sent') guarantees at most one
+ * live-or-sent attempt, so two workers can never both send: the loser's INSERT does nothing. An attempt
+ * whose process is dead (it stopped beating, or shut down) or that outlived the lease is closed as
+ * `interrupted`, and the next attempt is flagged as a possible duplicate when the interrupted one had been
+ * dispatched, since the provider may have accepted it. Call this right before sending.
  */
-export async function beginDeliveryAttempts(
-  pool: Pool,
-  request: { channel: ChannelName; destination: string; deliveries: DeliveryKey[]; leaseMs: number },
-): Promise<BeginResult> {
+export async function beginDeliveryAttempts(pool: Pool, request: BeginRequest): Promise<BeginResult> {
   // The common case is one statement: nobody else holds these deliveries and none was sent before.
-  const fast = await insertAttempts(pool, request.channel, request.destination, request.deliveries);
+  const fast = await insertAttempts(pool, request, request.deliveries);
   if (fast.length === request.deliveries.length) return { started: fast, inFlight: [] };
   const startedKeys = new Set(fast.map((attempt) => `${attempt.eventId}:${attempt.round}`));
   const rest = request.deliveries.filter((delivery) => !startedKeys.has(`${delivery.eventId}:${delivery.round}`));
@@ -44,11 +51,11 @@ export async function beginDeliveryAttempts(
 }
 
 const INSERT_ATTEMPTS = /* sql */ `
-  INSERT INTO notification_logs (event_id, conversation_id, channel, destination, status, round, attempt, possible_duplicate, started_at, dispatched_at)
+  INSERT INTO notification_logs (event_id, conversation_id, channel, destination, status, round, attempt, possible_duplicate, started_at, dispatched_at, process_id)
   SELECT e.id, e.conversation_id, $1, $2, 'sending', wanted.round,
          1 + coalesce(previous.attempt, 0),
          coalesce(previous.error_kind = 'interrupted' AND previous.dispatched_at IS NOT NULL, false),
-         now(), now()
+         now(), now(), $5::uuid
   FROM unnest($3::bigint[], $4::int[]) AS wanted(event_id, round)
   JOIN lead_events e ON e.id = wanted.event_id
   LEFT JOIN LATERAL (
@@ -63,20 +70,33 @@ const INSERT_ATTEMPTS = /* sql */ `
  * Attempts are started immediately before their message goes to the provider, so `dispatched_at` is set
  * with them: an interrupted attempt always counts as possibly delivered.
  */
-async function insertAttempts(db: Queryable, channel: ChannelName, destination: string, deliveries: DeliveryKey[]): Promise<BegunAttempt[]> {
+async function insertAttempts(db: Queryable, request: BeginRequest, deliveries: DeliveryKey[]): Promise<BegunAttempt[]> {
   const { rows } = await db.query<{ id: string; event_id: string; round: number; attempt: number; possible_duplicate: boolean }>({
     name: 'begin-delivery-attempts',
     text: INSERT_ATTEMPTS,
-    values: [channel, destination, deliveries.map((delivery) => delivery.eventId), deliveries.map((delivery) => delivery.round)],
+    values: [
+      request.channel,
+      request.destination,
+      deliveries.map((delivery) => delivery.eventId),
+      deliveries.map((delivery) => delivery.round),
+      request.processId,
+    ],
   });
   return rows.map((row) => ({ logId: row.id, eventId: row.event_id, round: row.round, attempt: row.attempt, possibleDuplicate: row.possible_duplicate }));
 }
 
-/** The rare path: close attempts of dead processes, try again, and report the ones others still hold. */
-async function beginContestedAttempts(
-  pool: Pool,
-  request: { channel: ChannelName; destination: string; deliveries: DeliveryKey[]; leaseMs: number },
-): Promise<BeginResult> {
+/**
+ * Whether the process that owns attempt `n` is gone: it shut down, or it stopped beating for a lease.
+ * Attempts from before process ownership existed (process_id NULL) have only the delivery lease.
+ */
+const OWNER_IS_DEAD = /* sql */ `
+  n.process_id IS NOT NULL AND n.process_id <> $6::uuid AND NOT EXISTS (
+    SELECT 1 FROM worker_processes p
+    WHERE p.id = n.process_id AND p.stopped_at IS NULL
+      AND p.heartbeat_at > now() - make_interval(secs => $7::double precision / 1000))`;
+
+/** The rare path: close attempts of dead processes, try again, and report the ones live processes hold. */
+async function beginContestedAttempts(pool: Pool, request: BeginRequest): Promise<BeginResult> {
   const eventIds = request.deliveries.map((delivery) => delivery.eventId);
   const rounds = request.deliveries.map((delivery) => delivery.round);
   return withTransaction(pool, async (client) => {
@@ -87,19 +107,24 @@ async function beginContestedAttempts(
         SET status = 'failed', error_kind = 'interrupted', error_message = $5, finished_at = now()
         FROM unnest($2::bigint[], $3::int[]) AS wanted(event_id, round)
         WHERE n.channel = $1 AND n.event_id = wanted.event_id AND n.round = wanted.round AND n.status = 'sending'
-          AND n.started_at < now() - make_interval(secs => $4::double precision / 1000)`,
-      values: [request.channel, eventIds, rounds, request.leaseMs, INTERRUPTED_MESSAGE],
+          AND (n.started_at < now() - make_interval(secs => $4::double precision / 1000) OR ${OWNER_IS_DEAD})`,
+      values: [request.channel, eventIds, rounds, request.leaseMs, INTERRUPTED_MESSAGE, request.processId, PROCESS_LEASE_MS],
     });
-    const started = await insertAttempts(client, request.channel, request.destination, request.deliveries);
+    const started = await insertAttempts(client, request, request.deliveries);
     const startedIds = started.map((attempt) => attempt.logId);
+    // Held by a live process: look again when it would count as dead if it stopped beating now, and at the
+    // latest when the attempt's lease ends.
     const inFlight = await client.query<{ event_id: string; round: number; retry_at: Date }>({
       name: 'find-in-flight-attempts',
       text: /* sql */ `
-        SELECT n.event_id::text, n.round, n.started_at + make_interval(secs => $5::double precision / 1000) AS retry_at
+        SELECT n.event_id::text, n.round,
+               least(n.started_at + make_interval(secs => $5::double precision / 1000),
+                     coalesce(p.heartbeat_at, n.started_at) + make_interval(secs => $6::double precision / 1000 + 1)) AS retry_at
         FROM notification_logs n
         JOIN unnest($2::bigint[], $3::int[]) AS wanted(event_id, round) ON n.event_id = wanted.event_id AND n.round = wanted.round
+        LEFT JOIN worker_processes p ON p.id = n.process_id
         WHERE n.channel = $1 AND n.status = 'sending' AND NOT (n.id = ANY($4::bigint[]))`,
-      values: [request.channel, eventIds, rounds, startedIds, request.leaseMs],
+      values: [request.channel, eventIds, rounds, startedIds, request.leaseMs, PROCESS_LEASE_MS],
     });
     return {
       started,

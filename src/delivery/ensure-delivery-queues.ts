@@ -1,40 +1,42 @@
 import { CHANNEL_NAMES } from '../channels/channel.ts';
+import { ensureQueue, JOB_HEARTBEAT_SECONDS } from '../queue/ensure-queue.ts';
 import type { JobQueue } from '../queue/start-job-queue.ts';
 import { deliveryQueueName } from './delivery-job.ts';
 
 /**
- * Seconds a worker may hold a delivery job before pg-boss hands it to another worker: covers the pacing
- * wait plus the provider's 10 s timeout. A worker that dies mid-send loses its job to this timeout.
+ * Seconds a worker may hold a delivery job before pg-boss hands it to another worker: covers the longest
+ * send slot a handler waits for (MAX_SLOT_WAIT_MS) plus the provider's 10 s timeout. A worker that dies is
+ * found much sooner, by its stopped heartbeat (failOrphanedJobs).
  */
 export const DELIVERY_JOB_EXPIRE_SECONDS = 30;
 
-/** A `sending` attempt older than this belongs to a dead process (a little longer than the job expiry). */
+/**
+ * A `sending` attempt older than this is closed as interrupted even when its process still beats (a
+ * handler that lost its way); attempts of a dead process are closed as soon as it is found dead.
+ */
 export const DELIVERY_LEASE_MS = (DELIVERY_JOB_EXPIRE_SECONDS + 5) * 1_000;
 
 /**
  * Creates the delivery queues (idempotent). Every role needs them: the relay enqueues and the admin API
  * re-enqueues dead letters. Notify queues wake workers at once; a partition per queue keeps fetches fast as
- * finished jobs pile up (FINDINGS.md). pg-boss's own retries only cover crashed workers: provider errors are
- * classified and rescheduled by the worker itself.
+ * finished jobs pile up. pg-boss's own retries only cover crashed workers: provider errors are classified
+ * and rescheduled by the worker itself.
  */
 export async function ensureDeliveryQueues(boss: JobQueue): Promise<void> {
   for (const channel of CHANNEL_NAMES) {
-    const name = deliveryQueueName(channel);
-    if (await boss.getQueue(name)) continue;
-    await boss
-      .createQueue(name, {
-        notify: true,
-        partition: true,
-        expireInSeconds: DELIVERY_JOB_EXPIRE_SECONDS,
-        retryLimit: 20,
-        retryDelay: 1,
-        retryBackoff: true,
-        retryDelayMax: 60,
-        deleteAfterSeconds: 24 * 3600,
-      })
-      .catch(async (error: unknown) => {
-        // Another process created it between our check and our create.
-        if (!(await boss.getQueue(name))) throw error;
-      });
+    await ensureQueue(boss, deliveryQueueName(channel), {
+      notify: true,
+      partition: true,
+      expireInSeconds: DELIVERY_JOB_EXPIRE_SECONDS,
+      heartbeatSeconds: JOB_HEARTBEAT_SECONDS,
+      retryLimit: 20,
+      retryDelay: 1,
+      retryBackoff: true,
+      retryDelayMax: 60,
+      deleteAfterSeconds: 24 * 3600,
+    });
   }
 }
+
+/** The queues a worker process takes over from dead processes. */
+export const DELIVERY_QUEUES: readonly string[] = CHANNEL_NAMES.map(deliveryQueueName);

@@ -45,6 +45,7 @@ export async function startPauseSwitch(deps: { pool: Pool; connectionString: str
   };
   const listener = listenForNotifications({
     connectionString: deps.connectionString,
+    applicationName: 'leadline-listener-pause',
     channels: [CONTROL_NOTIFY_CHANNEL],
     onNotification: check,
     onConnected: check,

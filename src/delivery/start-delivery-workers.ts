@@ -2,15 +2,19 @@ import type { Logger } from 'pino';
 import { throughClient } from '../queue/through-client.ts';
 import { ChannelError, type Channel, type Notice, type OutgoingMessage } from '../channels/channel.ts';
 import { withTransaction, type Pool } from '../db/create-pool.ts';
+import { JOB_HEARTBEAT_REFRESH_SECONDS } from '../queue/ensure-queue.ts';
 import type { JobQueue } from '../queue/start-job-queue.ts';
-import { beginDeliveryAttempts, type BegunAttempt, type DeliveryKey } from './begin-delivery-attempts.ts';
+import type { Clock } from '../shared/clock.ts';
+import type { ReachFaultPoint } from '../shared/fault-point.ts';
+import { beginDeliveryAttempts, type BegunAttempt } from './begin-delivery-attempts.ts';
 import { deliveryQueueName, type DeliveryJobData } from './delivery-job.ts';
 import { DELIVERY_LEASE_MS } from './ensure-delivery-queues.ts';
 import { loadDeliveryNotices } from './load-delivery-notices.ts';
 import type { PauseSwitch } from './pause-switch.ts';
+import { collectWantedDeliveries, deliveryKeyOf, planDeliveryGroups, type DeliveryKey, type PlannedDelivery, type WantedDelivery } from './plan-delivery-groups.ts';
+import { DEFAULT_RATE_LIMIT_WAIT_MS, planFailedAttempts } from './plan-failed-attempts.ts';
 import { recordFailedDeliveries } from './record-failed-deliveries.ts';
 import { recordSentDeliveries } from './record-sent-deliveries.ts';
-import { MAX_ATTEMPTS, nextRetryDelayMs } from './retry-schedule.ts';
 import { pushBackSendSlots, waitForSendSlot } from './wait-for-send-slot.ts';
 
 export interface DeliveryWorkerDeps {
@@ -19,15 +23,13 @@ export interface DeliveryWorkerDeps {
   channels: Channel[];
   pause: PauseSwitch;
   logger: Logger;
+  clock: Clock;
+  /** This process in `worker_processes`: the owner of the attempts it starts. */
+  processId: string;
   /** Base URL for links to the admin panel in alerts. */
   adminBaseUrl: string;
+  reachFaultPoint: ReachFaultPoint;
 }
-
-/** Backlog (in send time at the destination's pace) past which waiting alerts are summarised. */
-export const COALESCE_WHEN_BEHIND_MS = 3_000;
-
-/** Alerts waiting for one destination past which they go out as summaries even without pacing. */
-export const COALESCE_WHEN_WAITING = 25;
 
 /** Messages in flight at once to a destination without pacing. */
 export const UNPACED_PARALLEL_SENDS = 16;
@@ -40,14 +42,6 @@ interface SentMessage {
   providerMessageId: string | null;
 }
 
-const keyOf = (key: DeliveryKey): string => `${key.eventId}:${key.round}`;
-
-interface PlannedDelivery {
-  key: DeliveryKey;
-  notice: Notice;
-  tries: number;
-}
-
 interface PendingDelivery {
   attempt: BegunAttempt;
   notice: Notice;
@@ -55,47 +49,46 @@ interface PendingDelivery {
 }
 
 /**
- * One pg-boss worker per channel. A fetched batch is one unit: its deliveries start as `sending` rows, are
- * grouped into messages (several notices become one summary on channels that allow it: that is how a burst
- * is coalesced instead of falling behind the pace), each message waits for the destination's send slot, and
- * the outcome is recorded per delivery. Provider errors never fail the pg-boss job: they are classified and
- * rescheduled here (rate limits after the provider's wait without using up attempts; transient errors with
- * backoff; permanent ones straight to the dead letters). pg-boss's own retry only covers a worker that died.
+ * One pg-boss worker per channel. A fetched batch is one unit: its deliveries are planned into messages
+ * (planDeliveryGroups: several notices become one summary when sending them one by one would fall behind),
+ * each message waits for the destination's send slot, its deliveries start as `sending` rows owned by this
+ * process right before the provider call, and the outcome is recorded per delivery. Provider errors never
+ * fail the pg-boss job: they are classified and rescheduled here (planFailedAttempts). pg-boss's own retry
+ * only covers a worker that died, and a dead worker's jobs are handed back within seconds (its heartbeat
+ * stops; see failOrphanedJobs).
  */
 export async function startDeliveryWorkers(deps: DeliveryWorkerDeps): Promise<{ stop(): Promise<void> }> {
   const workerIds = new Map<string, string>();
 
-  const handleBatch = async (channel: Channel, jobs: { data: DeliveryJobData }[]): Promise<void> => {
-    const queue = deliveryQueueName(channel.name);
-    // One entry per (event, round), keeping the most tries spent if a delivery was queued twice.
-    const wanted = new Map<string, DeliveryJobData & { round: number }>();
-    for (const { data } of jobs) {
-      const round = data.round ?? 0;
-      const key = keyOf({ eventId: data.eventId, round });
-      wanted.set(key, { eventId: data.eventId, round, tries: Math.max(wanted.get(key)?.tries ?? 0, data.tries) });
-    }
+  const requeue = (channel: Channel, deliveries: readonly (WantedDelivery & { startAfter: Date })[]) =>
+    deps.boss.insert(
+      deliveryQueueName(channel.name),
+      deliveries.map(({ eventId, round, tries, startAfter }) => ({ data: { eventId, round, tries } satisfies DeliveryJobData, startAfter })),
+    );
 
+  const handleBatch = async (channel: Channel, jobs: { data: DeliveryJobData }[]): Promise<void> => {
+    const wanted = collectWantedDeliveries(jobs);
     if (deps.pause.isPaused()) {
-      const holdUntil = new Date(Date.now() + HOLD_WHILE_PAUSED_MS);
-      await deps.boss.insert(queue, [...wanted.values()].map((data) => ({ data, startAfter: holdUntil })));
+      const holdUntil = new Date(deps.clock.now().getTime() + HOLD_WHILE_PAUSED_MS);
+      await requeue(
+        channel,
+        wanted.map((delivery) => ({ ...delivery, startAfter: holdUntil })),
+      );
       return;
     }
 
-    const notices = await loadDeliveryNotices(deps.pool, [...new Set([...wanted.values()].map((data) => data.eventId))], deps.adminBaseUrl);
+    const notices = await loadDeliveryNotices(deps.pool, [...new Set(wanted.map((delivery) => delivery.eventId))], deps.adminBaseUrl);
     const planned: PlannedDelivery[] = [];
     const orphaned: DeliveryKey[] = [];
-    for (const data of wanted.values()) {
-      const notice = notices.get(data.eventId);
-      if (notice) planned.push({ key: { eventId: data.eventId, round: data.round }, notice, tries: data.tries });
-      else orphaned.push({ eventId: data.eventId, round: data.round });
+    for (const delivery of wanted) {
+      const notice = notices.get(delivery.eventId);
+      const key = { eventId: delivery.eventId, round: delivery.round };
+      if (notice) planned.push({ key, notice, tries: delivery.tries });
+      else orphaned.push(key);
     }
     if (orphaned.length > 0) await buryOrphans(channel, orphaned);
 
-    // Coalesce when sending one by one would fall behind: at the destination's pace that would take more than
-    // a few seconds, or so many alerts wait that separate messages would bury the channel. Then one summary
-    // names every lead.
-    const behind = planned.length * channel.minIntervalMs > COALESCE_WHEN_BEHIND_MS || planned.length >= COALESCE_WHEN_WAITING;
-    const groups = behind ? chunk(planned, channel.maxNoticesPerMessage) : chunk(planned, 1);
+    const groups = planDeliveryGroups(planned, channel);
     // Unpaced destinations (email, or Slack/Telegram with pacing off) send the batch side by side with shared
     // bookkeeping; paced ones send one message per slot, which also bounds what a crash can repeat to one
     // message per channel.
@@ -103,7 +96,20 @@ export async function startDeliveryWorkers(deps: DeliveryWorkerDeps): Promise<{ 
       await sendUnpacedBatch(channel, groups);
       return;
     }
-    await forEachLimited(groups, 1, (group) => sendGroup(channel, group));
+    for (const [index, group] of groups.entries()) {
+      const slot = await waitForSendSlot(deps.pool, channel.destination, channel.minIntervalMs);
+      if (!slot.reserved) {
+        // The pace was pushed back further than a handler may sleep: this and the remaining messages wait
+        // in the queue for the slot instead.
+        const rest = groups.slice(index).flat();
+        await requeue(
+          channel,
+          rest.map((entry) => ({ ...entry.key, tries: entry.tries, startAfter: slot.notBefore })),
+        );
+        return;
+      }
+      await sendGroup(channel, group);
+    }
   };
 
   /**
@@ -116,19 +122,28 @@ export async function startDeliveryWorkers(deps: DeliveryWorkerDeps): Promise<{ 
   const sendUnpacedBatch = async (channel: Channel, groups: PlannedDelivery[][]): Promise<void> => {
     const started = await startAttempts(channel, groups.flat());
     const startedGroups = groups
-      .map((group) => group.flatMap((planned) => started.get(keyOf(planned.key)) ?? []))
+      .map((group) => group.flatMap((planned) => started.get(deliveryKeyOf(planned.key)) ?? []))
       .filter((group) => group.length > 0);
     const sent: SentMessage[] = [];
     await forEachLimited(startedGroups, channel.maxConcurrentSends ?? UNPACED_PARALLEL_SENDS, async (group) => {
       const outcome = await sendMessage(channel, group);
       if (outcome) sent.push(outcome);
     });
-    if (sent.length > 0) await recordSentDeliveries(deps.pool, sent);
+    if (sent.length > 0) {
+      deps.reachFaultPoint('after_send');
+      await recordSentDeliveries(deps.pool, sent);
+    }
   };
 
   /** Deliveries whose event or lead is gone: recorded as dead so nothing waits on them. */
   const buryOrphans = async (channel: Channel, orphaned: DeliveryKey[]): Promise<void> => {
-    const begun = await beginDeliveryAttempts(deps.pool, { channel: channel.name, destination: channel.destination, deliveries: orphaned, leaseMs: DELIVERY_LEASE_MS });
+    const begun = await beginDeliveryAttempts(deps.pool, {
+      channel: channel.name,
+      destination: channel.destination,
+      deliveries: orphaned,
+      leaseMs: DELIVERY_LEASE_MS,
+      processId: deps.processId,
+    });
     if (begun.started.length === 0) return;
     await recordFailedDeliveries(deps.pool, {
       channel: channel.name,
@@ -138,32 +153,40 @@ export async function startDeliveryWorkers(deps: DeliveryWorkerDeps): Promise<{ 
     });
   };
 
-  /** A paced destination: one message per send slot, its outcome recorded before the next. */
+  /** A paced destination, its slot reserved: one message, its outcome recorded before the next. */
   const sendGroup = async (channel: Channel, group: PlannedDelivery[]): Promise<void> => {
-    await waitForSendSlot(deps.pool, channel.destination, channel.minIntervalMs);
     const started = [...(await startAttempts(channel, group)).values()];
     if (started.length === 0) return;
     const outcome = await sendMessage(channel, started);
-    if (outcome) await recordSentDeliveries(deps.pool, [outcome]);
+    if (outcome) {
+      deps.reachFaultPoint('after_send');
+      await recordSentDeliveries(deps.pool, [outcome]);
+    }
   };
 
   /**
    * Starts attempts right before sending (at most one live attempt per delivery, by the unique index). Those
-   * another worker holds are looked at again when its lease ends, in case it died. Returns the started ones.
+   * a live process holds are looked at again when it would count as dead. Returns the started ones.
    */
   const startAttempts = async (channel: Channel, planned: PlannedDelivery[]): Promise<Map<string, PendingDelivery>> => {
-    const byKey = new Map(planned.map((entry) => [keyOf(entry.key), entry]));
-    const begun = await beginDeliveryAttempts(deps.pool, { channel: channel.name, destination: channel.destination, deliveries: planned.map((entry) => entry.key), leaseMs: DELIVERY_LEASE_MS });
+    const byKey = new Map(planned.map((entry) => [deliveryKeyOf(entry.key), entry]));
+    const begun = await beginDeliveryAttempts(deps.pool, {
+      channel: channel.name,
+      destination: channel.destination,
+      deliveries: planned.map((entry) => entry.key),
+      leaseMs: DELIVERY_LEASE_MS,
+      processId: deps.processId,
+    });
     if (begun.inFlight.length > 0) {
-      await deps.boss.insert(
-        deliveryQueueName(channel.name),
-        begun.inFlight.map((held) => ({ data: { eventId: held.eventId, round: held.round, tries: byKey.get(keyOf(held))?.tries ?? 0 }, startAfter: held.retryAt })),
+      await requeue(
+        channel,
+        begun.inFlight.map((held) => ({ eventId: held.eventId, round: held.round, tries: byKey.get(deliveryKeyOf(held))?.tries ?? 0, startAfter: held.retryAt })),
       );
     }
     return new Map(
       begun.started.map((attempt) => {
-        const entry = byKey.get(keyOf(attempt))!;
-        return [keyOf(attempt), { attempt, notice: entry.notice, tries: entry.tries }];
+        const entry = byKey.get(deliveryKeyOf(attempt))!;
+        return [deliveryKeyOf(attempt), { attempt, notice: entry.notice, tries: entry.tries }];
       }),
     );
   };
@@ -174,6 +197,7 @@ export async function startDeliveryWorkers(deps: DeliveryWorkerDeps): Promise<{ 
     // A forced replay is a deliberate resend: it gets its own Message-ID so mail clients do not fold it away.
     const roundSuffix = first.attempt.round > 0 ? `.r${first.attempt.round}` : '';
     const message: OutgoingMessage = { notices: group.map((delivery) => delivery.notice), messageKey: `${first.attempt.eventId}.${channel.name}${roundSuffix}` };
+    deps.reachFaultPoint('before_send');
     try {
       const result = await channel.send(message);
       return { logIds: group.map((delivery) => delivery.attempt.logId), providerMessageId: result.providerMessageId };
@@ -186,33 +210,28 @@ export async function startDeliveryWorkers(deps: DeliveryWorkerDeps): Promise<{ 
   };
 
   const rescheduleOrBury = async (channel: Channel, group: PendingDelivery[], failure: ChannelError): Promise<void> => {
-    const queue = deliveryQueueName(channel.name);
-    const now = Date.now();
-    const plan = group.map((delivery) => {
-      if (failure.kind === 'permanent') return { delivery, tries: delivery.tries + 1, at: undefined };
-      if (failure.kind === 'rate_limited') return { delivery, tries: delivery.tries, at: new Date(now + (failure.retryAfterMs ?? 1_000)) };
-      const tries = delivery.tries + 1;
-      const delay = tries < MAX_ATTEMPTS ? nextRetryDelayMs(tries) : undefined;
-      return { delivery, tries, at: delay === undefined ? undefined : new Date(now + delay) };
-    });
+    const plan = planFailedAttempts(
+      group.map((delivery) => ({ logId: delivery.attempt.logId, eventId: delivery.attempt.eventId, round: delivery.attempt.round, tries: delivery.tries })),
+      failure,
+      deps.clock.now(),
+    );
     const errorMessage = `${failure.providerCode ? `${failure.providerCode}: ` : ''}${failure.message}`.slice(0, 500);
     await withTransaction(deps.pool, async (client) => {
       await recordFailedDeliveries(client, {
         channel: channel.name,
         kind: failure.kind,
         errorMessage,
-        deliveries: plan.map(({ delivery, at }) => ({ logId: delivery.attempt.logId, nextAttemptAt: at })),
+        deliveries: plan.map(({ logId, nextAttemptAt }) => ({ logId, nextAttemptAt })),
       });
-      const retries = plan.filter((entry) => entry.at !== undefined);
+      const retries = plan.filter((entry) => entry.nextAttemptAt !== undefined);
       if (retries.length > 0) {
-        const db = throughClient(client);
         await deps.boss.insert(
-          queue,
-          retries.map(({ delivery, tries, at }) => ({ data: { eventId: delivery.attempt.eventId, round: delivery.attempt.round, tries }, startAfter: at! })),
-          { db },
+          deliveryQueueName(channel.name),
+          retries.map(({ eventId, round, tries, nextAttemptAt }) => ({ data: { eventId, round, tries } satisfies DeliveryJobData, startAfter: nextAttemptAt! })),
+          { db: throughClient(client) },
         );
       }
-      if (failure.kind === 'rate_limited') await pushBackSendSlots(client, channel.destination, failure.retryAfterMs ?? 1_000);
+      if (failure.kind === 'rate_limited') await pushBackSendSlots(client, channel.destination, failure.retryAfterMs ?? DEFAULT_RATE_LIMIT_WAIT_MS);
     });
   };
 
@@ -225,6 +244,7 @@ export async function startDeliveryWorkers(deps: DeliveryWorkerDeps): Promise<{ 
         pollingIntervalSeconds: 0.5,
         notifyPollingIntervalSeconds: 1,
         burstWhenBatchFull: true,
+        heartbeatRefreshSeconds: JOB_HEARTBEAT_REFRESH_SECONDS,
         // One batch at a time per process: what a crash can repeat stays bounded by the sends in flight.
         localConcurrency: 1,
       },
@@ -259,12 +279,6 @@ export async function startDeliveryWorkers(deps: DeliveryWorkerDeps): Promise<{ 
       await stopAll();
     },
   };
-}
-
-function chunk<T>(items: T[], size: number): T[][] {
-  const groups: T[][] = [];
-  for (let index = 0; index < items.length; index += Math.max(1, size)) groups.push(items.slice(index, index + Math.max(1, size)));
-  return groups;
 }
 
 async function forEachLimited<T>(items: T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {

@@ -1,5 +1,6 @@
 import type { ErrorRequestHandler, Response } from 'express';
 import type { Logger } from 'pino';
+import { logOncePerCause } from '../logging/log-once-per-cause.ts';
 import { AppError, isDatabaseUnavailable, type ErrorCode, type FieldError } from '../shared/app-error.ts';
 
 const PROBLEMS: Record<ErrorCode, { status: number; title: string }> = {
@@ -7,6 +8,8 @@ const PROBLEMS: Record<ErrorCode, { status: number; title: string }> = {
   unauthorized: { status: 401, title: 'Unauthorized' },
   not_found: { status: 404, title: 'Not found' },
   conflict: { status: 409, title: 'Conflict' },
+  idempotency_key_reused: { status: 422, title: 'Idempotency-Key reused with another request' },
+  spool_full: { status: 503, title: 'Service unavailable' },
   payload_too_large: { status: 413, title: 'Payload too large' },
   unsupported_media_type: { status: 415, title: 'Unsupported media type' },
   rate_limited: { status: 429, title: 'Too many requests' },
@@ -52,16 +55,19 @@ function fromBodyParser(error: unknown): AppError | undefined {
 
 /** The one place errors become HTTP: problem+json, never a stack trace. */
 export function problemMiddleware(logger: Logger): ErrorRequestHandler {
+  // An outage fails every request the same way: one line per cause, not one per request.
+  const logUnavailable = logOncePerCause(logger, 'requests fail: the database cannot be reached or does not answer in time');
   return (error: unknown, req, res, _next) => {
     let problem: AppError;
     if (error instanceof AppError) problem = error;
     else if (isDatabaseUnavailable(error)) {
-      problem = new AppError('database_unavailable', 'the database cannot be reached; retry shortly', { retryAfterSeconds: 5, cause: error });
+      problem = new AppError('database_unavailable', 'the database cannot be reached or did not answer in time; retry shortly', { retryAfterSeconds: 5, cause: error });
     } else problem = fromBodyParser(error) ?? new AppError('internal', 'something went wrong on our side; retry, and report the request id if it persists', { cause: error });
 
-    if (problem.code === 'internal' || problem.code === 'database_unavailable') {
+    if (problem.code === 'internal') {
       logger.error({ err: error, requestId: res.getHeader('x-request-id'), method: req.method, path: req.path }, 'request failed');
     }
+    if (problem.code === 'database_unavailable' || problem.code === 'spool_full') logUnavailable(error, { path: req.path });
     if (res.headersSent) {
       res.end();
       return;

@@ -1,4 +1,5 @@
 import type { JobResult } from 'pg-boss';
+import { JOB_HEARTBEAT_REFRESH_SECONDS } from '../queue/ensure-queue.ts';
 import { ensureIngestQueue, INGEST_RETRY_LIMIT } from './ensure-ingest-queue.ts';
 import { ingestMetaLead, RetryLater } from './ingest-meta-lead.ts';
 import { META_INGEST_QUEUE, type IngestDeps } from './ingest-deps.ts';
@@ -25,7 +26,14 @@ export async function startMetaIngestion(deps: IngestDeps): Promise<{ stop(): Pr
   await ensureIngestQueue(deps.boss);
   const workerId = await deps.boss.work<MetaIngestJob>(
     META_INGEST_QUEUE,
-    { batchSize: BATCH_SIZE, burstWhenBatchFull: true, perJobResults: true, notifyPollingIntervalSeconds: NOTIFY_POLLING_SECONDS, pollingIntervalSeconds: NOTIFY_POLLING_SECONDS },
+    {
+      batchSize: BATCH_SIZE,
+      burstWhenBatchFull: true,
+      perJobResults: true,
+      notifyPollingIntervalSeconds: NOTIFY_POLLING_SECONDS,
+      pollingIntervalSeconds: NOTIFY_POLLING_SECONDS,
+      heartbeatRefreshSeconds: JOB_HEARTBEAT_REFRESH_SECONDS,
+    },
     (jobs) =>
       Promise.all(
         jobs.map(async (job): Promise<JobResult> => {

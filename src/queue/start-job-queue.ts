@@ -1,5 +1,6 @@
 import { PgBoss } from 'pg-boss';
 import type { Logger } from 'pino';
+import { logOncePerCause } from '../logging/log-once-per-cause.ts';
 
 /** pg-boss keeps its own schema beside ours. */
 export const JOB_SCHEMA = 'pgboss';
@@ -29,7 +30,8 @@ export async function startJobQueue(options: {
     // Expired jobs of a worker that died are handed back on this beat: 10 s instead of the default 60 s.
     superviseIntervalSeconds: 10,
   });
-  boss.on('error', (error: Error) => options.logger.error({ err: error }, 'job queue error (pg-boss retries on its own)'));
+  // While the database is away every poll fails the same way: one line per cause, not one per tick.
+  boss.on('error', logOncePerCause(options.logger, 'job queue error (pg-boss retries on its own)'));
   boss.on('warning', (warning: unknown) => options.logger.warn({ warning }, 'job queue warning'));
   await boss.start();
   return boss;

@@ -3,9 +3,11 @@ import { throughClient } from '../queue/through-client.ts';
 import type { ChannelName } from '../channels/channel.ts';
 import { withTransaction, type Pool } from '../db/create-pool.ts';
 import { listenForNotifications } from '../db/listen-for-notifications.ts';
+import { logOncePerCause } from '../logging/log-once-per-cause.ts';
 import { deliveryJobId, deliveryQueueName, type DeliveryJobData } from '../delivery/delivery-job.ts';
 import { OUTBOX_NOTIFY_CHANNEL } from '../outbox/event-types.ts';
 import type { JobQueue } from '../queue/start-job-queue.ts';
+import type { ReachFaultPoint } from '../shared/fault-point.ts';
 import { claimOutboxBatch } from './claim-outbox-batch.ts';
 import { markEventsProcessed } from './mark-events-processed.ts';
 import { planDeliveries } from './plan-deliveries.ts';
@@ -18,6 +20,7 @@ export interface RelayDeps {
   channels: readonly ChannelName[];
   pollIntervalMs: number;
   logger: Logger;
+  reachFaultPoint: ReachFaultPoint;
   batchSize?: number;
 }
 
@@ -57,6 +60,7 @@ export function startRelay(deps: RelayDeps): Relay {
         client,
         events.map((event) => event.id),
       );
+      deps.reachFaultPoint('before_commit');
       return events.length;
     });
 
@@ -85,17 +89,19 @@ export function startRelay(deps: RelayDeps): Relay {
     return running;
   };
 
+  const reportFailure = logOncePerCause(deps.logger, 'relay pass failed; the next poll retries');
   const wake = () => {
     if (stopped) return;
-    drain().catch((error: unknown) => deps.logger.error({ err: error }, 'relay pass failed; the next poll retries'));
+    drain().catch(reportFailure);
   };
 
   const listener = listenForNotifications({
     connectionString: deps.connectionString,
+    applicationName: 'leadline-listener-relay',
     channels: [OUTBOX_NOTIFY_CHANNEL],
     onNotification: wake,
     onConnected: wake,
-    onError: (error) => deps.logger.warn({ err: error }, 'relay LISTEN connection lost; reconnecting (polling continues)'),
+    onError: logOncePerCause(deps.logger, 'relay LISTEN connection lost; reconnecting (polling continues)'),
   });
   const poller = setInterval(wake, deps.pollIntervalMs);
 

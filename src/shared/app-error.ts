@@ -4,6 +4,8 @@ export type ErrorCode =
   | 'unauthorized'
   | 'not_found'
   | 'conflict'
+  | 'idempotency_key_reused'
+  | 'spool_full'
   | 'payload_too_large'
   | 'unsupported_media_type'
   | 'rate_limited'
@@ -42,14 +44,20 @@ export function validationError(errors: FieldError[]): AppError {
   return new AppError('validation_failed', `${detail}${errors.length > 1 ? ` (and ${errors.length - 1} more)` : ''}`, { errors });
 }
 
-/** Errors that mean "the database cannot be reached right now", as opposed to a bad statement. */
+/**
+ * Errors that mean "the database cannot be reached or does not answer in time right now", as opposed to a
+ * bad statement: what makes capture spool a lead and other routes answer 503.
+ */
 export function isDatabaseUnavailable(error: unknown): boolean {
   if (!(error instanceof Error)) return false;
   const code = (error as { code?: unknown }).code;
   if (typeof code === 'string') {
-    // 08xxx connection exceptions, 57P0x operator intervention (shutdown), 53300 too many connections.
-    if (/^08/.test(code) || /^57P0/.test(code) || code === '53300') return true;
-    if (['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', 'EHOSTUNREACH', 'EPIPE'].includes(code)) return true;
+    // 08xxx connection exceptions, 57P0x operator intervention (shutdown), 53300 too many connections,
+    // 57014 statement cancelled (statement_timeout), 55P03 lock not available (lock_timeout).
+    if (/^08/.test(code) || /^57P0/.test(code) || ['53300', '57014', '55P03'].includes(code)) return true;
+    if (['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', 'EHOSTUNREACH', 'EPIPE', 'database_timeout'].includes(code)) return true;
   }
-  return /timeout exceeded when trying to connect|Connection terminated|connection is closed|Cannot use a pool after calling end/i.test(error.message);
+  return /timeout exceeded when trying to connect|Connection terminated|connection is closed|Cannot use a pool after calling end|Query read timeout|Client has encountered a connection error/i.test(
+    error.message,
+  );
 }

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import { listenForNotifications } from '../db/listen-for-notifications.ts';
+import { logOncePerCause } from '../logging/log-once-per-cause.ts';
 import { EVENT_STREAM_NOTIFY_CHANNEL } from '../outbox/event-types.ts';
 
 export interface NewLeadListener {
@@ -37,6 +38,7 @@ export function listenForNewLeads(options: {
 
   const listener = listenForNotifications({
     connectionString: options.connectionString,
+    applicationName: 'leadline-listener-sla',
     channels: [EVENT_STREAM_NOTIFY_CHANNEL],
     onNotification: (_channel, payload) => {
       try {
@@ -49,7 +51,7 @@ export function listenForNewLeads(options: {
       }
     },
     onConnected: () => run(options.onConnected, 'catching up on SLA timers after (re)connecting'),
-    onError: (error) => options.logger.warn({ err: error }, 'SLA monitor LISTEN connection failed; reconnecting'),
+    onError: logOncePerCause(options.logger, 'SLA monitor LISTEN connection failed; reconnecting'),
   });
 
   return {

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { Pool } from '../db/create-pool.ts';
+import { ensureQueue, JOB_HEARTBEAT_REFRESH_SECONDS, JOB_HEARTBEAT_SECONDS } from '../queue/ensure-queue.ts';
 import type { JobQueue } from '../queue/start-job-queue.ts';
 import type { Clock } from '../shared/clock.ts';
 import { breachOverdueLeads } from './breach-overdue-leads.ts';
@@ -99,8 +100,9 @@ export async function startSlaMonitor(deps: SlaMonitorDeps): Promise<SlaMonitor>
     }
   };
 
-  await boss.createQueue(SLA_TIMER_QUEUE, {
+  await ensureQueue(boss, SLA_TIMER_QUEUE, {
     notify: true,
+    heartbeatSeconds: JOB_HEARTBEAT_SECONDS,
     retryLimit: 10,
     retryDelay: 1,
     retryBackoff: true,
@@ -111,7 +113,12 @@ export async function startSlaMonitor(deps: SlaMonitorDeps): Promise<SlaMonitor>
 
   const workerId = await boss.work<SlaTimerJob>(
     SLA_TIMER_QUEUE,
-    { batchSize: 50, pollingIntervalSeconds: TIMER_POLL_SECONDS, notifyPollingIntervalSeconds: TIMER_POLL_SECONDS },
+    {
+      batchSize: 50,
+      pollingIntervalSeconds: TIMER_POLL_SECONDS,
+      notifyPollingIntervalSeconds: TIMER_POLL_SECONDS,
+      heartbeatRefreshSeconds: JOB_HEARTBEAT_REFRESH_SECONDS,
+    },
     async (jobs) => {
       const latestDue = Math.max(...jobs.map((job) => Date.parse(job.data.dueAt)));
       const early = latestDue - clock.now().getTime();

@@ -1,29 +1,19 @@
 /**
  * Shared set-up of the ingest flow tests (Meta Lead Ads and Standard Webhooks senders): a Leadline from
- * startTestLeadline (ROLE=api: its pool, job queue and config), plus the ingest routes, the reconcile admin
- * route and `/health/meta` on a small server of their own, and ingest workers started the way a worker
- * process would start them (each with its own pool and pg-boss instance, so a test can run several).
- * Until main.ts mounts the ingest routes this is where they are served; afterwards it still works.
+ * startTestLeadline (ROLE=api, serving the ingest routes, the reconcile admin route and `/health/meta` as
+ * main.ts wires them), and ingest workers started the way a worker process would start them (each with its
+ * own pool and pg-boss instance, so a test can run several).
  */
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import express from 'express';
 import type { CountryCode } from 'libphonenumber-js';
 import type { Config } from '../../src/config/load-config.ts';
 import { createPool } from '../../src/db/create-pool.ts';
-import { healthRoutes } from '../../src/health/health-routes.ts';
-import { createApp } from '../../src/http/create-app.ts';
-import { requireAdminKey } from '../../src/http/require-admin-key.ts';
-import { checkMetaHealth } from '../../src/ingest/check-meta-health.ts';
-import { ingestAdminRoutes } from '../../src/ingest/ingest-admin-routes.ts';
 import type { IngestDeps } from '../../src/ingest/ingest-deps.ts';
-import { ingestRoutes } from '../../src/ingest/ingest-routes.ts';
 import { startMetaIngestion } from '../../src/ingest/start-meta-ingestion.ts';
 import { createLogger } from '../../src/logging/create-logger.ts';
 import type { Leadline } from '../../src/main.ts';
 import { startJobQueue } from '../../src/queue/start-job-queue.ts';
 import { systemClock } from '../../src/shared/clock.ts';
-import { startTestLeadline, TEST_ADMIN_KEY } from '../helpers/start-test-leadline.ts';
+import { startTestLeadline } from '../helpers/start-test-leadline.ts';
 
 export const silentLogger = createLogger({ level: process.env['TEST_LOG_LEVEL'] ?? 'silent', destination: process.stderr });
 
@@ -62,41 +52,24 @@ export async function startTestIngestWorker(databaseUrl: string, config: Config)
 
 export interface IngestTestApp {
   app: Leadline & { url: string };
-  /** Base URL serving the ingest routes, the reconcile route and /health/meta. */
+  /** Base URL of the app: the ingest routes, the reconcile route and /health/meta. */
   url: string;
   deps: IngestDeps;
   stop(): Promise<void>;
 }
 
-/** Starts the API side, and (unless `workers: 0`) one or more ingest workers. */
+/** Starts the API side as main.ts wires it, and (unless `workers: 0`) one or more ingest workers. */
 export async function startIngestTestApp(databaseUrl: string, env: Record<string, string>, options: { workers?: number } = {}): Promise<IngestTestApp> {
   const app = await startTestLeadline(databaseUrl, { ROLE: 'api', ...env });
   const deps = ingestDepsFor({ db: app.pool, boss: app.boss, config: app.config });
-  const admin = express.Router();
-  admin.use('/api/admin', requireAdminKey(TEST_ADMIN_KEY));
-  admin.use(ingestAdminRoutes(deps));
-  const server: Server = createApp({
-    logger: silentLogger,
-    trustProxy: undefined,
-    isShuttingDown: () => false,
-    routers: [healthRoutes({ meta: () => checkMetaHealth(deps) }, () => false), ingestRoutes(deps), admin],
-  }).listen(0, '127.0.0.1');
-  await new Promise<void>((resolve) => server.once('listening', () => resolve()));
-  const { port } = server.address() as AddressInfo;
-
   const workers: IngestWorker[] = [];
   for (let i = 0; i < (options.workers ?? 1); i += 1) workers.push(await startTestIngestWorker(databaseUrl, app.config));
-
   return {
     app,
-    url: `http://127.0.0.1:${port}`,
+    url: app.url,
     deps,
     async stop() {
       for (const worker of workers) await worker.shutdown();
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
       await app.stop();
     },
   };

@@ -1,0 +1,59 @@
+import type { Notice } from '../channels/channel.ts';
+import type { DeliveryJobData } from './delivery-job.ts';
+
+/** One (event, round) delivery to one channel: the unit "delivered once" is about. */
+export interface DeliveryKey {
+  eventId: string;
+  round: number;
+}
+
+export interface WantedDelivery extends DeliveryKey {
+  /** Attempts already spent on transient errors. */
+  tries: number;
+}
+
+export interface PlannedDelivery {
+  key: DeliveryKey;
+  notice: Notice;
+  tries: number;
+}
+
+/** Backlog (in send time at the destination's pace) past which waiting alerts are summarised. */
+export const COALESCE_WHEN_BEHIND_MS = 3_000;
+
+/** Alerts waiting for one destination past which they go out as summaries even without pacing. */
+export const COALESCE_WHEN_WAITING = 25;
+
+export const deliveryKeyOf = (key: DeliveryKey): string => `${key.eventId}:${key.round}`;
+
+/** One entry per (event, round) of a fetched batch, keeping the most tries spent if it was queued twice. */
+export function collectWantedDeliveries(jobs: readonly { data: DeliveryJobData }[]): WantedDelivery[] {
+  const wanted = new Map<string, WantedDelivery>();
+  for (const { data } of jobs) {
+    const round = data.round ?? 0;
+    const key = deliveryKeyOf({ eventId: data.eventId, round });
+    wanted.set(key, { eventId: data.eventId, round, tries: Math.max(wanted.get(key)?.tries ?? 0, data.tries) });
+  }
+  return [...wanted.values()];
+}
+
+/**
+ * Splits a batch into messages. One notice per message while the destination keeps up; when sending them
+ * one by one would fall behind (at the destination's pace that would take more than a few seconds, or so
+ * many alerts wait that separate messages would bury the channel), summaries of up to
+ * `maxNoticesPerMessage` notices, each naming every lead. Order is kept: the most urgent first, as fetched.
+ */
+export function planDeliveryGroups(
+  planned: readonly PlannedDelivery[],
+  destination: { minIntervalMs: number; maxNoticesPerMessage: number },
+): PlannedDelivery[][] {
+  const behind = planned.length * destination.minIntervalMs > COALESCE_WHEN_BEHIND_MS || planned.length >= COALESCE_WHEN_WAITING;
+  return chunk(planned, behind ? destination.maxNoticesPerMessage : 1);
+}
+
+function chunk<T>(items: readonly T[], size: number): T[][] {
+  const step = Math.max(1, size);
+  const groups: T[][] = [];
+  for (let index = 0; index < items.length; index += step) groups.push(items.slice(index, index + step));
+  return groups;
+}
