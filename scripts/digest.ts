@@ -82,7 +82,9 @@ async function main(): Promise<void> {
       ...(config.email && config.email.digestTo.length > 0 ? [`email to ${config.email.digestTo.length} recipient(s)`] : []),
       ...(config.slack ? ['Slack'] : []),
     ];
-    say(`Summary: digest of ${date} written as event ${result.eventId ?? '?'}; ${result.digest.leads.total} leads, ${result.digest.breaches.total} breaches.`);
+    say(
+      `Summary: digest of ${date} written as digest ${result.digestId ?? '?'} with event ${result.eventId ?? '?'}; ${result.digest.leads.total} leads, ${result.digest.breaches.total} breaches.`,
+    );
     say(
       recipients.length > 0
         ? `A running Leadline worker delivers it (${recipients.join(' and ')}) within seconds; if none is running, at its next start.`

@@ -46,9 +46,23 @@ export async function migrate(pool: pg.Pool, options: { dir?: string; onApplied?
       applied.push(file);
       options.onApplied?.(file);
     }
+    await lockDownSupabaseTables(client);
     return { applied, alreadyApplied: done.size };
   } finally {
     await client.query(/* sql */ `SELECT pg_advisory_unlock($1)`, [MIGRATION_LOCK_ID]).catch(() => {});
     client.release();
   }
+}
+
+const LOCK_DOWN_SQL = fileURLToPath(new URL('../../supabase/lock-down-public-tables.sql', import.meta.url));
+
+/**
+ * On Supabase, a table in `public` without row-level security is open to the public anon key. Migration 005
+ * locks down the tables that exist and stops the migrating role's new tables from being granted to
+ * `anon`/`authenticated`, but a later migration that forgets RLS, or a table made in the dashboard, would
+ * still slip through. So after every run (also when nothing was applied) any such table gets RLS and loses
+ * those grants. Idempotent, and a no-op on plain Postgres: the SQL is guarded on Supabase's roles.
+ */
+async function lockDownSupabaseTables(client: pg.PoolClient): Promise<void> {
+  await client.query(await readFile(LOCK_DOWN_SQL, 'utf8'));
 }

@@ -16,6 +16,8 @@ export interface SendDigestResult {
   /** False when the digest of this date had already been written: nothing new was sent. */
   sent: boolean;
   eventId: string | null;
+  /** The `digests` row that holds the rendered digest (null for a day sent before that table existed and not moved). */
+  digestId: string | null;
   /** When the digest of this date was first written (now, or by an earlier run). */
   sentAt: Date | null;
   digest: Digest;
@@ -25,25 +27,72 @@ export interface SendDigestResult {
 export const digestIdempotencyKey = (date: string) => `digest:${date}`;
 
 /**
- * Writes the digest of `date` as one `digest.sent` event (the relay delivers it to LEAD_DIGEST_EMAIL and
- * Slack). Keyed on the date, so however many workers or hand runs try, a day is sent once.
+ * The digest row and its `digest.sent` event in one statement. The row holds the rendered digest (it names
+ * breached leads); the event, which staff read live, holds only the row's id, the date and counts. The row
+ * is skipped when the day's event already exists (a day sent before the `digests` table), and the unique
+ * `digest_date` lets exactly one of several racing writers insert, so a row never exists without its event.
+ */
+const INSERT_DIGEST = /* sql */ `
+WITH digest AS (
+  INSERT INTO digests (digest_date, time_zone, subject, text, html, counts, named_lead_ids, created_at)
+  SELECT $1::date, $2, $3, $4, $5, $6::jsonb, $7::uuid[], $8
+   WHERE NOT EXISTS (SELECT 1 FROM lead_events WHERE idempotency_key = $9)
+  ON CONFLICT (digest_date) DO NOTHING
+  RETURNING id, created_at
+)
+INSERT INTO lead_events (event_type, payload, idempotency_key, created_at)
+SELECT 'digest.sent', jsonb_build_object('digest_id', digest.id::text) || $10::jsonb, $9, digest.created_at
+  FROM digest
+ON CONFLICT (idempotency_key) DO NOTHING
+RETURNING id::text, payload->>'digest_id' AS digest_id, created_at`;
+
+/**
+ * Writes the digest of `date` as one `digests` row and one `digest.sent` event (the relay delivers it to
+ * LEAD_DIGEST_EMAIL and Slack). Keyed on the date, so however many workers or hand runs try, a day is sent once.
  */
 export async function sendDigest(deps: SendDigestDeps, date: string): Promise<SendDigestResult> {
   const digest = await buildDigest(deps.db, date, deps.timeZone);
   const rendered = renderDigest(digest, { adminUrl: deps.adminUrl });
   const key = digestIdempotencyKey(date);
-  const inserted = await deps.db.query<{ id: string; created_at: Date }>(
-    /* sql */ `INSERT INTO lead_events (event_type, payload, idempotency_key, created_at)
-               VALUES ('digest.sent', $1, $2, $3)
-               ON CONFLICT (idempotency_key) DO NOTHING
-               RETURNING id::text, created_at`,
-    [JSON.stringify({ date, time_zone: deps.timeZone, subject: rendered.subject, text: rendered.text, html: rendered.html, stats: digest }), key, deps.clock.now()],
-  );
+  const payload = { date, leads: digest.leads.total, breaches: digest.breaches.total, failed_deliveries: digest.failedDeliveries.total };
+  const inserted = await deps.db.query<{ id: string; digest_id: string; created_at: Date }>(INSERT_DIGEST, [
+    date,
+    deps.timeZone,
+    rendered.subject,
+    rendered.text,
+    rendered.html,
+    JSON.stringify(countsOf(digest)),
+    digest.breaches.leads.map((lead) => lead.id),
+    deps.clock.now(),
+    key,
+    JSON.stringify(payload),
+  ]);
   const row = inserted.rows[0];
-  if (row) return { sent: true, eventId: row.id, sentAt: row.created_at, digest, rendered };
-  const existing = await deps.db.query<{ id: string; created_at: Date }>(
-    /* sql */ `SELECT id::text, created_at FROM lead_events WHERE idempotency_key = $1`,
-    [key],
+  if (row) return { sent: true, eventId: row.id, digestId: row.digest_id, sentAt: row.created_at, digest, rendered };
+  const existing = await deps.db.query<{ id: string; digest_id: string | null; created_at: Date }>(
+    /* sql */ `SELECT e.id::text, d.id::text AS digest_id, e.created_at
+                 FROM lead_events e LEFT JOIN digests d ON d.digest_date = $2::date
+                WHERE e.idempotency_key = $1`,
+    [key, date],
   );
-  return { sent: false, eventId: existing.rows[0]?.id ?? null, sentAt: existing.rows[0]?.created_at ?? null, digest, rendered };
+  const found = existing.rows[0];
+  return {
+    sent: false,
+    eventId: found?.id ?? null,
+    digestId: found?.digest_id ?? null,
+    sentAt: found?.created_at ?? null,
+    digest,
+    rendered,
+  };
+}
+
+/** The digest's numbers without the breached leads it names. */
+function countsOf(digest: Digest): Omit<Digest, 'date' | 'timeZone' | 'from' | 'to' | 'breaches'> & { breaches: { total: number } } {
+  return {
+    leads: digest.leads,
+    response: digest.response,
+    sla: digest.sla,
+    breaches: { total: digest.breaches.total },
+    failedDeliveries: digest.failedDeliveries,
+  };
 }

@@ -2,7 +2,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { captureLead } from '../../src/capture/capture-lead.ts';
 import type { LeadDraft } from '../../src/capture/lead-draft.ts';
 import { loadConfig } from '../../src/config/load-config.ts';
+import { migrate } from '../../src/db/migrate.ts';
+import { loadDeliveryNotices } from '../../src/delivery/load-delivery-notices.ts';
+import type { Digest } from '../../src/digest/build-digest.ts';
 import { yesterdayIn } from '../../src/digest/digest-date.ts';
+import { renderDigest } from '../../src/digest/render-digest.ts';
 import { sendDigest } from '../../src/digest/send-digest.ts';
 import { DIGEST_QUEUE, startDailyDigest } from '../../src/digest/start-daily-digest.ts';
 import { createLogger } from '../../src/logging/create-logger.ts';
@@ -25,6 +29,8 @@ const digestClock = clockAt('2025-06-03T06:00:00Z');
 /** The app's clock; the scheduled-job test moves it a day on, like the real morning after. */
 let appNow = digestClock.now();
 const appClock: Clock = { now: () => appNow };
+/** The one lead the digest of 2 June names (its breach happened that day). */
+let breachedLeadId: string;
 
 let counter = 0;
 const hot = (source = 'api'): LeadDraft =>
@@ -53,6 +59,7 @@ beforeAll(async () => {
   await respond(await capture(hot('chatbot'), '2025-06-02T07:00:00Z', 'hot'), '2025-06-02T07:10:00Z'); // 10 min
   await respond(await capture(warm(), '2025-06-02T08:00:00Z', 'warm'), '2025-06-02T08:30:00Z'); // 30 min
   const late = await capture(warm(), '2025-06-02T09:00:00Z', 'warm');
+  breachedLeadId = late;
   await breachAt('2025-06-02T10:00:00Z'); // the one breach of the day
   await respond(late, '2025-06-02T11:00:00Z'); // 2 h: missed
   await capture(cold(), '2025-06-02T10:30:00Z', 'cold'); // unanswered, due tomorrow: pending
@@ -107,7 +114,7 @@ Failed deliveries: 3 (slack 2, email 1)
 Open the admin panel: http://127.0.0.1:3000/admin`;
 
 describe('daily digest', () => {
-  it('when the digest of yesterday is sent with a fixed clock, then one digest.sent event carries the right counts, median and p90, and one email goes out', async () => {
+  it('when the digest of yesterday is sent with a fixed clock, then one digests row holds the rendered digest, one digest.sent event carries only its id, the date and counts, and one email goes out', async () => {
     keepDatabaseOnFailure();
     const date = yesterdayIn(digestClock.now(), TZ);
     expect(date).toBe('2025-06-02');
@@ -119,9 +126,27 @@ describe('daily digest', () => {
     const { rows } = await db.pool.query(`SELECT payload, idempotency_key, created_at, conversation_id FROM lead_events WHERE event_type = 'digest.sent'`);
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({ idempotency_key: 'digest:2025-06-02', created_at: digestClock.now(), conversation_id: null });
-    expect(rows[0].payload).toMatchObject({ date: '2025-06-02', subject: 'Leadline digest 2025-06-02: 6 leads, SLA 60%, 1 breach', text: EXPECTED_TEXT });
-    expect(rows[0].payload.html).toContain('median 20m 00s, p90 1h 33m');
-    expect(rows[0].payload.html).toContain('<td style="padding:2px 8px">contact-form</td>');
+    // Ids, the date and numbers only: the event stream (which staff read live) never names a lead.
+    expect(rows[0].payload).toEqual({ digest_id: result.digestId, date: '2025-06-02', leads: 6, breaches: 1, failed_deliveries: 3 });
+
+    const { rows: stored } = await db.pool.query(
+      `SELECT id::text, digest_date::text, time_zone, subject, text, html, counts, named_lead_ids::text[] AS named_lead_ids, created_at FROM digests`,
+    );
+    expect(stored).toEqual([
+      {
+        id: result.digestId,
+        digest_date: '2025-06-02',
+        time_zone: TZ,
+        subject: 'Leadline digest 2025-06-02: 6 leads, SLA 60%, 1 breach',
+        text: EXPECTED_TEXT,
+        html: expect.stringContaining('median 20m 00s, p90 1h 33m'),
+        counts: expect.objectContaining({ sla: { met: 3, missed: 2, pending: 1, compliancePercent: 60 }, breaches: { total: 1 } }),
+        named_lead_ids: [breachedLeadId],
+        created_at: digestClock.now(),
+      },
+    ]);
+    expect(stored[0].html).toContain('<td style="padding:2px 8px">contact-form</td>');
+    expect(JSON.stringify(stored[0].counts)).not.toContain('Planner');
 
     await smtp.waitFor((messages) => messages.some((m) => m.subject?.startsWith('Leadline digest 2025-06-02')), 15_000);
     const digests = smtp.received.filter((m) => m.subject?.startsWith('Leadline digest'));
@@ -134,9 +159,11 @@ describe('daily digest', () => {
   it('when the digest of the same day is sent again, then nothing new is written or sent', async () => {
     keepDatabaseOnFailure();
     const again = await sendDigest({ db: db.pool, clock: clockAt('2025-06-03T09:00:00Z'), timeZone: TZ }, '2025-06-02');
-    expect(again).toMatchObject({ sent: false, sentAt: digestClock.now() });
-    const { rows } = await db.pool.query(`SELECT count(*)::int AS n FROM lead_events WHERE event_type = 'digest.sent'`);
-    expect(rows[0].n).toBe(1);
+    expect(again).toMatchObject({ sent: false, sentAt: digestClock.now(), digestId: expect.any(String) });
+    const { rows } = await db.pool.query(
+      `SELECT (SELECT count(*)::int FROM lead_events WHERE event_type = 'digest.sent') AS events, (SELECT count(*)::int FROM digests) AS digests`,
+    );
+    expect(rows[0]).toEqual({ events: 1, digests: 1 });
     await app.relay?.drain();
     expect(smtp.received.filter((m) => m.subject?.startsWith('Leadline digest'))).toHaveLength(1);
   });
@@ -152,8 +179,15 @@ describe('daily digest', () => {
       await app.boss.send(DIGEST_QUEUE, {});
       await app.boss.send(DIGEST_QUEUE, {});
       await waitFor('both digest jobs to finish', async () => (await app.boss.findJobs(DIGEST_QUEUE)).filter((job) => job.state === 'completed').length === 2, 20_000);
-      const { rows } = await db.pool.query(`SELECT payload->>'date' AS date FROM lead_events WHERE event_type = 'digest.sent' ORDER BY id`);
-      expect(rows.map((row) => row.date)).toEqual(['2025-06-02', '2025-06-03']);
+      const { rows } = await db.pool.query(
+        `SELECT e.payload->>'date' AS date, d.digest_date::text AS digest_date
+           FROM lead_events e JOIN digests d ON d.id = (e.payload->>'digest_id')::bigint
+          WHERE e.event_type = 'digest.sent' ORDER BY e.id`,
+      );
+      expect(rows).toEqual([
+        { date: '2025-06-02', digest_date: '2025-06-02' },
+        { date: '2025-06-03', digest_date: '2025-06-03' },
+      ]);
     } finally {
       await digest.stop();
     }
@@ -163,5 +197,75 @@ describe('daily digest', () => {
     const base = { db: app.pool, boss: app.boss, clock: digestClock, logger: createLogger({ level: 'silent' }) };
     await expect(startDailyDigest({ ...base, cron: '0 8 * * *', timeZone: 'Moon/Base' })).rejects.toThrow(/^DIGEST_TZ: /);
     await expect(startDailyDigest({ ...base, cron: 'every morning', timeZone: TZ })).rejects.toThrow(/^DIGEST_CRON: /);
+  });
+});
+
+describe('digests sent before the digests table', () => {
+  it('when migration 004 runs over a digest.sent event that carries the rendered digest, then the text moves to a digests row, the event keeps ids and counts, and its delivery still sends that text', async () => {
+    keepDatabaseOnFailure();
+    const legacy = await createTestDatabase('digest-legacy');
+    try {
+      // Back to the schema before 004: no digests table, 004 and what came after it not applied.
+      await legacy.pool.query(`DROP TABLE digests; DELETE FROM schema_migrations WHERE name >= '004'`);
+      const leadId = '4f6c1d9e-2b7a-4c3e-9d8f-0a1b2c3d4e5f';
+      const stats: Digest = {
+        date: '2025-05-30',
+        timeZone: TZ,
+        from: '2025-05-29T22:00:00.000Z',
+        to: '2025-05-30T22:00:00.000Z',
+        leads: { total: 4, byQuality: { hot: 4, warm: 0, cold: 0 }, bySource: [{ source: 'api', total: 4, hot: 4, warm: 0, cold: 0 }] },
+        response: { answered: 3, unanswered: 1, medianSeconds: 300, p90Seconds: 600 },
+        sla: { met: 3, missed: 1, pending: 0, compliancePercent: 75 },
+        breaches: {
+          total: 1,
+          leads: [{ id: leadId, name: 'Prudence Legacy', source: 'api', quality: 'hot', deadline: '2025-05-30T09:15:00.000Z' }],
+        },
+        failedDeliveries: { total: 2, byChannel: [{ channel: 'slack', count: 2 }] },
+      };
+      const rendered = renderDigest(stats);
+      const { rows: inserted } = await legacy.pool.query<{ id: string }>(
+        `INSERT INTO lead_events (event_type, payload, idempotency_key, created_at) VALUES ('digest.sent', $1, 'digest:2025-05-30', '2025-05-31T06:00:00Z') RETURNING id::text`,
+        [JSON.stringify({ date: '2025-05-30', time_zone: TZ, subject: rendered.subject, text: rendered.text, html: rendered.html, stats })],
+      );
+      const eventId = inserted[0]!.id;
+
+      expect((await migrate(legacy.pool)).applied).toContain('004_digests.sql');
+
+      const { rows: digests } = await legacy.pool.query(
+        `SELECT id::text, digest_date::text, time_zone, subject, text, html, counts, named_lead_ids::text[] AS named_lead_ids, created_at FROM digests`,
+      );
+      expect(digests).toEqual([
+        {
+          id: expect.any(String),
+          digest_date: '2025-05-30',
+          time_zone: TZ,
+          subject: rendered.subject,
+          text: rendered.text,
+          html: rendered.html,
+          counts: {
+            leads: stats.leads,
+            response: stats.response,
+            sla: stats.sla,
+            breaches: { total: 1 },
+            failedDeliveries: stats.failedDeliveries,
+          },
+          named_lead_ids: [leadId],
+          created_at: new Date('2025-05-31T06:00:00Z'),
+        },
+      ]);
+      const { rows: events } = await legacy.pool.query(`SELECT payload FROM lead_events WHERE id = $1`, [eventId]);
+      expect(events[0].payload).toEqual({ digest_id: digests[0].id, date: '2025-05-30', leads: 4, breaches: 1, failed_deliveries: 2 });
+
+      const notices = await loadDeliveryNotices(legacy.pool, [eventId], 'http://127.0.0.1:3000');
+      expect(notices.get(eventId)).toEqual({
+        kind: 'digest',
+        eventId,
+        subject: rendered.subject,
+        text: rendered.text,
+        html: rendered.html,
+      });
+    } finally {
+      await legacy.drop();
+    }
   });
 });
