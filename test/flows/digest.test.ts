@@ -205,8 +205,8 @@ describe('digests sent before the digests table', () => {
     keepDatabaseOnFailure();
     const legacy = await createTestDatabase('digest-legacy');
     try {
-      // Back to the schema before 004: no digests table, 004 and what came after it not applied.
-      await legacy.pool.query(`DROP TABLE digests; DELETE FROM schema_migrations WHERE name >= '004'`);
+      // Back to the schema before 004: no digests table, 004 not applied (later migrations do not depend on it).
+      await legacy.pool.query(`DROP TABLE digests; DELETE FROM schema_migrations WHERE name LIKE '004\_%'`);
       const leadId = '4f6c1d9e-2b7a-4c3e-9d8f-0a1b2c3d4e5f';
       const stats: Digest = {
         date: '2025-05-30',
