@@ -120,8 +120,18 @@ export async function openSpool(options: {
     }
   };
 
+  // A line queued while the last batch was finishing must not wait for a next append to be written.
+  const startWriting = (): void => {
+    if (writing) return;
+    writing = drainQueue().finally(() => {
+      writing = undefined;
+      if (queue.length > 0) startWriting();
+    });
+  };
+
   const seal = async () => {
-    await writing;
+    // Wait until no write is in flight (one may start another), then cut over without yielding in between.
+    while (writing) await writing;
     const sealed = current;
     current = undefined;
     await sealed?.handle.close();
@@ -196,9 +206,7 @@ export async function openSpool(options: {
           },
           reject,
         });
-        writing ??= drainQueue().finally(() => {
-          writing = undefined;
-        });
+        startWriting();
       });
     },
     findPending: (key) => pending.get(key),
