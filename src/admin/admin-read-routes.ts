@@ -63,7 +63,11 @@ export function adminReadRoutes(deps: AdminReadDeps): Router {
 
   router.get(
     '/api/admin/stream',
-    streamLeadEvents({ db: deps.db, hub: deps.eventHub, ...(deps.heartbeatIntervalMs ? { heartbeatIntervalMs: deps.heartbeatIntervalMs } : {}) }),
+    streamLeadEvents({
+      db: deps.db,
+      hub: deps.eventHub,
+      ...(deps.heartbeatIntervalMs ? { heartbeatIntervalMs: deps.heartbeatIntervalMs } : {}),
+    }),
   );
 
   return router;

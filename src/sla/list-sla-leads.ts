@@ -29,8 +29,19 @@ export interface SlaOverview {
  */
 export async function listSlaLeads(db: Queryable, now: Date, limit = 200): Promise<SlaOverview> {
   const { rows } = await db.query<{
-    id: string; name: string | null; source: string; quality: string; status: string; breached: boolean;
-    created_at: Date; sla_warning_at: Date; sla_response_deadline: Date; task_id: string | null; task_status: string | null; total: number; total_breached: number;
+    id: string;
+    name: string | null;
+    source: string;
+    quality: string;
+    status: string;
+    breached: boolean;
+    created_at: Date;
+    sla_warning_at: Date;
+    sla_response_deadline: Date;
+    task_id: string | null;
+    task_status: string | null;
+    total: number;
+    total_breached: number;
   }>(
     /* sql */ `SELECT c.id, c.name, c.source, c.quality, c.status,
                       (c.sla_breached OR c.sla_response_deadline <= $1) AS breached,

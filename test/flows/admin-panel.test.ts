@@ -24,7 +24,10 @@ beforeAll(async () => {
   db = await createTestDatabase('admin_panel');
   app = await startTestLeadline(db.url, { RATE_LIMIT_PER_MINUTE: '100000' });
   admin = await adminSurfaceOf(app);
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+  });
   page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
   page.on('pageerror', (error) => pageProblems.push(`page error: ${error.message}`));
   page.on('console', (message) => {
@@ -86,7 +89,12 @@ describe('admin panel in a real browser', () => {
     await page.evaluate(() => {
       (window as unknown as { notReloaded: boolean }).notReloaded = true;
     });
-    const live = await postJson(`${app.url}/api/leads`, { name: 'Live Lucy', email: 'lucy@example.com', message: 'Can you quote a kitchen refit?', service_type: 'quote' });
+    const live = await postJson(`${app.url}/api/leads`, {
+      name: 'Live Lucy',
+      email: 'lucy@example.com',
+      message: 'Can you quote a kitchen refit?',
+      service_type: 'quote',
+    });
     expect(live.status).toBe(201);
     const row = page.locator(`#leads-body tr[data-id="${live.body.id}"]`);
     await row.waitFor({ timeout: 10_000 });
@@ -115,7 +123,11 @@ describe('admin panel in a real browser', () => {
     // Respond and status buttons, when the SLA engineer's routes answer.
     const respond = detail.locator('#respond');
     await respond.click();
-    await waitFor('the lead to be answered', async () => (await respond.textContent()) === 'Answered' || dialogs.length > 0 || pageProblems.length > 0, 10_000);
+    await waitFor(
+      'the lead to be answered',
+      async () => (await respond.textContent()) === 'Answered' || dialogs.length > 0 || pageProblems.length > 0,
+      10_000,
+    );
     expect(await detail.locator('#status-select').inputValue()).toBe('contacted');
     await detail.locator('#timeline li[data-event-type="lead.responded"]').waitFor({ timeout: 10_000 });
 
@@ -178,7 +190,9 @@ describe('admin panel in a real browser', () => {
       await other.locator('#admin-key').fill(TEST_ADMIN_KEY);
       await other.locator('#login-submit').click();
       await other.locator('#supabase-signin').waitFor({ state: 'visible' });
-      expect(await other.evaluate(() => typeof (window as unknown as { supabase?: { createClient?: unknown } }).supabase?.createClient)).toBe('function');
+      expect(
+        await other.evaluate(() => typeof (window as unknown as { supabase?: { createClient?: unknown } }).supabase?.createClient),
+      ).toBe('function');
       await other.locator('#live[data-state="live"]').waitFor({ timeout: 15_000 });
       const lead = await postJson(`${app.url}/api/leads`, { name: 'Realtime Fallback Fay', email: 'fay@example.com' });
       await other.locator(`#leads-body tr[data-id="${lead.body.id}"]`).waitFor({ timeout: 10_000 });

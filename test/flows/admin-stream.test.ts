@@ -32,7 +32,11 @@ async function stream(url: string, headers: Record<string, string> = adminHeader
 }
 
 async function capture(name: string): Promise<string> {
-  const response = await postJson(`${app.url}/api/leads`, { name, email: `${name.toLowerCase().replace(/\W+/g, '.')}@example.com`, message: 'hello' });
+  const response = await postJson(`${app.url}/api/leads`, {
+    name,
+    email: `${name.toLowerCase().replace(/\W+/g, '.')}@example.com`,
+    message: 'hello',
+  });
   expect(response.status).toBe(201);
   return response.body.id as string;
 }
@@ -57,7 +61,9 @@ describe('GET /api/admin/stream', () => {
 
     const id = await capture('Streamed Stella');
     for (const reader of [first, second]) {
-      const event = await waitFor('lead.created on the stream', () => reader.events.find((e) => e.data['conversation_id'] === id && e.data['event_type'] === 'lead.created'));
+      const event = await waitFor('lead.created on the stream', () =>
+        reader.events.find((e) => e.data['conversation_id'] === id && e.data['event_type'] === 'lead.created'),
+      );
       expect(Object.keys(event.data).sort()).toEqual(['conversation_id', 'created_at', 'event_type', 'id']);
       expect(event.id).toBe(event.data['id']);
       expect(event.id).toMatch(/^\d+$/);
@@ -85,13 +91,16 @@ describe('GET /api/admin/stream', () => {
   it('when a browser comes back with Last-Event-ID, then it first gets the events it missed', async () => {
     const watcher = await stream(`${own.url}/api/admin/stream`);
     const a = await capture('Missed Mia');
-    const first = await waitFor('the first event', () => watcher.events.find((e) => e.data['conversation_id'] === a && e.data['event_type'] === 'lead.created'));
+    const first = await waitFor('the first event', () =>
+      watcher.events.find((e) => e.data['conversation_id'] === a && e.data['event_type'] === 'lead.created'),
+    );
     const b = await capture('Missed Max');
     const c = await capture('Missed Moe');
     await waitFor('the later events', () => watcher.events.some((e) => e.data['conversation_id'] === c));
 
     const resumed = await stream(`${own.url}/api/admin/stream`, adminHeaders({ 'last-event-id': first.id }));
-    const created = (reader: EventStreamReader, lead: string) => reader.events.findIndex((e) => e.data['conversation_id'] === lead && e.data['event_type'] === 'lead.created');
+    const created = (reader: EventStreamReader, lead: string) =>
+      reader.events.findIndex((e) => e.data['conversation_id'] === lead && e.data['event_type'] === 'lead.created');
     await waitFor('the backlog', () => created(resumed, c) >= 0);
     expect(resumed.events.some((e) => e.id === first.id)).toBe(false);
     expect(resumed.events.every((e) => BigInt(e.id) > BigInt(first.id))).toBe(true);
@@ -109,7 +118,8 @@ describe('GET /api/admin/stream', () => {
     expect(rows.length).toBeGreaterThan(0);
     // Captured while the listener may still be down: the catch-up after reconnecting delivers it.
     const id = await capture('Reconnect Rita');
-    const createdFor = (lead: string) => reader.events.filter((e) => e.data['conversation_id'] === lead && e.data['event_type'] === 'lead.created');
+    const createdFor = (lead: string) =>
+      reader.events.filter((e) => e.data['conversation_id'] === lead && e.data['event_type'] === 'lead.created');
     await waitFor('the event after the reconnect', () => createdFor(id).length > 0, 20_000);
     const later = await capture('Reconnect Ray');
     await waitFor('a live event on the new connection', () => createdFor(later).length > 0, 20_000);

@@ -23,10 +23,18 @@ afterAll(async () => {
 
 describe('GET /metrics', () => {
   it('when scraped without a key, then Prometheus text with lead, outbox, delivery, dead-letter, SLA and memory numbers and no personal data', async () => {
-    const lead = await postJson(`${app.url}/api/leads`, { name: 'Metric Mallory', email: 'mallory@example.com', phone: '+14155550177', message: 'secret plans', source: 'metrics-test' });
+    const lead = await postJson(`${app.url}/api/leads`, {
+      name: 'Metric Mallory',
+      email: 'mallory@example.com',
+      phone: '+14155550177',
+      message: 'secret plans',
+      source: 'metrics-test',
+    });
     expect(lead.status).toBe(201);
     await waitFor('the log delivery', async () => {
-      const { rows } = await db.pool.query(`SELECT 1 FROM notification_logs WHERE conversation_id = $1 AND status = 'sent'`, [lead.body.id]);
+      const { rows } = await db.pool.query(`SELECT 1 FROM notification_logs WHERE conversation_id = $1 AND status = 'sent'`, [
+        lead.body.id,
+      ]);
       return rows.length > 0;
     });
     await db.pool.query(`INSERT INTO raw_leads (source, body, status) VALUES ('meta', '{"full_name":"Hidden Person"}', 'failed')`);
@@ -45,7 +53,8 @@ describe('GET /metrics', () => {
     expect(text).toMatch(/^leadline_sla_breached_leads \d+$/m);
     expect(text).toMatch(/^leadline_database_up 1$/m);
     expect(text).toMatch(/^process_resident_memory_bytes [1-9]\d*$/m);
-    for (const personal of ['Mallory', 'mallory', 'example.com', '4155550177', 'secret plans', 'Hidden Person']) expect(text).not.toContain(personal);
+    for (const personal of ['Mallory', 'mallory', 'example.com', '4155550177', 'secret plans', 'Hidden Person'])
+      expect(text).not.toContain(personal);
   });
 
   it('when the database cannot be reached, then the scrape still answers with leadline_database_up 0', async () => {
