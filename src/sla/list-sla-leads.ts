@@ -1,13 +1,14 @@
+import type { LeadQuality, LeadStatus, SlaState } from '../admin/lead-vocabulary.ts';
 import type { Queryable } from '../db/create-pool.ts';
 
 export interface SlaLead {
   id: string;
   name: string | null;
   source: string;
-  quality: string;
-  status: string;
+  quality: LeadQuality;
+  status: LeadStatus;
   /** `breached` once the deadline passed unanswered; `at_risk` from the at-risk time until then. */
-  sla_state: 'at_risk' | 'breached';
+  sla_state: Extract<SlaState, 'at_risk' | 'breached'>;
   created_at: string;
   sla_warning_at: string;
   sla_deadline: string;
@@ -32,8 +33,8 @@ export async function listSlaLeads(db: Queryable, now: Date, limit = 200): Promi
     id: string;
     name: string | null;
     source: string;
-    quality: string;
-    status: string;
+    quality: LeadQuality;
+    status: LeadStatus;
     breached: boolean;
     created_at: Date;
     sla_warning_at: Date;

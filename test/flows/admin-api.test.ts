@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Leadline } from '../../src/main.ts';
 import { createTestDatabase, keepDatabaseOnFailure, type TestDatabase } from '../helpers/test-database.ts';
-import { adminHeaders, postJson, startTestLeadline, waitFor } from '../helpers/start-test-leadline.ts';
+import { adminHeaders, postJson, startTestLeadline, TEST_ADMIN_KEY, waitFor } from '../helpers/start-test-leadline.ts';
 import { adminSurfaceOf, serveAdminRead, type AdminSurface } from './admin-helpers.ts';
 
 let db: TestDatabase;
@@ -72,6 +72,18 @@ describe('admin key', () => {
       expect(response.headers.get('content-type')).toContain('application/problem+json');
     },
   );
+
+  it.each(['/api/admin/leads', '/api/admin/stats', '/api/admin/sla', '/api/admin/failed'])(
+    'when %s carries the key in the URL, then 401 even with the right header, and the problem says to use the header',
+    async (path) => {
+      for (const headers of [{}, adminHeaders()]) {
+        const response = await getJson(`${path}?key=${TEST_ADMIN_KEY}`, headers);
+        expect(response.status).toBe(401);
+        expect(response.headers.get('content-type')).toContain('application/problem+json');
+        expect(response.body.detail).toMatch(/never accepted in the URL.*Authorization: Bearer/);
+      }
+    },
+  );
 });
 
 describe('GET /api/admin/leads', () => {
@@ -106,10 +118,13 @@ describe('GET /api/admin/leads', () => {
         quality: expect.any(String),
         score: expect.any(Number),
         created_at: expect.any(String),
-        sla_response_deadline: expect.any(String),
+        sla_deadline: expect.any(String),
         sla_breached: false,
+        sla_state: 'open',
       }),
     );
+    // One name per fact: the deadline is `sla_deadline` in every admin response.
+    expect(first).not.toHaveProperty('sla_response_deadline');
     const chat = response.body.items.find((item: { id: string }) => item.id === ids['chat']);
     expect(chat.message_preview).toBe('Do you install heat pumps in Leeds?');
   });
@@ -169,6 +184,37 @@ describe('GET /api/admin/leads', () => {
     expect(seen[0]).toBe(later);
     expect(new Set(seen.slice(1))).toEqual(seeded);
     expect(seen.slice(1)).toEqual([...seeded].sort().reverse());
+  });
+
+  it('when leads are open, at risk, overdue, flagged by the monitor, or answered in time or late, then each row says so in sla_state, as its detail does', async () => {
+    // minutes relative to now: [name, deadline, warning, first response or null, sla_breached]
+    const seeds: [string, number, number, number | null, boolean][] = [
+      ['open', 60, 50, null, false],
+      ['at_risk', 5, -5, null, false],
+      ['breached', -5, -15, null, false],
+      ['breached', 30, 20, null, true],
+      ['met', -30, -40, -35, false],
+      ['missed', -30, -40, -20, false],
+    ];
+    const expected = new Map<string, string>();
+    for (const [state, deadline, warning, response, breached] of seeds) {
+      const { rows } = await db.pool.query<{ id: string }>(
+        /* sql */ `INSERT INTO conversations (source, name, email, quality, idempotency_key, sla_response_deadline, sla_warning_at, first_response_at, sla_breached)
+         VALUES ('sla-states', $1, 'state@example.com', 'warm', $2, now() + make_interval(mins => $3), now() + make_interval(mins => $4),
+                 CASE WHEN $5::int IS NULL THEN NULL ELSE now() + make_interval(mins => $5::int) END, $6)
+         RETURNING id`,
+        [`${state} lead`, `seed:${randomUUID()}`, deadline, warning, response, breached],
+      );
+      expected.set(rows[0]!.id, state);
+    }
+    const listed = (await getJson('/api/admin/leads?source=sla-states')).body.items as { id: string; sla_state: string }[];
+    expect(new Map(listed.map((item) => [item.id, item.sla_state]))).toEqual(expected);
+    for (const [id, state] of expected) {
+      const detail = (await getJson(`/api/admin/leads/${id}`)).body;
+      expect(detail.lead.sla_state).toBe(state);
+      expect(detail.lead.sla_deadline).toEqual(expect.any(String));
+      expect(detail.lead).not.toHaveProperty('sla_response_deadline');
+    }
   });
 
   it.each([

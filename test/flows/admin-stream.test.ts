@@ -53,8 +53,7 @@ describe('GET /api/admin/stream', () => {
   it('when a lead is captured, then every open stream gets its lead.created event with ids and type only', async () => {
     keepDatabaseOnFailure();
     const first = await stream(`${admin.url}/api/admin/stream`);
-    // EventSource cannot send headers: the key may come as ?key=.
-    const second = await stream(`${admin.url}/api/admin/stream?key=${TEST_ADMIN_KEY}`, {});
+    const second = await stream(`${admin.url}/api/admin/stream`);
     expect(first.status).toBe(200);
     expect(first.contentType).toContain('text/event-stream');
     expect(second.status).toBe(200);
@@ -71,6 +70,19 @@ describe('GET /api/admin/stream', () => {
     const everything = JSON.stringify([...first.events, ...second.events]);
     expect(everything).not.toContain('example.com');
     expect(everything).not.toContain('Stella');
+  });
+
+  it.each([
+    ['the right key in the URL', `?key=${TEST_ADMIN_KEY}`, {}],
+    ['the right key in the URL and in the header', `?key=${TEST_ADMIN_KEY}`, adminHeaders()],
+    ['an empty key parameter next to the right header', '?key=', adminHeaders()],
+  ])('when the stream is asked for with %s, then 401 problem+json pointing to the Authorization header', async (_label, query, headers) => {
+    const response = await fetch(`${admin.url}/api/admin/stream${query}`, { headers: { accept: 'text/event-stream', ...headers } });
+    expect(response.status).toBe(401);
+    expect(response.headers.get('content-type')).toContain('application/problem+json');
+    const problem = (await response.json()) as { detail: string };
+    expect(problem.detail).toContain('Authorization: Bearer');
+    expect(problem.detail).toContain('URL');
   });
 
   it('when several browsers are streaming, then the process holds one LISTEN connection for all of them', async () => {
