@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import express, { type Router } from 'express';
+import { bundleBrowserScript } from '../http/bundle-browser-script.ts';
 import { AppError } from '../shared/app-error.ts';
 
 export interface AdminPanelDeps {
@@ -8,7 +9,11 @@ export interface AdminPanelDeps {
   supabase: { url: string; anonKey: string } | undefined;
 }
 
+/** `GET /admin/config.json`: how the panel takes its live updates. */
+export type AdminPanelConfig = { live_updates: 'sse' } | { live_updates: 'supabase'; supabase: { url: string; anon_key: string } };
+
 const PANEL_DIR = fileURLToPath(new URL('./panel/', import.meta.url));
+const PANEL_ENTRY = fileURLToPath(new URL('./panel/main.ts', import.meta.url));
 
 /** The supabase-js browser build, served from our own origin so the CSP can stay `script-src 'self'`. */
 function supabaseBundlePath(): string {
@@ -16,26 +21,38 @@ function supabaseBundlePath(): string {
 }
 
 /**
- * `GET /admin`: the admin panel, static files with no build step. The files are public (they hold no data);
+ * `GET /admin`: the admin panel, a page, a stylesheet and one script bundled from `panel/*.ts` when this
+ * router is made (so a panel that does not build stops start-up). The files are public (they hold no data);
  * every number and name the page shows comes from `/api/admin/*` with the admin key. `no-cache` makes a
- * browser revalidate after an upgrade instead of running yesterday's script against today's API.
+ * browser revalidate after an upgrade instead of running yesterday's script against today's API; the
+ * script's ETag makes that revalidation a 304 until the code changes. Only these named files are served:
+ * the panel folder also holds the TypeScript sources.
  */
 export function adminPanelRoutes(deps: AdminPanelDeps): Router {
   const router = express.Router();
   const noCache = { 'Cache-Control': 'no-cache' };
+  const script = bundleBrowserScript(PANEL_ENTRY);
 
   router.get(['/admin', '/admin/'], (_req, res) => {
     res.sendFile('index.html', { root: PANEL_DIR, headers: { ...noCache, 'Content-Type': 'text/html; charset=utf-8' } });
   });
 
+  router.get('/admin/admin.css', (_req, res) => {
+    res.sendFile('admin.css', { root: PANEL_DIR, headers: { ...noCache, 'Content-Type': 'text/css; charset=utf-8' } });
+  });
+
+  // res.send answers 304 itself when If-None-Match holds this ETag.
+  router.get('/admin/app.js', (_req, res) => {
+    res.set({ ...noCache, 'Content-Type': 'text/javascript; charset=utf-8', ETag: script.etag }).send(script.code);
+  });
+
   // The anon key is designed to be public (row-level security guards the data); it is only sent when the
   // operator configured Supabase.
   router.get('/admin/config.json', (_req, res) => {
-    res.set(noCache).json(
-      deps.supabase
-        ? { live_updates: 'supabase', supabase: { url: deps.supabase.url, anon_key: deps.supabase.anonKey } }
-        : { live_updates: 'sse' },
-    );
+    const config: AdminPanelConfig = deps.supabase
+      ? { live_updates: 'supabase', supabase: { url: deps.supabase.url, anon_key: deps.supabase.anonKey } }
+      : { live_updates: 'sse' };
+    res.set(noCache).json(config);
   });
 
   router.get('/admin/vendor/supabase.js', (_req, res, next) => {
@@ -45,22 +62,6 @@ export function adminPanelRoutes(deps: AdminPanelDeps): Router {
     }
     res.sendFile(supabaseBundlePath(), { headers: { ...noCache, 'Content-Type': 'text/javascript; charset=utf-8' } });
   });
-
-  router.use(
-    '/admin',
-    express.static(PANEL_DIR, {
-      index: false,
-      redirect: false,
-      dotfiles: 'ignore',
-      etag: true,
-      lastModified: true,
-      cacheControl: false,
-      setHeaders: (res, filePath) => {
-        res.setHeader('Cache-Control', 'no-cache');
-        if (filePath.endsWith('.js')) res.setHeader('Content-Type', 'text/javascript; charset=utf-8');
-      },
-    }),
-  );
 
   return router;
 }

@@ -1,7 +1,5 @@
 import { z } from 'zod';
-
-export const LEAD_STATUSES = ['new', 'contacted', 'qualified', 'converted', 'lost', 'spam'] as const;
-export const LEAD_QUALITIES = ['hot', 'warm', 'cold'] as const;
+import { LEAD_QUALITIES, LEAD_STATUSES } from './lead-vocabulary.ts';
 
 /** A page holds at most this many leads: enough for a screen, small enough to stay fast. */
 export const MAX_PAGE_SIZE = 100;
@@ -9,7 +7,7 @@ export const DEFAULT_PAGE_SIZE = 50;
 
 /**
  * `GET /api/admin/leads` query. Unknown parameters are rejected so a typo (`?stauts=`) is a 400, not a
- * silently unfiltered list; `key` is allowed because the panel may carry the admin key in the URL.
+ * silently unfiltered list.
  */
 export const listLeadsQuerySchema = z.strictObject({
   status: z.enum(LEAD_STATUSES).optional(),
@@ -31,7 +29,6 @@ export const listLeadsQuerySchema = z.strictObject({
     .min(1, 'must be at least 1')
     .max(MAX_PAGE_SIZE, `must be at most ${MAX_PAGE_SIZE}`)
     .default(DEFAULT_PAGE_SIZE),
-  key: z.string().optional(),
 });
 
 export type ListLeadsQuery = z.infer<typeof listLeadsQuerySchema>;

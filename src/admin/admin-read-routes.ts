@@ -6,7 +6,7 @@ import { AppError, validationError } from '../shared/app-error.ts';
 import { systemClock, type Clock } from '../shared/clock.ts';
 import { leadIdSchema, listLeadsQuerySchema } from './admin-query-schemas.ts';
 import type { LeadEventHub } from './create-lead-event-hub.ts';
-import { getAdminStats } from './get-admin-stats.ts';
+import { getAdminStats, type AdminStats } from './get-admin-stats.ts';
 import { getLeadDetail } from './get-lead-detail.ts';
 import { decodeLeadCursor } from './lead-cursor.ts';
 import { listLeads } from './list-leads.ts';
@@ -26,6 +26,12 @@ export interface AdminReadDeps {
 }
 
 /**
+ * `GET /api/admin/stats`: the stats, the numbers `extraStats` plugs in at the top level (e.g. `ingestion`),
+ * and when they were read.
+ */
+export type AdminStatsResponse = AdminStats & { generated_at: string; [extra: string]: unknown };
+
+/**
  * The admin read API. Paths are absolute; main.ts mounts the router behind `requireAdminKey`, which covers
  * every `/api/admin/*` path. The write routes (respond, status, pause, retry…) live with their features.
  */
@@ -43,13 +49,13 @@ export function adminReadRoutes(deps: AdminReadDeps): Router {
       throw validationError([{ path: 'cursor', message: 'is not a cursor from this API; use next_cursor from the previous page' }]);
     }
     res.setHeader('Cache-Control', 'no-store');
-    res.json(await listLeads(deps.db, { status, quality, source, q, after, limit }));
+    res.json(await listLeads(deps.db, { status, quality, source, q, after, limit }, clock.now()));
   });
 
   router.get('/api/admin/leads/:id', async (req, res) => {
     const id = leadIdSchema.safeParse(req.params['id']);
     if (!id.success) throw validationError([{ path: 'id', message: 'is not a lead id (a UUID)' }]);
-    const detail = await getLeadDetail(deps.db, id.data);
+    const detail = await getLeadDetail(deps.db, id.data, clock.now());
     if (!detail) throw new AppError('not_found', 'no lead has this id');
     res.setHeader('Cache-Control', 'no-store');
     res.json(detail);
@@ -57,13 +63,18 @@ export function adminReadRoutes(deps: AdminReadDeps): Router {
 
   router.get('/api/admin/stats', async (_req, res) => {
     const [stats, extra] = await Promise.all([getAdminStats(deps.db, clock.now(), timeZone), readExtraStats(deps)]);
+    const body: AdminStatsResponse = { ...extra, ...stats, generated_at: clock.now().toISOString() };
     res.setHeader('Cache-Control', 'no-store');
-    res.json({ ...extra, ...stats, generated_at: clock.now().toISOString() });
+    res.json(body);
   });
 
   router.get(
     '/api/admin/stream',
-    streamLeadEvents({ db: deps.db, hub: deps.eventHub, ...(deps.heartbeatIntervalMs ? { heartbeatIntervalMs: deps.heartbeatIntervalMs } : {}) }),
+    streamLeadEvents({
+      db: deps.db,
+      hub: deps.eventHub,
+      ...(deps.heartbeatIntervalMs ? { heartbeatIntervalMs: deps.heartbeatIntervalMs } : {}),
+    }),
   );
 
   return router;

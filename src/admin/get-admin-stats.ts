@@ -1,4 +1,5 @@
 import type { Queryable } from '../db/create-pool.ts';
+import { slaStateSql } from './sla-state-sql.ts';
 
 export interface AdminStats {
   leads: {
@@ -16,9 +17,9 @@ export interface AdminStats {
     missed: number;
     /** met / (met + missed) as a percentage with one decimal; null while nothing has been decided. */
     compliance_percent: number | null;
-    /** Unanswered leads (any age) whose deadline has not passed but whose warning time has. */
+    /** Unanswered leads (any age) whose warning time has passed but not their deadline: `sla_state` at_risk. */
     at_risk: number;
-    /** Unanswered leads (any age) past their deadline. */
+    /** Unanswered leads (any age) past their deadline: `sla_state` breached, as the table and the banner say. */
     overdue: number;
   };
   /** The latest attempt of each (event, channel) delivery, counted by channel and status. */
@@ -32,21 +33,24 @@ export const SLA_WINDOW_DAYS = 30;
 
 /**
  * Every number on the panel's stats strip in ONE statement. A dead letter is a delivery whose latest
- * attempt is `dead` and has not been retried, or a provider payload that failed to ingest.
+ * attempt is `dead` and has not been retried, or a provider payload that failed to ingest. SLA numbers
+ * count leads by the same `sla_state` the lead list shows.
  */
 const GET_ADMIN_STATS = /* sql */ `
-WITH lead_counts AS (
+WITH sla_states AS (
+  SELECT created_at, ${slaStateSql('conversations', '$1')} AS sla_state FROM conversations
+), lead_counts AS (
   SELECT status, quality, source, count(*)::int AS n,
          count(*) FILTER (WHERE created_at >= date_trunc('day', $1::timestamptz, $2::text))::int AS today
   FROM conversations
   GROUP BY status, quality, source
-), sla_window AS (
+), sla_counts AS (
   SELECT
-    count(*) FILTER (WHERE first_response_at IS NOT NULL AND first_response_at <= sla_response_deadline)::int AS met,
-    count(*) FILTER (WHERE (first_response_at IS NOT NULL AND first_response_at > sla_response_deadline)
-                        OR (first_response_at IS NULL AND sla_response_deadline < $1::timestamptz))::int AS missed
-  FROM conversations
-  WHERE created_at >= $1::timestamptz - make_interval(days => $3::int)
+    count(*) FILTER (WHERE sla_state = 'met' AND created_at >= $1::timestamptz - make_interval(days => $3::int))::int AS met,
+    count(*) FILTER (WHERE sla_state IN ('missed', 'breached') AND created_at >= $1::timestamptz - make_interval(days => $3::int))::int AS missed,
+    count(*) FILTER (WHERE sla_state = 'at_risk')::int AS at_risk,
+    count(*) FILTER (WHERE sla_state = 'breached')::int AS overdue
+  FROM sla_states
 ), latest_delivery AS (
   SELECT DISTINCT ON (event_id, channel) channel, status
   FROM notification_logs
@@ -62,12 +66,10 @@ SELECT
   (SELECT coalesce(jsonb_object_agg(status, n), '{}'::jsonb) FROM (SELECT status, sum(n)::int AS n FROM lead_counts GROUP BY status) s) AS by_status,
   (SELECT coalesce(jsonb_object_agg(quality, n), '{}'::jsonb) FROM (SELECT quality, sum(n)::int AS n FROM lead_counts GROUP BY quality) q) AS by_quality,
   (SELECT coalesce(jsonb_object_agg(source, n), '{}'::jsonb) FROM (SELECT source, sum(n)::int AS n FROM lead_counts GROUP BY source) s) AS by_source,
-  (SELECT met FROM sla_window) AS sla_met,
-  (SELECT missed FROM sla_window) AS sla_missed,
-  (SELECT count(*)::int FROM conversations
-    WHERE first_response_at IS NULL AND sla_response_deadline >= $1::timestamptz AND sla_warning_at <= $1::timestamptz) AS sla_at_risk,
-  (SELECT count(*)::int FROM conversations
-    WHERE first_response_at IS NULL AND sla_response_deadline < $1::timestamptz) AS sla_overdue,
+  (SELECT met FROM sla_counts) AS sla_met,
+  (SELECT missed FROM sla_counts) AS sla_missed,
+  (SELECT at_risk FROM sla_counts) AS sla_at_risk,
+  (SELECT overdue FROM sla_counts) AS sla_overdue,
   (SELECT coalesce(jsonb_object_agg(channel, statuses), '{}'::jsonb) FROM delivery_counts) AS deliveries,
   (SELECT count(*)::int FROM notification_logs WHERE status = 'dead' AND retried_at IS NULL) AS dead_deliveries,
   (SELECT count(*)::int FROM raw_leads WHERE status = 'failed') AS dead_ingestion,

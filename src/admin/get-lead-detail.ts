@@ -1,14 +1,124 @@
+import type { ScoreReason } from '../capture/score-lead.ts';
+import type { ChannelName } from '../channels/channel.ts';
 import type { Queryable } from '../db/create-pool.ts';
+import type { EventType } from '../outbox/event-types.ts';
+import type { LeadQuality, LeadStatus, SlaState } from './lead-vocabulary.ts';
+import { slaStateSql } from './sla-state-sql.ts';
 
+/** The lead's own row, without `idempotency_key` (internal). */
+export interface LeadDetailLead {
+  id: string;
+  source: string;
+  external_id: string | null;
+  name: string | null;
+  email: string | null;
+  phone: string | null;
+  subject: string | null;
+  message: string | null;
+  service_type: string | null;
+  urgency: 'emergency' | 'high' | 'medium' | 'low' | null;
+  property_id: string | null;
+  property_title: string | null;
+  custom_fields: Record<string, unknown>;
+  quality: LeadQuality;
+  score: number;
+  score_reasons: ScoreReason[];
+  status: LeadStatus;
+  metadata: Record<string, unknown>;
+  consent: unknown;
+  created_at: Date;
+  updated_at: Date;
+  first_response_at: Date | null;
+  /** The response deadline (the `sla_response_deadline` column). */
+  sla_deadline: Date;
+  sla_warning_at: Date;
+  sla_warned_at: Date | null;
+  sla_breached: boolean;
+  sla_breached_at: Date | null;
+  /** Where the lead stands at the time of the request (slaStateSql). */
+  sla_state: SlaState;
+}
+
+// The parts below are built by jsonb_agg, so their timestamps arrive as ISO strings and bigints as numbers,
+// except where the query casts an id to text.
+
+export interface LeadMessage {
+  id: number;
+  role: 'user' | 'bot' | 'agent';
+  content: string;
+  sent_at: string;
+  position: number;
+}
+
+export interface LeadTimelineEntry {
+  id: number;
+  event_id: string | null;
+  /** Usually an EventType; the column is free text, so other modules may add entries of their own. */
+  event_type: string;
+  title: string;
+  description: string | null;
+  actor_type: 'system' | 'agent' | 'customer' | 'bot';
+  actor_id: string | null;
+  metadata: Record<string, unknown>;
+  created_at: string;
+}
+
+export type DeliveryStatus = 'pending' | 'sending' | 'sent' | 'failed' | 'dead' | 'skipped';
+
+export interface LeadNotificationAttempt {
+  id: number;
+  event_id: string;
+  event_type: EventType;
+  channel: ChannelName;
+  status: DeliveryStatus;
+  attempt: number;
+  error_kind: 'transient' | 'permanent' | 'rate_limited' | 'interrupted' | null;
+  error_message: string | null;
+  provider_message_id: string | null;
+  possible_duplicate: boolean;
+  coalesced_count: number | null;
+  latency_ms: number | null;
+  created_at: string;
+  started_at: string | null;
+  finished_at: string | null;
+  next_attempt_at: string | null;
+  retried_at: string | null;
+}
+
+export interface LeadDelivery {
+  event_id: string;
+  event_type: EventType;
+  channel: ChannelName;
+  status: DeliveryStatus;
+  attempt: number;
+  error_message: string | null;
+  finished_at: string | null;
+  next_attempt_at: string | null;
+}
+
+export interface LeadFollowUpTask {
+  id: number;
+  kind: string;
+  title: string;
+  follow_up_date: string;
+  status: 'scheduled' | 'completed' | 'overdue' | 'cancelled';
+  sla_deadline: string;
+  sla_breached: boolean;
+  created_at: string;
+  completed_at: string | null;
+  completed_by: string | null;
+}
+
+/** `GET /api/admin/leads/:id`. */
 export interface LeadDetail {
-  lead: Record<string, unknown>;
-  messages: unknown[];
-  timeline: unknown[];
+  lead: LeadDetailLead;
+  messages: LeadMessage[];
+  timeline: LeadTimelineEntry[];
   /** Every delivery attempt for this lead's events, oldest first. */
-  notifications: unknown[];
+  notifications: LeadNotificationAttempt[];
   /** The latest attempt per (event, channel): what the panel shows as "delivery status per channel". */
-  deliveries: unknown[];
-  tasks: unknown[];
+  deliveries: LeadDelivery[];
+  tasks: LeadFollowUpTask[];
 }
 
 /**
@@ -19,8 +129,8 @@ const GET_LEAD_DETAIL = /* sql */ `
 SELECT
   c.id, c.source, c.external_id, c.name, c.email, c.phone, c.subject, c.message, c.service_type, c.urgency,
   c.property_id, c.property_title, c.custom_fields, c.quality, c.score, c.score_reasons, c.status, c.metadata,
-  c.consent, c.created_at, c.updated_at, c.first_response_at, c.sla_response_deadline, c.sla_warning_at,
-  c.sla_warned_at, c.sla_breached, c.sla_breached_at,
+  c.consent, c.created_at, c.updated_at, c.first_response_at, c.sla_response_deadline AS sla_deadline, c.sla_warning_at,
+  c.sla_warned_at, c.sla_breached, c.sla_breached_at, ${slaStateSql('c', '$2')} AS sla_state,
   (SELECT coalesce(jsonb_agg(to_jsonb(m) ORDER BY m.position, m.id), '[]'::jsonb)
      FROM (SELECT id, role, content, sent_at, position FROM chat_messages WHERE conversation_id = c.id) m) AS messages,
   (SELECT coalesce(jsonb_agg(to_jsonb(t) ORDER BY t.created_at, t.id), '[]'::jsonb)
@@ -45,9 +155,9 @@ SELECT
 FROM conversations c
 WHERE c.id = $1`;
 
-/** Returns undefined when no lead has this id. */
-export async function getLeadDetail(db: Queryable, id: string): Promise<LeadDetail | undefined> {
-  const { rows } = await db.query<Record<string, unknown> & Omit<LeadDetail, 'lead'>>(GET_LEAD_DETAIL, [id]);
+/** Returns undefined when no lead has this id. `now` decides the lead's `sla_state`. */
+export async function getLeadDetail(db: Queryable, id: string, now: Date): Promise<LeadDetail | undefined> {
+  const { rows } = await db.query<LeadDetailLead & Omit<LeadDetail, 'lead'>>(GET_LEAD_DETAIL, [id, now]);
   const row = rows[0];
   if (!row) return undefined;
   const { messages, timeline, notifications, deliveries, tasks, ...lead } = row;

@@ -1,10 +1,12 @@
 import type { Queryable } from '../db/create-pool.ts';
 import { escapeLikePattern } from './escape-like-pattern.ts';
 import { encodeLeadCursor, type LeadCursor } from './lead-cursor.ts';
+import type { LeadQuality, LeadStatus, SlaState } from './lead-vocabulary.ts';
+import { slaStateSql } from './sla-state-sql.ts';
 
 export interface LeadListFilter {
-  status?: string | undefined;
-  quality?: string | undefined;
+  status?: LeadStatus | undefined;
+  quality?: LeadQuality | undefined;
   source?: string | undefined;
   /** Free text matched against name, email, phone, subject, message and the chat transcript. */
   q?: string | undefined;
@@ -20,14 +22,25 @@ export interface LeadListItem {
   phone: string | null;
   subject: string | null;
   message_preview: string | null;
-  quality: string;
+  quality: LeadQuality;
   score: number;
-  status: string;
+  status: LeadStatus;
   created_at: Date;
   first_response_at: Date | null;
-  sla_response_deadline: Date;
+  /** The response deadline (the `sla_response_deadline` column; `sla_deadline` everywhere in the admin API). */
+  sla_deadline: Date;
   sla_warning_at: Date;
+  /** Set by the SLA monitor once it has recorded the breach; `sla_state` does not wait for it. */
   sla_breached: boolean;
+  /** Where the lead stands at the time of the request (slaStateSql). */
+  sla_state: SlaState;
+}
+
+/** `GET /api/admin/leads`. */
+export interface LeadListPage {
+  items: LeadListItem[];
+  /** Pass back as `cursor` for the next page; null on the last page. */
+  next_cursor: string | null;
 }
 
 /** How much of a message the table shows; the detail view has the whole text. */
@@ -36,15 +49,16 @@ const PREVIEW_CHARS = 160;
 /**
  * One page of leads, newest first, in the (created_at DESC, id DESC) order the
  * `conversations_created_at_idx` index serves. The row after the page is fetched to know whether there is a
- * next page, so `next_cursor` is null exactly on the last page.
+ * next page, so `next_cursor` is null exactly on the last page. `now` decides each lead's `sla_state`.
  */
-export async function listLeads(db: Queryable, filter: LeadListFilter): Promise<{ items: LeadListItem[]; next_cursor: string | null }> {
+export async function listLeads(db: Queryable, filter: LeadListFilter, now: Date): Promise<LeadListPage> {
   const conditions: string[] = [];
   const values: unknown[] = [];
   const param = (value: unknown) => {
     values.push(value);
     return `$${values.length}`;
   };
+  const nowParam = param(now);
 
   if (filter.status) conditions.push(`c.status = ${param(filter.status)}`);
   if (filter.quality) conditions.push(`c.quality = ${param(filter.quality)}`);
@@ -75,8 +89,8 @@ export async function listLeads(db: Queryable, filter: LeadListFilter): Promise<
            left(coalesce(c.message, (SELECT m.content FROM chat_messages m
                                      WHERE m.conversation_id = c.id AND m.role = 'user'
                                      ORDER BY m.position, m.id LIMIT 1)), ${PREVIEW_CHARS}) AS message_preview,
-           c.quality, c.score, c.status, c.created_at, c.first_response_at, c.sla_response_deadline,
-           c.sla_warning_at, c.sla_breached,
+           c.quality, c.score, c.status, c.created_at, c.first_response_at, c.sla_response_deadline AS sla_deadline,
+           c.sla_warning_at, c.sla_breached, ${slaStateSql('c', nowParam)} AS sla_state,
            to_char(c.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS cursor_at
     FROM conversations c
     ${conditions.length > 0 ? `WHERE ${conditions.join('\n      AND ')}` : ''}

@@ -25,11 +25,12 @@ const LISTEN_WAIT_MS = 5_000;
  */
 const MAX_BUFFERED_BYTES = 1024 * 1024;
 
-/** The browser sends back the last `id:` it saw; `?last_event_id=` serves clients that cannot set headers. */
+/**
+ * The browser sends back the last `id:` it saw as `Last-Event-ID`. There is no query-string form: a client
+ * that cannot set headers cannot send the admin key either (requireAdminKey takes it from the header only).
+ */
 function readLastEventId(req: Request): string | undefined {
-  const header = req.get('last-event-id');
-  const query = typeof req.query['last_event_id'] === 'string' ? req.query['last_event_id'] : undefined;
-  const value = (header ?? query ?? '').trim();
+  const value = (req.get('last-event-id') ?? '').trim();
   return /^\d{1,18}$/.test(value) ? value : undefined;
 }
 

@@ -1,13 +1,14 @@
+import type { LeadQuality, LeadStatus, SlaState } from '../admin/lead-vocabulary.ts';
 import type { Queryable } from '../db/create-pool.ts';
 
 export interface SlaLead {
   id: string;
   name: string | null;
   source: string;
-  quality: string;
-  status: string;
+  quality: LeadQuality;
+  status: LeadStatus;
   /** `breached` once the deadline passed unanswered; `at_risk` from the at-risk time until then. */
-  sla_state: 'at_risk' | 'breached';
+  sla_state: Extract<SlaState, 'at_risk' | 'breached'>;
   created_at: string;
   sla_warning_at: string;
   sla_deadline: string;
@@ -29,8 +30,19 @@ export interface SlaOverview {
  */
 export async function listSlaLeads(db: Queryable, now: Date, limit = 200): Promise<SlaOverview> {
   const { rows } = await db.query<{
-    id: string; name: string | null; source: string; quality: string; status: string; breached: boolean;
-    created_at: Date; sla_warning_at: Date; sla_response_deadline: Date; task_id: string | null; task_status: string | null; total: number; total_breached: number;
+    id: string;
+    name: string | null;
+    source: string;
+    quality: LeadQuality;
+    status: LeadStatus;
+    breached: boolean;
+    created_at: Date;
+    sla_warning_at: Date;
+    sla_response_deadline: Date;
+    task_id: string | null;
+    task_status: string | null;
+    total: number;
+    total_breached: number;
   }>(
     /* sql */ `SELECT c.id, c.name, c.source, c.quality, c.status,
                       (c.sla_breached OR c.sla_response_deadline <= $1) AS breached,

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Leadline } from '../../src/main.ts';
 import { createTestDatabase, keepDatabaseOnFailure, type TestDatabase } from '../helpers/test-database.ts';
-import { adminHeaders, postJson, startTestLeadline, waitFor } from '../helpers/start-test-leadline.ts';
+import { adminHeaders, postJson, startTestLeadline, TEST_ADMIN_KEY, waitFor } from '../helpers/start-test-leadline.ts';
 import { adminSurfaceOf, serveAdminRead, type AdminSurface } from './admin-helpers.ts';
 
 let db: TestDatabase;
@@ -20,7 +20,10 @@ afterAll(async () => {
   await db?.drop();
 });
 
-async function getJson(path: string, headers: Record<string, string> = adminHeaders()): Promise<{ status: number; body: any; headers: Headers }> {
+async function getJson(
+  path: string,
+  headers: Record<string, string> = adminHeaders(),
+): Promise<{ status: number; body: any; headers: Headers }> {
   const response = await fetch(`${admin.url}${path}`, { headers });
   const text = await response.text();
   return { status: response.status, body: text ? JSON.parse(text) : undefined, headers: response.headers };
@@ -33,13 +36,29 @@ async function capture(body: Record<string, unknown>, route = '/api/leads'): Pro
 }
 
 /** Inserts a lead directly, for states the API cannot produce quickly (old, breached, same microsecond). */
-async function insertLead(fields: { name: string; source?: string; createdAt?: string; deadline?: string; breached?: boolean; quality?: string }): Promise<string> {
+async function insertLead(fields: {
+  name: string;
+  source?: string;
+  createdAt?: string;
+  deadline?: string;
+  breached?: boolean;
+  quality?: string;
+}): Promise<string> {
   const { rows } = await db.pool.query<{ id: string }>(
     /* sql */ `INSERT INTO conversations (source, name, email, quality, idempotency_key, created_at, sla_response_deadline, sla_warning_at, sla_breached)
      VALUES ($1, $2, $3, $4, $5, coalesce($6::timestamptz, now()), coalesce($7::timestamptz, now() + interval '1 hour'),
              coalesce($7::timestamptz, now() + interval '1 hour') - interval '10 minutes', $8)
      RETURNING id`,
-    [fields.source ?? 'seeded', fields.name, `${randomUUID()}@example.com`, fields.quality ?? 'warm', `seed:${randomUUID()}`, fields.createdAt ?? null, fields.deadline ?? null, fields.breached ?? false],
+    [
+      fields.source ?? 'seeded',
+      fields.name,
+      `${randomUUID()}@example.com`,
+      fields.quality ?? 'warm',
+      `seed:${randomUUID()}`,
+      fields.createdAt ?? null,
+      fields.deadline ?? null,
+      fields.breached ?? false,
+    ],
   );
   return rows[0]!.id;
 }
@@ -53,13 +72,30 @@ describe('admin key', () => {
       expect(response.headers.get('content-type')).toContain('application/problem+json');
     },
   );
+
+  it.each(['/api/admin/leads', '/api/admin/stats', '/api/admin/sla', '/api/admin/failed'])(
+    'when %s carries the key in the URL, then 401 even with the right header, and the problem says to use the header',
+    async (path) => {
+      for (const headers of [{}, adminHeaders()]) {
+        const response = await getJson(`${path}?key=${TEST_ADMIN_KEY}`, headers);
+        expect(response.status).toBe(401);
+        expect(response.headers.get('content-type')).toContain('application/problem+json');
+        expect(response.body.detail).toMatch(/never accepted in the URL.*Authorization: Bearer/);
+      }
+    },
+  );
 });
 
 describe('GET /api/admin/leads', () => {
   let ids: Record<string, string>;
   beforeAll(async () => {
     ids = {
-      grace: await capture({ name: 'Grace Hopper', email: 'grace@example.com', message: 'Quote for solar panels please', source: 'google-ads' }),
+      grace: await capture({
+        name: 'Grace Hopper',
+        email: 'grace@example.com',
+        message: 'Quote for solar panels please',
+        source: 'google-ads',
+      }),
       alan: await capture({ name: 'Alan Turing', phone: '+14155550123', message: 'Call me about pricing' }),
       chat: await capture(
         { name: 'Chatty Cathy', email: 'cathy@example.com', messages: [{ role: 'user', content: 'Do you install heat pumps in Leeds?' }] },
@@ -78,8 +114,17 @@ describe('GET /api/admin/leads', () => {
     const first = response.body.items[0];
     expect(first).toMatchObject({ id: ids['plain'], name: '100 Percent Sure', email: 'plain@example.com', source: 'api', status: 'new' });
     expect(first).toEqual(
-      expect.objectContaining({ quality: expect.any(String), score: expect.any(Number), created_at: expect.any(String), sla_response_deadline: expect.any(String), sla_breached: false }),
+      expect.objectContaining({
+        quality: expect.any(String),
+        score: expect.any(Number),
+        created_at: expect.any(String),
+        sla_deadline: expect.any(String),
+        sla_breached: false,
+        sla_state: 'open',
+      }),
     );
+    // One name per fact: the deadline is `sla_deadline` in every admin response.
+    expect(first).not.toHaveProperty('sla_response_deadline');
     const chat = response.body.items.find((item: { id: string }) => item.id === ids['chat']);
     expect(chat.message_preview).toBe('Do you install heat pumps in Leeds?');
   });
@@ -105,8 +150,12 @@ describe('GET /api/admin/leads', () => {
   });
 
   it('when the search holds LIKE wildcards, then they match literally', async () => {
-    expect((await getJson(`/api/admin/leads?q=${encodeURIComponent('%')}`)).body.items.map((i: { id: string }) => i.id)).toEqual([ids['percent']]);
-    expect((await getJson(`/api/admin/leads?q=${encodeURIComponent('_')}`)).body.items.map((i: { id: string }) => i.id)).toEqual([ids['percent']]);
+    expect((await getJson(`/api/admin/leads?q=${encodeURIComponent('%')}`)).body.items.map((i: { id: string }) => i.id)).toEqual([
+      ids['percent'],
+    ]);
+    expect((await getJson(`/api/admin/leads?q=${encodeURIComponent('_')}`)).body.items.map((i: { id: string }) => i.id)).toEqual([
+      ids['percent'],
+    ]);
     expect((await getJson(`/api/admin/leads?q=${encodeURIComponent('\\')}`)).body.items).toEqual([]);
   });
 
@@ -135,6 +184,37 @@ describe('GET /api/admin/leads', () => {
     expect(seen[0]).toBe(later);
     expect(new Set(seen.slice(1))).toEqual(seeded);
     expect(seen.slice(1)).toEqual([...seeded].sort().reverse());
+  });
+
+  it('when leads are open, at risk, overdue, flagged by the monitor, or answered in time or late, then each row says so in sla_state, as its detail does', async () => {
+    // minutes relative to now: [name, deadline, warning, first response or null, sla_breached]
+    const seeds: [string, number, number, number | null, boolean][] = [
+      ['open', 60, 50, null, false],
+      ['at_risk', 5, -5, null, false],
+      ['breached', -5, -15, null, false],
+      ['breached', 30, 20, null, true],
+      ['met', -30, -40, -35, false],
+      ['missed', -30, -40, -20, false],
+    ];
+    const expected = new Map<string, string>();
+    for (const [state, deadline, warning, response, breached] of seeds) {
+      const { rows } = await db.pool.query<{ id: string }>(
+        /* sql */ `INSERT INTO conversations (source, name, email, quality, idempotency_key, sla_response_deadline, sla_warning_at, first_response_at, sla_breached)
+         VALUES ('sla-states', $1, 'state@example.com', 'warm', $2, now() + make_interval(mins => $3), now() + make_interval(mins => $4),
+                 CASE WHEN $5::int IS NULL THEN NULL ELSE now() + make_interval(mins => $5::int) END, $6)
+         RETURNING id`,
+        [`${state} lead`, `seed:${randomUUID()}`, deadline, warning, response, breached],
+      );
+      expected.set(rows[0]!.id, state);
+    }
+    const listed = (await getJson('/api/admin/leads?source=sla-states')).body.items as { id: string; sla_state: string }[];
+    expect(new Map(listed.map((item) => [item.id, item.sla_state]))).toEqual(expected);
+    for (const [id, state] of expected) {
+      const detail = (await getJson(`/api/admin/leads/${id}`)).body;
+      expect(detail.lead.sla_state).toBe(state);
+      expect(detail.lead.sla_deadline).toEqual(expect.any(String));
+      expect(detail.lead).not.toHaveProperty('sla_response_deadline');
+    }
   });
 
   it.each([
@@ -170,7 +250,14 @@ describe('GET /api/admin/leads/:id', () => {
   it('when a lead exists, then its score reasons, messages, timeline, deliveries and tasks come back together', async () => {
     keepDatabaseOnFailure();
     const id = await capture(
-      { name: 'Detail Dora', email: 'dora@example.com', messages: [{ role: 'bot', content: 'Hi! How can we help?' }, { role: 'user', content: 'Burst pipe, urgent' }] },
+      {
+        name: 'Detail Dora',
+        email: 'dora@example.com',
+        messages: [
+          { role: 'bot', content: 'Hi! How can we help?' },
+          { role: 'user', content: 'Burst pipe, urgent' },
+        ],
+      },
       '/api/chatbot/leads',
     );
     await db.pool.query(
@@ -182,9 +269,18 @@ describe('GET /api/admin/leads/:id', () => {
       const response = await getJson(`/api/admin/leads/${id}`);
       return response.body.deliveries?.some((d: { status: string }) => d.status === 'sent') ? response.body : undefined;
     });
-    expect(detail.lead).toMatchObject({ id, name: 'Detail Dora', email: 'dora@example.com', source: 'chatbot', quality: 'hot', status: 'new' });
+    expect(detail.lead).toMatchObject({
+      id,
+      name: 'Detail Dora',
+      email: 'dora@example.com',
+      source: 'chatbot',
+      quality: 'hot',
+      status: 'new',
+    });
     expect(detail.lead.score).toBeGreaterThan(0);
-    expect(detail.lead.score_reasons).toEqual(expect.arrayContaining([expect.objectContaining({ code: 'urgent_words', points: expect.any(Number) })]));
+    expect(detail.lead.score_reasons).toEqual(
+      expect.arrayContaining([expect.objectContaining({ code: 'urgent_words', points: expect.any(Number) })]),
+    );
     expect(detail.messages.map((m: { role: string; content: string }) => [m.role, m.content])).toEqual([
       ['bot', 'Hi! How can we help?'],
       ['user', 'Burst pipe, urgent'],
@@ -204,7 +300,10 @@ describe('GET /api/admin/stats', () => {
     const before = (await getJson('/api/admin/stats')).body;
     const id = await capture({ name: 'Stats Sam', email: 'sam@example.com', message: 'hello', source: 'stats-source' });
     const { rows } = await db.pool.query<{ id: string }>(`SELECT id FROM lead_events WHERE conversation_id = $1`, [id]);
-    await db.pool.query(`INSERT INTO notification_logs (event_id, conversation_id, channel, status, attempt, error_kind, error_message) VALUES ($1, $2, 'slack', 'dead', 1, 'permanent', 'invalid_token')`, [rows[0]!.id, id]);
+    await db.pool.query(
+      `INSERT INTO notification_logs (event_id, conversation_id, channel, status, attempt, error_kind, error_message) VALUES ($1, $2, 'slack', 'dead', 1, 'permanent', 'invalid_token')`,
+      [rows[0]!.id, id],
+    );
     await db.pool.query(`INSERT INTO raw_leads (source, body, status, error_message) VALUES ('meta', '{}', 'failed', 'graph said no')`);
 
     const response = await getJson('/api/admin/stats');
@@ -215,9 +314,21 @@ describe('GET /api/admin/stats', () => {
     expect(stats.leads.by_source['stats-source']).toBe(1);
     expect(stats.leads.by_status.new).toBe((before.leads.by_status.new ?? 0) + 1);
     expect(Object.values(stats.leads.by_quality as Record<string, number>).reduce((a, b) => a + b, 0)).toBe(stats.leads.total);
-    expect(stats.dead_letters).toEqual({ deliveries: before.dead_letters.deliveries + 1, ingestion: before.dead_letters.ingestion + 1, total: before.dead_letters.total + 2 });
+    expect(stats.dead_letters).toEqual({
+      deliveries: before.dead_letters.deliveries + 1,
+      ingestion: before.dead_letters.ingestion + 1,
+      total: before.dead_letters.total + 2,
+    });
     expect(stats.deliveries.slack.dead).toBeGreaterThanOrEqual(1);
-    expect(stats.sla).toEqual(expect.objectContaining({ window_days: 30, met: expect.any(Number), missed: expect.any(Number), at_risk: expect.any(Number), overdue: expect.any(Number) }));
+    expect(stats.sla).toEqual(
+      expect.objectContaining({
+        window_days: 30,
+        met: expect.any(Number),
+        missed: expect.any(Number),
+        at_risk: expect.any(Number),
+        overdue: expect.any(Number),
+      }),
+    );
     expect(stats.outbox.unprocessed).toEqual(expect.any(Number));
     expect(stats.generated_at).toEqual(expect.any(String));
   });

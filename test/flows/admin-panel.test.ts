@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type Page, type Request } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Leadline } from '../../src/main.ts';
 import { createTestDatabase, keepDatabaseOnFailure, type TestDatabase } from '../helpers/test-database.ts';
@@ -18,14 +18,28 @@ let browser: Browser;
 let page: Page;
 const pageProblems: string[] = [];
 const dialogs: string[] = [];
+/** Every request the panel pages make, to check that the admin key never rides in a URL. */
+const requests: Request[] = [];
+
+function watch(target: Page): void {
+  target.on('request', (request) => requests.push(request));
+}
+
+function urlsWithKey(): string[] {
+  return requests.map((request) => request.url()).filter((url) => /[?&]key=/.test(url) || url.includes(TEST_ADMIN_KEY));
+}
 
 beforeAll(async () => {
   if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: install the chromium package (the tests never download a browser)`);
   db = await createTestDatabase('admin_panel');
   app = await startTestLeadline(db.url, { RATE_LIMIT_PER_MINUTE: '100000' });
   admin = await adminSurfaceOf(app);
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+  });
   page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
+  watch(page);
   page.on('pageerror', (error) => pageProblems.push(`page error: ${error.message}`));
   page.on('console', (message) => {
     if (message.type() === 'error') pageProblems.push(`console: ${message.text()}`);
@@ -76,7 +90,10 @@ describe('admin panel in a real browser', () => {
       expect(await banner.getAttribute('data-level')).toBe('breached');
       const item = banner.locator(`.sla-item[data-id="${breachedId}"]`);
       expect(await item.locator('.sla-name').textContent()).toBe('Overdue Olga');
-      expect(await item.locator('.sla-when').textContent()).toMatch(/overdue$/);
+      expect(await item.locator('.sla-when').textContent()).toMatch(/^\d+ min overdue$/);
+      // The banner and the stat cards are drawn by the same refresh, so they agree.
+      expect(await page.locator('[data-stat="Overdue"] .stat-value').textContent()).toBe('1');
+      expect(await page.locator(`#leads-body tr[data-id="${breachedId}"] .sla`).getAttribute('data-state')).toBe('breached');
     } else {
       await sla.arrayBuffer();
       expect(await page.locator('#sla-banner').isHidden()).toBe(true);
@@ -86,12 +103,23 @@ describe('admin panel in a real browser', () => {
     await page.evaluate(() => {
       (window as unknown as { notReloaded: boolean }).notReloaded = true;
     });
-    const live = await postJson(`${app.url}/api/leads`, { name: 'Live Lucy', email: 'lucy@example.com', message: 'Can you quote a kitchen refit?', service_type: 'quote' });
+    const totalNote = page.locator('[data-stat="Today"] .stat-note');
+    const { rows: counted } = await db.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM conversations');
+    await totalNote.filter({ hasText: `${counted[0]!.n} in total` }).waitFor();
+    const live = await postJson(`${app.url}/api/leads`, {
+      name: 'Live Lucy',
+      email: 'lucy@example.com',
+      message: 'Can you quote a kitchen refit?',
+      service_type: 'quote',
+    });
     expect(live.status).toBe(201);
     const row = page.locator(`#leads-body tr[data-id="${live.body.id}"]`);
     await row.waitFor({ timeout: 10_000 });
     expect(await row.locator('.lead-name').textContent()).toBe('Live Lucy');
     expect(await page.evaluate(() => (window as unknown as { notReloaded?: boolean }).notReloaded)).toBe(true);
+    // The stat cards are drawn in the same step as the table: the moment the row is there, so is its count.
+    expect(await totalNote.textContent()).toBe(`${counted[0]!.n + 1} in total`);
+    expect(await row.locator('.sla').getAttribute('data-state')).toBe('open');
 
     // A hostile name is shown as the characters it is, never as markup.
     const hostile = await postJson(`${app.url}/api/leads`, { name: XSS_NAME, email: 'mallory@example.com', message: '<b>bold?</b>' });
@@ -115,7 +143,11 @@ describe('admin panel in a real browser', () => {
     // Respond and status buttons, when the SLA engineer's routes answer.
     const respond = detail.locator('#respond');
     await respond.click();
-    await waitFor('the lead to be answered', async () => (await respond.textContent()) === 'Answered' || dialogs.length > 0 || pageProblems.length > 0, 10_000);
+    await waitFor(
+      'the lead to be answered',
+      async () => (await respond.textContent()) === 'Answered' || dialogs.length > 0 || pageProblems.length > 0,
+      10_000,
+    );
     expect(await detail.locator('#status-select').inputValue()).toBe('contacted');
     await detail.locator('#timeline li[data-event-type="lead.responded"]').waitFor({ timeout: 10_000 });
 
@@ -128,6 +160,17 @@ describe('admin panel in a real browser', () => {
     await row.click();
     await detail.locator('#detail-name').filter({ hasText: 'Live Lucy' }).waitFor();
     await page.screenshot({ path: SCREENSHOT, fullPage: true });
+
+    // Live updates came over fetch with the key in the Authorization header, and no URL ever held the key.
+    const streams = requests.filter((request) => new URL(request.url()).pathname === '/api/admin/stream');
+    expect(streams.length).toBeGreaterThan(0);
+    for (const request of streams) expect((await request.allHeaders())['authorization']).toBe(`Bearer ${TEST_ADMIN_KEY}`);
+    expect(urlsWithKey()).toEqual([]);
+
+    // And the server refuses the key in a URL, even the right one.
+    const keyInUrl = await fetch(`${admin.url}/api/admin/stream?key=${encodeURIComponent(TEST_ADMIN_KEY)}`);
+    expect(keyInUrl.status).toBe(401);
+    await keyInUrl.arrayBuffer();
 
     expect(dialogs).toEqual([]);
     expect(pageProblems).toEqual([]);
@@ -168,6 +211,7 @@ describe('admin panel in a real browser', () => {
     // A loopback URL: with no session, supabase-js must not connect anywhere.
     const supabaseMode = await adminSurfaceOf(app, { supabase: { url: 'http://127.0.0.1:9', anonKey: 'anon-public-key' } });
     const other = await browser.newPage();
+    watch(other);
     const problems: string[] = [];
     other.on('pageerror', (error) => problems.push(error.message));
     other.on('console', (message) => {
@@ -178,11 +222,14 @@ describe('admin panel in a real browser', () => {
       await other.locator('#admin-key').fill(TEST_ADMIN_KEY);
       await other.locator('#login-submit').click();
       await other.locator('#supabase-signin').waitFor({ state: 'visible' });
-      expect(await other.evaluate(() => typeof (window as unknown as { supabase?: { createClient?: unknown } }).supabase?.createClient)).toBe('function');
+      expect(
+        await other.evaluate(() => typeof (window as unknown as { supabase?: { createClient?: unknown } }).supabase?.createClient),
+      ).toBe('function');
       await other.locator('#live[data-state="live"]').waitFor({ timeout: 15_000 });
       const lead = await postJson(`${app.url}/api/leads`, { name: 'Realtime Fallback Fay', email: 'fay@example.com' });
       await other.locator(`#leads-body tr[data-id="${lead.body.id}"]`).waitFor({ timeout: 10_000 });
       expect(problems).toEqual([]);
+      expect(urlsWithKey()).toEqual([]);
     } finally {
       await other.close();
       await supabaseMode.stop();

@@ -32,7 +32,11 @@ async function stream(url: string, headers: Record<string, string> = adminHeader
 }
 
 async function capture(name: string): Promise<string> {
-  const response = await postJson(`${app.url}/api/leads`, { name, email: `${name.toLowerCase().replace(/\W+/g, '.')}@example.com`, message: 'hello' });
+  const response = await postJson(`${app.url}/api/leads`, {
+    name,
+    email: `${name.toLowerCase().replace(/\W+/g, '.')}@example.com`,
+    message: 'hello',
+  });
   expect(response.status).toBe(201);
   return response.body.id as string;
 }
@@ -49,15 +53,16 @@ describe('GET /api/admin/stream', () => {
   it('when a lead is captured, then every open stream gets its lead.created event with ids and type only', async () => {
     keepDatabaseOnFailure();
     const first = await stream(`${admin.url}/api/admin/stream`);
-    // EventSource cannot send headers: the key may come as ?key=.
-    const second = await stream(`${admin.url}/api/admin/stream?key=${TEST_ADMIN_KEY}`, {});
+    const second = await stream(`${admin.url}/api/admin/stream`);
     expect(first.status).toBe(200);
     expect(first.contentType).toContain('text/event-stream');
     expect(second.status).toBe(200);
 
     const id = await capture('Streamed Stella');
     for (const reader of [first, second]) {
-      const event = await waitFor('lead.created on the stream', () => reader.events.find((e) => e.data['conversation_id'] === id && e.data['event_type'] === 'lead.created'));
+      const event = await waitFor('lead.created on the stream', () =>
+        reader.events.find((e) => e.data['conversation_id'] === id && e.data['event_type'] === 'lead.created'),
+      );
       expect(Object.keys(event.data).sort()).toEqual(['conversation_id', 'created_at', 'event_type', 'id']);
       expect(event.id).toBe(event.data['id']);
       expect(event.id).toMatch(/^\d+$/);
@@ -65,6 +70,19 @@ describe('GET /api/admin/stream', () => {
     const everything = JSON.stringify([...first.events, ...second.events]);
     expect(everything).not.toContain('example.com');
     expect(everything).not.toContain('Stella');
+  });
+
+  it.each([
+    ['the right key in the URL', `?key=${TEST_ADMIN_KEY}`, {}],
+    ['the right key in the URL and in the header', `?key=${TEST_ADMIN_KEY}`, adminHeaders()],
+    ['an empty key parameter next to the right header', '?key=', adminHeaders()],
+  ])('when the stream is asked for with %s, then 401 problem+json pointing to the Authorization header', async (_label, query, headers) => {
+    const response = await fetch(`${admin.url}/api/admin/stream${query}`, { headers: { accept: 'text/event-stream', ...headers } });
+    expect(response.status).toBe(401);
+    expect(response.headers.get('content-type')).toContain('application/problem+json');
+    const problem = (await response.json()) as { detail: string };
+    expect(problem.detail).toContain('Authorization: Bearer');
+    expect(problem.detail).toContain('URL');
   });
 
   it('when several browsers are streaming, then the process holds one LISTEN connection for all of them', async () => {
@@ -85,13 +103,16 @@ describe('GET /api/admin/stream', () => {
   it('when a browser comes back with Last-Event-ID, then it first gets the events it missed', async () => {
     const watcher = await stream(`${own.url}/api/admin/stream`);
     const a = await capture('Missed Mia');
-    const first = await waitFor('the first event', () => watcher.events.find((e) => e.data['conversation_id'] === a && e.data['event_type'] === 'lead.created'));
+    const first = await waitFor('the first event', () =>
+      watcher.events.find((e) => e.data['conversation_id'] === a && e.data['event_type'] === 'lead.created'),
+    );
     const b = await capture('Missed Max');
     const c = await capture('Missed Moe');
     await waitFor('the later events', () => watcher.events.some((e) => e.data['conversation_id'] === c));
 
     const resumed = await stream(`${own.url}/api/admin/stream`, adminHeaders({ 'last-event-id': first.id }));
-    const created = (reader: EventStreamReader, lead: string) => reader.events.findIndex((e) => e.data['conversation_id'] === lead && e.data['event_type'] === 'lead.created');
+    const created = (reader: EventStreamReader, lead: string) =>
+      reader.events.findIndex((e) => e.data['conversation_id'] === lead && e.data['event_type'] === 'lead.created');
     await waitFor('the backlog', () => created(resumed, c) >= 0);
     expect(resumed.events.some((e) => e.id === first.id)).toBe(false);
     expect(resumed.events.every((e) => BigInt(e.id) > BigInt(first.id))).toBe(true);
@@ -109,7 +130,8 @@ describe('GET /api/admin/stream', () => {
     expect(rows.length).toBeGreaterThan(0);
     // Captured while the listener may still be down: the catch-up after reconnecting delivers it.
     const id = await capture('Reconnect Rita');
-    const createdFor = (lead: string) => reader.events.filter((e) => e.data['conversation_id'] === lead && e.data['event_type'] === 'lead.created');
+    const createdFor = (lead: string) =>
+      reader.events.filter((e) => e.data['conversation_id'] === lead && e.data['event_type'] === 'lead.created');
     await waitFor('the event after the reconnect', () => createdFor(id).length > 0, 20_000);
     const later = await capture('Reconnect Ray');
     await waitFor('a live event on the new connection', () => createdFor(later).length > 0, 20_000);

@@ -1,5 +1,9 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { adminPanelRoutes } from '../../src/admin/admin-panel-routes.ts';
+import { bundleBrowserScript } from '../../src/http/bundle-browser-script.ts';
 import { metricsRoutes } from '../../src/metrics/metrics-routes.ts';
 import type { Leadline } from '../../src/main.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/test-database.ts';
@@ -23,10 +27,18 @@ afterAll(async () => {
 
 describe('GET /metrics', () => {
   it('when scraped without a key, then Prometheus text with lead, outbox, delivery, dead-letter, SLA and memory numbers and no personal data', async () => {
-    const lead = await postJson(`${app.url}/api/leads`, { name: 'Metric Mallory', email: 'mallory@example.com', phone: '+14155550177', message: 'secret plans', source: 'metrics-test' });
+    const lead = await postJson(`${app.url}/api/leads`, {
+      name: 'Metric Mallory',
+      email: 'mallory@example.com',
+      phone: '+14155550177',
+      message: 'secret plans',
+      source: 'metrics-test',
+    });
     expect(lead.status).toBe(201);
     await waitFor('the log delivery', async () => {
-      const { rows } = await db.pool.query(`SELECT 1 FROM notification_logs WHERE conversation_id = $1 AND status = 'sent'`, [lead.body.id]);
+      const { rows } = await db.pool.query(`SELECT 1 FROM notification_logs WHERE conversation_id = $1 AND status = 'sent'`, [
+        lead.body.id,
+      ]);
       return rows.length > 0;
     });
     await db.pool.query(`INSERT INTO raw_leads (source, body, status) VALUES ('meta', '{"full_name":"Hidden Person"}', 'failed')`);
@@ -45,7 +57,8 @@ describe('GET /metrics', () => {
     expect(text).toMatch(/^leadline_sla_breached_leads \d+$/m);
     expect(text).toMatch(/^leadline_database_up 1$/m);
     expect(text).toMatch(/^process_resident_memory_bytes [1-9]\d*$/m);
-    for (const personal of ['Mallory', 'mallory', 'example.com', '4155550177', 'secret plans', 'Hidden Person']) expect(text).not.toContain(personal);
+    for (const personal of ['Mallory', 'mallory', 'example.com', '4155550177', 'secret plans', 'Hidden Person'])
+      expect(text).not.toContain(personal);
   });
 
   it('when the database cannot be reached, then the scrape still answers with leadline_database_up 0', async () => {
@@ -68,7 +81,7 @@ describe('GET /admin', () => {
   it.each([
     ['/admin', 'text/html'],
     ['/admin/', 'text/html'],
-    ['/admin/admin.js', 'text/javascript'],
+    ['/admin/app.js', 'text/javascript'],
     ['/admin/admin.css', 'text/css'],
   ])('when %s is requested without a key, then it is served as %s under the CSP', async (path, type) => {
     const response = await fetch(`${admin.url}${path}`);
@@ -79,9 +92,10 @@ describe('GET /admin', () => {
     await response.arrayBuffer();
   });
 
-  it('when the page is read, then it loads its one module from the same origin and has no inline script', async () => {
+  it('when the page is read, then it loads its one bundled script from the same origin and has no inline script', async () => {
     const html = await (await fetch(`${admin.url}/admin`)).text();
-    expect(html).toContain('<script type="module" src="/admin/admin.js"></script>');
+    expect(html).toContain('<script defer src="/admin/app.js"></script>');
+    expect(html.match(/<script\b/g)).toHaveLength(1);
     expect(html).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>/);
     expect(html).not.toMatch(/\son[a-z]+=/i);
   });
@@ -109,11 +123,72 @@ describe('GET /admin', () => {
     }
   });
 
+  it('when the bundle is fetched, then it is one minified script with a content ETag that revalidates to 304', async () => {
+    const response = await fetch(`${admin.url}/admin/app.js`);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('cache-control')).toBe('no-cache');
+    const etag = response.headers.get('etag');
+    expect(etag).toMatch(/^"[A-Za-z0-9_-]{20,}"$/);
+    const code = await response.text();
+    // An IIFE with every module inlined: no import statements, no TypeScript, no server code.
+    expect(code).not.toMatch(/^\s*import\s/m);
+    expect(code).not.toContain('import type');
+    expect(code).not.toContain('pg-boss');
+    expect(code).toMatch(/^("use strict";)?\(\(\)=>\{/);
+
+    // A browser revalidating its cached copy; fetch would add `Cache-Control: no-cache` (a forced reload) unless told otherwise.
+    const again = await fetch(`${admin.url}/admin/app.js`, { headers: { 'if-none-match': etag!, 'cache-control': 'max-age=0' } });
+    expect(again.status).toBe(304);
+    await again.arrayBuffer();
+  });
+
+  it.each(['/admin/main.ts', '/admin/api.ts', '/admin/admin.js'])(
+    'when the panel source %s is asked for, then it is not served',
+    async (path) => {
+      const response = await fetch(`${admin.url}${path}`);
+      expect(response.status).toBe(404);
+      await response.arrayBuffer();
+    },
+  );
+
   it('when a path tries to climb out of the panel folder, then nothing outside it is served', async () => {
     for (const path of ['/admin/../main.ts', '/admin/%2e%2e/main.ts', '/admin/..%2fadmin-read-routes.ts']) {
       const response = await fetch(`${admin.url}${path}`);
       const text = await response.text();
       expect(text).not.toContain('import ');
+    }
+  });
+});
+
+describe('bundleBrowserScript', () => {
+  it('when an entry imports a module and a type, then one IIFE comes back with the type erased, a hash ETag and its gzip size, and the same result on the next call', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'leadline-bundle-'));
+    try {
+      await writeFile(path.join(dir, 'greet.ts'), 'export const greet = (name: string): string => `hello ${name}`;\n');
+      await writeFile(
+        path.join(dir, 'entry.ts'),
+        "import type { AdminStats } from '../../does/not/matter.ts';\nimport { greet } from './greet.ts';\nconst stats: AdminStats | undefined = undefined;\nconsole.log(greet('panel'), stats);\n",
+      );
+      const bundle = bundleBrowserScript(path.join(dir, 'entry.ts'));
+      expect(bundle.code).toContain('hello ');
+      expect(bundle.code).not.toContain('import');
+      expect(bundle.code).toMatch(/^("use strict";)?\(\(\)=>\{/);
+      expect(bundle.etag).toMatch(/^"[A-Za-z0-9_-]{27}"$/);
+      expect(bundle.gzipBytes).toBeGreaterThan(0);
+      expect(bundleBrowserScript(path.join(dir, 'entry.ts'))).toBe(bundle);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('when an entry does not build, then it throws with the entry and the cause instead of returning a broken script', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'leadline-bundle-'));
+    try {
+      const entry = path.join(dir, 'broken.ts');
+      await writeFile(entry, "import { missing } from './nowhere.ts';\nconsole.log(missing);\n");
+      expect(() => bundleBrowserScript(entry)).toThrow(/could not bundle the browser script .*broken\.ts.*nowhere\.ts/s);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
     }
   });
 });
