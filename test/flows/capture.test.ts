@@ -123,6 +123,30 @@ describe('idempotency', () => {
     expect(second).toMatchObject({ status: 200, body: { id: first.body.id, duplicate: true } });
   });
 
+  it('when a key is reused with a different body, then 422 problem+json naming the key and nothing is written', async () => {
+    const key = { 'idempotency-key': 'order-422-check' };
+    const first = await postJson(`${app.url}/api/leads`, { name: 'First Body', email: 'first-body@example.com' }, key);
+    expect(first.status).toBe(201);
+    const before = await totalRows();
+    const reused = await postJson(`${app.url}/api/leads`, { name: 'Other Body', email: 'other-body@example.com' }, key);
+    expect(reused.status).toBe(422);
+    expect(reused.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    expect(reused.body).toMatchObject({ status: 422, code: 'idempotency_key_reused', errors: [{ path: 'Idempotency-Key', message: expect.any(String) }] });
+    expect(await totalRows()).toEqual(before);
+    // The same body again is still the retry it always was.
+    const retried = await postJson(`${app.url}/api/leads`, { name: 'First Body', email: 'FIRST-BODY@example.com' }, key);
+    expect(retried).toMatchObject({ status: 200, body: { id: first.body.id, duplicate: true } });
+  });
+
+  it('when the same key is used on another route, then it is another lead (keys are scoped to their route)', async () => {
+    const key = { 'idempotency-key': 'shared-across-routes' };
+    const contact = await postJson(`${app.url}/api/submit-contact`, { name: 'Scoped', email: 'scoped@example.com', message: 'contact form' }, key);
+    const direct = await postJson(`${app.url}/api/leads`, { name: 'Scoped', email: 'scoped@example.com', message: 'contact form' }, key);
+    expect(contact.status).toBe(201);
+    expect(direct.status).toBe(201);
+    expect(direct.body.id).not.toBe(contact.body.id);
+  });
+
   it('when the same body is posted twice without a key, then the second is a double submit', async () => {
     const body = { name: 'Double Click', email: 'double@example.com', message: 'clicked twice' };
     const first = await postJson(`${app.url}/api/submit-contact`, body);

@@ -1,9 +1,11 @@
-import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { chmod, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, keepDatabaseOnFailure, type TestDatabase } from '../helpers/test-database.ts';
 import { spawnLeadline, type SpawnedLeadline } from '../helpers/spawn-leadline.ts';
+import { waitFor } from '../helpers/start-test-leadline.ts';
 
 const cleanups: (() => Promise<unknown>)[] = [];
 afterAll(async () => {
@@ -29,6 +31,14 @@ describe('the process', () => {
     expect(health.status).toBe(200);
     const lead = await fetch(`${child.url}/api/leads`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'First Run', email: 'first@example.com' }) });
     expect(lead.status).toBe(201);
+
+    // The embedded superuser has a password of its own, readable by the owner only.
+    const password = (await readFile(path.join(home, 'postgres-password'), 'utf8')).trim();
+    expect(password).toMatch(/^[A-Za-z0-9_-]{20,}$/);
+    expect(password).not.toBe('leadline');
+    expect((await stat(path.join(home, 'postgres-password'))).mode & 0o777).toBe(0o600);
+    expect((await stat(path.join(home, 'database-url'))).mode & 0o777).toBe(0o600);
+    expect(child.output()).not.toContain(password);
 
     const key = (await readFile(path.join(home, 'admin-api-key'), 'utf8')).trim();
     expect(child.output()).toContain(`Admin key  ${key}`);
@@ -83,4 +93,25 @@ describe('the process', () => {
     const events = await db.pool.query(`SELECT count(*)::int AS n FROM lead_events WHERE conversation_id = ANY($1::uuid[]) AND event_type = 'lead.created'`, [accepted]);
     expect(events.rows[0].n).toBe(accepted.length);
   }, 60_000);
+
+  it('when a second process shares the embedded database and the owner stops, then the second one takes it over and keeps capturing', async () => {
+    const home = await mkdtemp(path.join(os.tmpdir(), 'leadline-shared-home-'));
+    await chmod(home, 0o755);
+    cleanups.push(() => rm(home, { recursive: true, force: true }));
+    const env = { DATABASE_URL: '', ADMIN_API_KEY: '', NODE_ENV: 'development', LEADLINE_HOME: home, RATE_LIMIT_PER_MINUTE: '100000' };
+    const owner = track(await spawnLeadline(env, 60_000));
+    const follower = track(await spawnLeadline(env, 60_000));
+    expect(follower.output()).toContain('using the embedded PostgreSQL another Leadline process runs');
+
+    owner.kill('SIGTERM');
+    expect(await owner.exited).toBe(0);
+    await waitFor('the follower to take the database over', () => follower.output().includes('this process runs it now'), 30_000);
+    expect(existsSync(path.join(home, 'postgres', 'postmaster.pid'))).toBe(true);
+    const lead = await fetch(`${follower.url}/api/leads`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'After Takeover', email: 'after@example.com' }) });
+    expect(lead.status).toBe(201);
+
+    follower.kill('SIGTERM');
+    expect(await follower.exited).toBe(0);
+    expect(existsSync(path.join(home, 'postgres', 'postmaster.pid'))).toBe(false);
+  }, 120_000);
 });
