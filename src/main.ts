@@ -286,8 +286,8 @@ export async function startLeadline(config: Config, overrides: StartOverrides = 
               ...(metaConfigured ? { meta: { run: () => checkMetaHealth(apiIngestDeps), whenFailing: 'degraded' as const } } : {}),
             },
           }),
-          metricsRoutes({ db: apiPool, clock, logger }),
-          ingestRoutes(apiIngestDeps),
+          metricsRoutes({ db: apiPool, clock, logger, token: config.metricsToken }),
+          ingestRoutes(apiIngestDeps, [rateLimitPerMinute(config.rateLimitPerMinute, { countOnly: 'failed' })]),
           adminPanelRoutes({ supabase: config.supabase }),
           adminRouter(admin.key, [
             adminReadRoutes({ db: apiPool, eventHub, clock, timeZone: config.digest.tz, logger, extraStats: async () => ({ ingestion: await readIngestionStats(apiPool) }) }),

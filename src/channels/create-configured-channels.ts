@@ -13,9 +13,20 @@ export function createConfiguredChannels(config: Config, logger: Logger): Channe
     channels.push(createSlackChannel({ webhookUrl: config.slack.webhookUrl, minIntervalMs: config.slack.minIntervalMs, adminBaseUrl: config.publicUrl }));
   }
   if (config.email && config.email.alertTo.length > 0) {
-    const { host, port, secure, user, pass, from, alertTo, digestTo } = config.email;
+    const { host, port, secure, requireTls, user, pass, from, alertTo, digestTo } = config.email;
     channels.push(
-      createEmailChannel({ host, port, secure, ...(user ? { user } : {}), ...(pass ? { pass } : {}), from, to: alertTo, digestTo, adminBaseUrl: config.publicUrl }),
+      createEmailChannel({
+        host,
+        port,
+        secure,
+        requireTls,
+        ...(user ? { user } : {}),
+        ...(pass ? { pass } : {}),
+        from,
+        to: alertTo,
+        digestTo,
+        adminBaseUrl: config.publicUrl,
+      }),
     );
   }
   if (config.telegram) {

@@ -133,6 +133,7 @@ const envSchema = z.object({
   EMAIL_PASS: optionalText,
   EMAIL_FROM: optionalText,
   EMAIL_SECURE: booleanFlag('false'),
+  EMAIL_REQUIRE_TLS: booleanFlag('false'),
   LEAD_ALERT_EMAIL: commaList,
   LEAD_DIGEST_EMAIL: commaList,
   TELEGRAM_BOT_TOKEN: optionalText,
@@ -183,6 +184,7 @@ const envSchema = z.object({
     .optional(),
   SUPABASE_URL: url,
   SUPABASE_ANON_KEY: optionalText,
+  METRICS_TOKEN: optionalText.refine((token) => token === undefined || token.length >= 16, 'must be at least 16 characters'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -202,7 +204,18 @@ export interface Config {
   corsOrigins: string[];
   slack: { webhookUrl: string; minIntervalMs: number } | undefined;
   email:
-    | { host: string; port: number; secure: boolean; user?: string; pass?: string; from: string; alertTo: string[]; digestTo: string[] }
+    | {
+        host: string;
+        port: number;
+        secure: boolean;
+        /** Refuse to send unless the server upgrades to TLS (STARTTLS) on a non-TLS port. */
+        requireTls: boolean;
+        user?: string;
+        pass?: string;
+        from: string;
+        alertTo: string[];
+        digestTo: string[];
+      }
     | undefined;
   telegram: { botToken: string; chatId: string; apiRoot: string; minIntervalMs: number | undefined } | undefined;
   meta: {
@@ -231,6 +244,8 @@ export interface Config {
   /** Country used to read phone numbers written without a +country prefix. */
   defaultPhoneRegion: string | undefined;
   supabase: { url: string; anonKey: string } | undefined;
+  /** When set, `/metrics` needs `Authorization: Bearer <token>`. */
+  metricsToken: string | undefined;
   logLevel: Env['LOG_LEVEL'];
 }
 
@@ -287,6 +302,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config
           host: env.EMAIL_HOST,
           port: env.EMAIL_PORT,
           secure: env.EMAIL_SECURE,
+          requireTls: env.EMAIL_REQUIRE_TLS,
           ...(env.EMAIL_USER ? { user: env.EMAIL_USER } : {}),
           ...(env.EMAIL_PASS ? { pass: env.EMAIL_PASS } : {}),
           from: env.EMAIL_FROM ?? '',
@@ -330,6 +346,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config
     faultPoint: env.FAULT_POINT ? { point: env.FAULT_POINT, at: env.FAULT_POINT_AT } : undefined,
     defaultPhoneRegion: env.DEFAULT_PHONE_REGION,
     supabase: env.SUPABASE_URL && env.SUPABASE_ANON_KEY ? { url: env.SUPABASE_URL, anonKey: env.SUPABASE_ANON_KEY } : undefined,
+    metricsToken: env.METRICS_TOKEN,
     logLevel: env.LOG_LEVEL,
   };
 }

@@ -6,6 +6,7 @@ import { AppError, isDatabaseUnavailable, type ErrorCode, type FieldError } from
 const PROBLEMS: Record<ErrorCode, { status: number; title: string }> = {
   validation_failed: { status: 400, title: 'The request is invalid' },
   unauthorized: { status: 401, title: 'Unauthorized' },
+  forbidden: { status: 403, title: 'Forbidden' },
   not_found: { status: 404, title: 'Not found' },
   conflict: { status: 409, title: 'Conflict' },
   idempotency_key_reused: { status: 422, title: 'Idempotency-Key reused with another request' },

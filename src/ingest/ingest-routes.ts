@@ -8,7 +8,7 @@ import { insertRawLeads } from './insert-raw-leads.ts';
 import { parseMetaWebhook } from './parse-meta-webhook.ts';
 import { storeMetaDelivery } from './store-meta-delivery.ts';
 import { checkMetaSignatureHeader, verifyMetaSignature } from './verify-meta-signature.ts';
-import { verifyStandardWebhook } from './verify-standard-webhook.ts';
+import { checkStandardWebhookHeaders, readStandardWebhookHeaders, verifyStandardWebhook } from './verify-standard-webhook.ts';
 
 /** Meta batches up to 1,000 changes in one POST; a megabyte holds them with room to spare. */
 const MAX_WEBHOOK_BYTES = 1024 * 1024;
@@ -51,8 +51,10 @@ const CHALLENGE = /^[A-Za-z0-9._-]{1,256}$/;
  * senders. They read the raw body themselves (a signature is over bytes), so mount them without a JSON
  * parser in front.
  */
-export function ingestRoutes(deps: IngestDeps): Router {
+export function ingestRoutes(deps: IngestDeps, guards: RequestHandler[] = []): Router {
   const router = express.Router();
+  // Guards (a limiter counting refused requests) run before anything else, the body included.
+  if (guards.length > 0) router.use('/api/webhooks', ...guards);
 
   router.get('/api/webhooks/meta', (req, res) => {
     const expected = deps.meta.verifyToken;
@@ -60,8 +62,9 @@ export function ingestRoutes(deps: IngestDeps): Router {
     const mode = req.query['hub.mode'];
     const token = req.query['hub.verify_token'];
     const challenge = req.query['hub.challenge'];
+    // 403, as Meta's reference implementation answers a wrong token.
     if (mode !== 'subscribe' || typeof token !== 'string' || !sameSecret(token, expected)) {
-      throw new AppError('unauthorized', 'hub.verify_token does not match META_VERIFY_TOKEN (or hub.mode is not subscribe)');
+      throw new AppError('forbidden', 'hub.verify_token does not match META_VERIFY_TOKEN (or hub.mode is not subscribe)');
     }
     if (typeof challenge !== 'string' || !CHALLENGE.test(challenge)) throw new AppError('validation_failed', 'hub.challenge is missing or malformed');
     res.type('text/plain').send(challenge);
@@ -97,16 +100,22 @@ export function ingestRoutes(deps: IngestDeps): Router {
     res.status(200).json({ received: parsed.changes.length, stored: stored.stored, queued: stored.queued, ignored: parsed.ignored });
   });
 
-  const requireKnownSender: RequestHandler = (req, _res, next) => {
+  // A known sender and well-formed, fresh signature headers before the body is read.
+  const requireSignedSender: RequestHandler = (req, _res, next) => {
     const source = String(req.params['source']).toLowerCase();
-    next(deps.webhookSecrets.has(source) ? undefined : new AppError('not_found', 'no signed sender by that name: add it to WEBHOOK_SECRETS as name=whsec_…'));
+    if (!deps.webhookSecrets.has(source)) {
+      next(new AppError('not_found', 'no signed sender by that name: add it to WEBHOOK_SECRETS as name=whsec_…'));
+      return;
+    }
+    const checked = checkStandardWebhookHeaders(readStandardWebhookHeaders((name) => req.get(name)), deps.clock.now().getTime());
+    next(checked.ok ? undefined : new AppError('unauthorized', checked.reason));
   };
 
-  router.post('/api/webhooks/:source', requireKnownSender, readRawBody, async (req, res) => {
+  router.post('/api/webhooks/:source', requireSignedSender, readRawBody, async (req, res) => {
     const source = String(req.params['source']).toLowerCase();
     const body = rawBodyOf(req);
     const verdict = verifyStandardWebhook(
-      { id: req.get('webhook-id'), timestamp: req.get('webhook-timestamp'), signature: req.get('webhook-signature') },
+      readStandardWebhookHeaders((name) => req.get(name)),
       body,
       deps.webhookSecrets.get(source) ?? [],
       deps.clock.now().getTime(),

@@ -29,6 +29,34 @@ export function signStandardWebhook(secret: string, id: string, timestamp: numbe
 }
 
 /**
+ * The signature headers of a request, under either name set: Standard Webhooks' `webhook-*` or Svix's
+ * `svix-*` (the same values; Svix-based senders such as Clerk and Resend send these).
+ */
+export function readStandardWebhookHeaders(get: (name: string) => string | undefined): StandardWebhookHeaders {
+  return {
+    id: get('webhook-id') ?? get('svix-id'),
+    timestamp: get('webhook-timestamp') ?? get('svix-timestamp'),
+    signature: get('webhook-signature') ?? get('svix-signature'),
+  };
+}
+
+/**
+ * What can be judged before the body is read: the three headers are there, well formed, and the timestamp
+ * is inside the tolerance. A request that fails here costs no buffering.
+ */
+export function checkStandardWebhookHeaders(headers: StandardWebhookHeaders, nowMs: number): { ok: true; id: string; timestamp: number } | { ok: false; reason: string } {
+  const { id, timestamp, signature } = headers;
+  if (!id || !timestamp || !signature) return { ok: false, reason: 'send the webhook-id, webhook-timestamp and webhook-signature headers (or svix-id, svix-timestamp, svix-signature)' };
+  if (!WEBHOOK_ID.test(id)) return { ok: false, reason: 'webhook-id must be 1-255 visible ASCII characters' };
+  if (!TIMESTAMP.test(timestamp)) return { ok: false, reason: 'webhook-timestamp must be Unix seconds' };
+  const seconds = Number(timestamp);
+  if (Math.abs(nowMs / 1000 - seconds) > TIMESTAMP_TOLERANCE_SECONDS) {
+    return { ok: false, reason: `webhook-timestamp is more than ${TIMESTAMP_TOLERANCE_SECONDS / 60} minutes from our clock` };
+  }
+  return { ok: true, id, timestamp: seconds };
+}
+
+/**
  * Verifies `webhook-signature` (a space-separated list of `v1,<base64>`) against every configured secret of
  * the sender, so a secret can be rotated by listing the old and the new one for a while. Each comparison is
  * constant time on equal-length buffers.
@@ -39,14 +67,12 @@ export function verifyStandardWebhook(
   secrets: readonly string[],
   nowMs: number,
 ): StandardWebhookVerdict {
-  const { id, timestamp, signature } = headers;
-  if (!id || !timestamp || !signature) return { ok: false, reason: 'send the webhook-id, webhook-timestamp and webhook-signature headers' };
-  if (!WEBHOOK_ID.test(id)) return { ok: false, reason: 'webhook-id must be 1-255 visible ASCII characters' };
-  if (!TIMESTAMP.test(timestamp)) return { ok: false, reason: 'webhook-timestamp must be Unix seconds' };
-  const seconds = Number(timestamp);
-  if (Math.abs(nowMs / 1000 - seconds) > TIMESTAMP_TOLERANCE_SECONDS) {
-    return { ok: false, reason: `webhook-timestamp is more than ${TIMESTAMP_TOLERANCE_SECONDS / 60} minutes from our clock` };
-  }
+  const checked = checkStandardWebhookHeaders(headers, nowMs);
+  if (!checked.ok) return checked;
+  const { id, timestamp: seconds } = checked;
+  // Signed over the header exactly as sent (leading zeros included), not over the parsed number.
+  const timestamp = headers.timestamp ?? '';
+  const signature = headers.signature ?? '';
 
   const given = signature
     .split(' ')

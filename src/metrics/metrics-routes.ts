@@ -1,6 +1,8 @@
 import express, { type Router } from 'express';
 import type { Logger } from 'pino';
 import type { Queryable } from '../db/create-pool.ts';
+import { bearerMatches } from '../http/bearer-matches.ts';
+import { AppError } from '../shared/app-error.ts';
 import { systemClock, type Clock } from '../shared/clock.ts';
 import { foldRareLabelValues } from './fold-rare-label-values.ts';
 import { formatPrometheusText, type MetricFamily } from './format-prometheus-text.ts';
@@ -8,6 +10,8 @@ import { readMetricSamples, type MetricSample } from './read-metric-samples.ts';
 
 export interface MetricsDeps {
   db: Queryable;
+  /** METRICS_TOKEN: when set, a scrape needs `Authorization: Bearer <token>`. */
+  token?: string | undefined;
   clock?: Clock;
   logger?: Logger;
 }
@@ -33,7 +37,10 @@ export function metricsRoutes(deps: MetricsDeps): Router {
   const router = express.Router();
   const clock = deps.clock ?? systemClock;
 
-  router.get('/metrics', async (_req, res) => {
+  router.get('/metrics', async (req, res) => {
+    if (deps.token !== undefined && !bearerMatches(req, deps.token)) {
+      throw new AppError('unauthorized', 'send Authorization: Bearer <METRICS_TOKEN>');
+    }
     let samples: MetricSample[] = [];
     let databaseUp = 1;
     try {

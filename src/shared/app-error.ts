@@ -2,6 +2,7 @@
 export type ErrorCode =
   | 'validation_failed'
   | 'unauthorized'
+  | 'forbidden'
   | 'not_found'
   | 'conflict'
   | 'idempotency_key_reused'

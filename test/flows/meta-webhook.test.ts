@@ -74,13 +74,13 @@ async function counts() {
 }
 
 describe('Meta subscription check', () => {
-  it('when Meta sends the right verify token, then the challenge is echoed as text; a wrong token gets 401', async () => {
+  it('when Meta sends the right verify token, then the challenge is echoed as text; a wrong token gets 403, as Meta\'s reference answers', async () => {
     const ok = await fetch(`${ingest.url}/api/webhooks/meta?hub.mode=subscribe&hub.verify_token=${VERIFY_TOKEN}&hub.challenge=1158201444`);
     expect(ok.status).toBe(200);
     expect(ok.headers.get('content-type')).toContain('text/plain');
     expect(await ok.text()).toBe('1158201444');
     const wrong = await fetch(`${ingest.url}/api/webhooks/meta?hub.mode=subscribe&hub.verify_token=nope&hub.challenge=1158201444`);
-    expect(wrong.status).toBe(401);
+    expect(wrong.status).toBe(403);
     expect(wrong.headers.get('content-type')).toContain('application/problem+json');
   });
 });

@@ -113,6 +113,13 @@ describe('createEmailChannel against the SMTP stub', () => {
     expect(error).toMatchObject({ kind: 'permanent', providerCode: 'SMTP 535' });
   });
 
+  it('when TLS is required and the server offers no STARTTLS, then nothing is sent in clear text and the error is permanent', async () => {
+    const channel = channelFor({ user: 'leadline', pass: 'secret', requireTls: true });
+    const error = await sendError(channel.send(makeMessage([leadCreated()])));
+    expect(error).toMatchObject({ name: 'ChannelError', kind: 'permanent' });
+    expect(stub.received).toHaveLength(0);
+  });
+
   it('when nothing listens on the SMTP port, then the error is transient', async () => {
     const channel = channelFor({ port: await closedPort() });
 

@@ -10,6 +10,8 @@ export interface EmailChannelOptions {
   port: number;
   /** True for implicit TLS (port 465); false lets nodemailer upgrade with STARTTLS when offered. */
   secure: boolean;
+  /** Fail rather than send in clear text when the server does not offer STARTTLS. */
+  requireTls?: boolean;
   user?: string;
   pass?: string;
   /** The From address, e.g. `Leadline <leads@example.com>`. */
@@ -55,6 +57,7 @@ export function createEmailChannel(options: EmailChannelOptions): Channel {
     host: options.host,
     port: options.port,
     secure: options.secure,
+    requireTLS: options.requireTls ?? false,
     auth: options.user === undefined ? undefined : { user: options.user, pass: options.pass ?? '' },
     connectionTimeout: timeoutMs,
     greetingTimeout: timeoutMs,

@@ -23,8 +23,8 @@ describe('formatSlackMessage', () => {
           type: 'section',
           text: { type: 'mrkdwn', text: '*New HOT lead:* Ada Lovelace' },
           fields: [
-            { type: 'mrkdwn', text: '*Contact*\nada@example.com / +442071838750' },
-            { type: 'mrkdwn', text: '*Source*\ncontact_form' },
+            { type: 'mrkdwn', text: '*Contact*\n`ada@example.com` / `+442071838750`' },
+            { type: 'mrkdwn', text: '*Source*\n`contact_form`' },
             { type: 'mrkdwn', text: '*Quality*\nHOT (score 87)' },
             { type: 'mrkdwn', text: `*Respond by*\n${DEADLINE}` },
           ],
@@ -43,11 +43,26 @@ describe('formatSlackMessage', () => {
     });
   });
 
+  it('when the lead text carries Slack formatting and bare links, then none of it can format or link', () => {
+    const lead = makeLead({
+      name: '*Boss* _urgent_',
+      message: 'click *here* or ~this~ `now`: https://evil.example/pay www.evil.example mailto:evil@evil.example evil.example',
+    });
+    const payload = formatSlackMessage(makeMessage([{ kind: 'lead.created', eventId: 'e', lead }]));
+    const [card, message] = payload.blocks;
+    const headline = card?.type === 'section' ? card.text.text : '';
+    const body = message?.type === 'section' ? message.text.text : '';
+    expect(headline).toBe('*New HOT lead:* \u2217Boss\u2217 \u02cdurgent\u02cd');
+    expect(body.replace(/^\*Message\*\n/, '')).not.toMatch(/[*_~`]/);
+    expect(body).not.toMatch(/:\/\/|\.example|mailto:/);
+    expect(body).toContain('https\u2236//evil\u2024example/pay');
+  });
+
   it('when the name and message carry mentions and markup, then they are escaped and no mention can fire', () => {
     const lead = makeLead({ name: NASTY_NAME, message: 'ping <@U123> and <#C42> @here @everyone & <!channel>' });
     const json = JSON.stringify(formatSlackMessage(makeMessage([{ kind: 'lead.created', eventId: 'e', lead }])));
 
-    expect(json).toContain('&lt;b&gt;_*[ &amp; @\u200bchannel &lt;!here&gt;');
+    expect(json).toContain('&lt;b&gt;\u02cd\u2217[ &amp; @\u200bchannel &lt;!here&gt;');
     expect(json).toContain('ping &lt;@U123&gt; and &lt;#C42&gt; @\u200bhere @\u200beveryone &amp; &lt;!channel&gt;');
     // The only `<` left are our own date and link tokens.
     expect(json.match(/<[^h!]/g)).toBeNull();
@@ -97,7 +112,7 @@ describe('formatSlackMessage', () => {
     }
     expect(payload.blocks[1]).toMatchObject({
       type: 'section',
-      text: { text: expect.stringMatching(/^- \*HOT\* <http:[^|]+\|Lead 0001> - contact_form - respond by <!date/) },
+      text: { text: expect.stringMatching(/^- \*HOT\* <http:[^|]+\|Lead 0001> - `contact_form` - respond by <!date/) },
     });
   });
 

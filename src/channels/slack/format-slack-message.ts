@@ -14,7 +14,7 @@ import {
   summaryHeadline,
   truncate,
 } from '../notice-text.ts';
-import { escapeSlackText, slackDate, slackLink } from './escape-slack-text.ts';
+import { escapeSlackText, slackCode, slackDate, slackLink } from './escape-slack-text.ts';
 
 /*
  * Slack's documented limits, with margin: a section's text at most 3,000 characters, a field 2,000 (our
@@ -26,6 +26,7 @@ const MAX_SECTION_CHARS = 3000;
 const MAX_BLOCKS = 50;
 const MAX_FALLBACK_TEXT_CHARS = 3000;
 const MAX_SOURCE_CHARS = 60;
+const MAX_CONTACT_PART_CHARS = 150;
 const MAX_OPERATOR_DETAIL_CHARS = 2500;
 const MAX_SUMMARY_DETAIL_CHARS = 200;
 /** An admin link longer than this is dropped rather than risk a section over Slack's limit. */
@@ -54,8 +55,16 @@ function leadLink(lead: LeadSummary, label: string): string {
   return lead.adminUrl.length <= MAX_LINK_URL_CHARS ? slackLink(lead.adminUrl, label) : escapeSlackText(label);
 }
 
+/** Email and phone as code spans: exact to copy, never turned into links or formatting by Slack. */
+function contactText(lead: LeadSummary): string {
+  const parts = [lead.email, lead.phone].filter((part): part is string => part !== null && part !== '');
+  if (parts.length === 0) return escapeSlackText(contactLine(lead));
+  return parts.map((part) => slackCode(truncate(singleLine(part), MAX_CONTACT_PART_CHARS))).join(' / ');
+}
+
+/** Sources are short slugs (`google_ads`): a code span keeps their underscores from turning into italics. */
 function sourceText(lead: LeadSummary): string {
-  return escapeSlackText(truncate(singleLine(lead.source), MAX_SOURCE_CHARS));
+  return slackCode(truncate(singleLine(lead.source), MAX_SOURCE_CHARS));
 }
 
 function formatLeadNotice(notice: LeadNotice): SlackBlock[] {
@@ -63,7 +72,7 @@ function formatLeadNotice(notice: LeadNotice): SlackBlock[] {
   const [label, ...rest] = noticeHeadline(notice).split(': ');
   const headline = `*${escapeSlackText(label ?? '')}:* ${escapeSlackText(rest.join(': '))}`;
   const fields: SlackText[] = [
-    mrkdwn(`*Contact*\n${escapeSlackText(contactLine(lead))}`),
+    mrkdwn(`*Contact*\n${contactText(lead)}`),
     mrkdwn(`*Source*\n${sourceText(lead)}`),
     mrkdwn(`*Quality*\n${qualityLabel(lead.quality)} (score ${lead.score})`),
     mrkdwn(`*Respond by*\n${slackDate(lead.slaDeadline, formatUtc(lead.slaDeadline))}`),
