@@ -65,10 +65,10 @@ export default tseslint.config(
         {
           patterns: [
             {
-              regex: '^(?!\\./[^/]+$|\\.\\./lead-vocabulary\\.ts$)',
+              regex: '^(?!\\./[^/]+$|\\.\\./\\.\\./leads/lead-vocabulary\\.ts$)',
               allowTypeImports: true,
               message:
-                'the browser panel may import only types from outside src/admin/panel/ (import type …), except ../lead-vocabulary.ts',
+                'the browser panel may import only types from outside src/admin/panel/ (import type …), except ../../leads/lead-vocabulary.ts',
             },
           ],
         },

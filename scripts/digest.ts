@@ -14,7 +14,7 @@ import { yesterdayIn } from '../src/digest/digest-date.ts';
 import { renderDigest } from '../src/digest/render-digest.ts';
 import { sendDigest } from '../src/digest/send-digest.ts';
 import { systemClock } from '../src/shared/clock.ts';
-import { parseLocalDate } from '../src/sla/zoned-time.ts';
+import { parseLocalDate } from '../src/time/zoned-time.ts';
 
 const USAGE = 'usage: npm run digest -- [--date YYYY-MM-DD] [--dry-run]';
 const say = (line: string) => process.stdout.write(`${line}\n`);

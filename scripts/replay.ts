@@ -17,7 +17,7 @@ import { deliveryQueueName } from '../src/delivery/delivery-job.ts';
 import { ensureDeliveryQueues } from '../src/delivery/ensure-delivery-queues.ts';
 import { planReplay } from '../src/delivery/plan-replay.ts';
 import { createLogger } from '../src/logging/create-logger.ts';
-import type { EventType } from '../src/outbox/event-types.ts';
+import type { EventType } from '../src/events/event-types.ts';
 import { startJobQueue } from '../src/queue/start-job-queue.ts';
 
 const USAGE = 'usage: npm run replay -- [--event ID…] [--since ISO] [--until ISO] [--type T] [--channel C] [--failed-only] [--dry-run] [--force]';

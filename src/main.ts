@@ -14,8 +14,9 @@ import { ensureAdminKey } from './admin/ensure-admin-key.ts';
 import { metricsRoutes } from './metrics/metrics-routes.ts';
 import { createScoringSettings } from './capture/score-lead.ts';
 import { startDailyDigest } from './digest/start-daily-digest.ts';
-import { createWorkingTimeAdder } from './sla/add-working-time.ts';
+import { createWorkingTimeAdder } from './time/add-working-time.ts';
 import { slaAdminRoutes } from './sla/sla-admin-routes.ts';
+import { leadAdminRoutes } from './leads/lead-admin-routes.ts';
 import { startSlaMonitor } from './sla/start-sla-monitor.ts';
 import { checkMetaHealth } from './ingest/check-meta-health.ts';
 import { ingestAdminRoutes } from './ingest/ingest-admin-routes.ts';
@@ -300,6 +301,7 @@ export async function startLeadline(config: Config, overrides: StartOverrides = 
               },
             }),
             ingestAdminRoutes(apiIngestDeps),
+            leadAdminRoutes({ db: apiPool, clock }),
             slaAdminRoutes({ db: apiPool, clock }),
           ]),
           captureRoutes(

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { LEAD_QUALITIES, LEAD_STATUSES } from './lead-vocabulary.ts';
+import { LEAD_QUALITIES, LEAD_STATUSES } from '../leads/lead-vocabulary.ts';
 
 /** A page holds at most this many leads: enough for a screen, small enough to stay fast. */
 export const MAX_PAGE_SIZE = 100;

@@ -1,6 +1,6 @@
 import express, { type Router } from 'express';
 import type { Logger } from 'pino';
-import { zodIssuesToFieldErrors } from '../capture/zod-issues-to-field-errors.ts';
+import { zodIssuesToFieldErrors } from '../http/zod-issues-to-field-errors.ts';
 import type { Pool } from '../db/create-pool.ts';
 import { AppError, validationError } from '../shared/app-error.ts';
 import { systemClock, type Clock } from '../shared/clock.ts';

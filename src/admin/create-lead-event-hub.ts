@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { Queryable } from '../db/create-pool.ts';
 import { listenForNotifications, type Listener } from '../db/listen-for-notifications.ts';
-import { EVENT_STREAM_NOTIFY_CHANNEL } from '../outbox/event-types.ts';
+import { EVENT_STREAM_NOTIFY_CHANNEL } from '../events/event-types.ts';
 import { listEventsSince } from './list-events-since.ts';
 import { readLatestEventId } from './read-latest-event-id.ts';
 import { parseStreamedEvent, type StreamedEvent } from './streamed-event.ts';

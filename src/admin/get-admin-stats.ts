@@ -1,5 +1,5 @@
 import type { Queryable } from '../db/create-pool.ts';
-import { slaStateSql } from './sla-state-sql.ts';
+import { slaStateSql } from '../leads/sla-state-sql.ts';
 
 export interface AdminStats {
   leads: {

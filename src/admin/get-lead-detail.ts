@@ -1,9 +1,9 @@
 import type { ScoreReason } from '../capture/score-lead.ts';
 import type { ChannelName } from '../channels/channel.ts';
 import type { Queryable } from '../db/create-pool.ts';
-import type { EventType } from '../outbox/event-types.ts';
-import type { LeadQuality, LeadStatus, SlaState } from './lead-vocabulary.ts';
-import { slaStateSql } from './sla-state-sql.ts';
+import type { EventType } from '../events/event-types.ts';
+import type { LeadQuality, LeadStatus, SlaState } from '../leads/lead-vocabulary.ts';
+import { slaStateSql } from '../leads/sla-state-sql.ts';
 
 /** The lead's own row, without `idempotency_key` (internal). */
 export interface LeadDetailLead {

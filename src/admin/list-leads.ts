@@ -1,8 +1,8 @@
 import type { Queryable } from '../db/create-pool.ts';
 import { escapeLikePattern } from './escape-like-pattern.ts';
 import { encodeLeadCursor, type LeadCursor } from './lead-cursor.ts';
-import type { LeadQuality, LeadStatus, SlaState } from './lead-vocabulary.ts';
-import { slaStateSql } from './sla-state-sql.ts';
+import type { LeadQuality, LeadStatus, SlaState } from '../leads/lead-vocabulary.ts';
+import { slaStateSql } from '../leads/sla-state-sql.ts';
 
 export interface LeadListFilter {
   status?: LeadStatus | undefined;

@@ -16,7 +16,7 @@ import {
   type PropertyInquiryBody,
 } from './lead-schemas.ts';
 import { normalizeContact } from './normalize-contact.ts';
-import { zodIssuesToFieldErrors } from './zod-issues-to-field-errors.ts';
+import { zodIssuesToFieldErrors } from '../http/zod-issues-to-field-errors.ts';
 
 export interface CaptureRouteDeps extends CaptureDeps {
   defaultPhoneRegion: CountryCode | undefined;

@@ -1,5 +1,5 @@
 import type { Queryable } from '../db/create-pool.ts';
-import type { Quality } from '../channels/channel.ts';
+import type { LeadQuality as Quality } from '../leads/lead-vocabulary.ts';
 
 export interface CapturedLeadRow {
   /** Made in Node (a UUIDv7), so a lead kept in the spool keeps its id when it reaches the table. */

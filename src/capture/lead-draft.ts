@@ -1,4 +1,4 @@
-import type { Quality } from '../channels/channel.ts';
+import type { LeadQuality as Quality } from '../leads/lead-vocabulary.ts';
 
 /** A lead as any source hands it to capture: already validated and normalized. */
 export interface LeadDraft {

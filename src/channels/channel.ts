@@ -3,10 +3,11 @@
  * message and how to classify its provider's errors; it knows nothing about the database, queues or retries.
  */
 
+import type { LeadQuality as Quality } from '../leads/lead-vocabulary.ts';
+
 export const CHANNEL_NAMES = ['slack', 'email', 'telegram', 'log'] as const;
 export type ChannelName = (typeof CHANNEL_NAMES)[number];
 
-export type Quality = 'hot' | 'warm' | 'cold';
 
 /** What a team member needs to act on a lead, already loaded from the database. */
 export interface LeadSummary {

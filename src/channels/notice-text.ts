@@ -2,7 +2,8 @@
  * Plain-text pieces shared by every channel's formatter. Nothing here escapes: each channel escapes for its
  * own markup (Slack mrkdwn, HTML) after truncating, so an escape sequence is never cut in half.
  */
-import type { LeadSummary, Notice, Quality } from './channel.ts';
+import type { LeadQuality as Quality } from '../leads/lead-vocabulary.ts';
+import type { LeadSummary, Notice } from './channel.ts';
 
 /** Names longer than this are cut: a name is a label in a list, not a place for a pasted essay. */
 export const MAX_NAME_CHARS = 80;

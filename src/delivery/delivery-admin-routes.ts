@@ -1,5 +1,5 @@
 import express, { type Router } from 'express';
-import { recordAdminAction } from '../admin/record-admin-action.ts';
+import { recordAdminAction } from '../leads/record-admin-action.ts';
 import type { Pool } from '../db/create-pool.ts';
 import type { JobQueue } from '../queue/start-job-queue.ts';
 import { AppError } from '../shared/app-error.ts';

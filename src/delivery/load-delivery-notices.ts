@@ -1,6 +1,7 @@
-import type { Notice, Quality } from '../channels/channel.ts';
+import type { Notice } from '../channels/channel.ts';
+import type { LeadQuality as Quality } from '../leads/lead-vocabulary.ts';
 import type { Queryable } from '../db/create-pool.ts';
-import type { EventType } from '../outbox/event-types.ts';
+import type { EventType } from '../events/event-types.ts';
 
 interface NoticeRow {
   id: string;

@@ -1,7 +1,7 @@
 import type { ChannelName } from '../channels/channel.ts';
 import type { Queryable } from '../db/create-pool.ts';
-import { EVENT_TYPES, type EventType } from '../outbox/event-types.ts';
-import { planDeliveries } from '../relay/plan-deliveries.ts';
+import { EVENT_TYPES, type EventType } from '../events/event-types.ts';
+import { planDeliveries } from './plan-deliveries.ts';
 import type { DeliveryJobData } from './delivery-job.ts';
 
 export interface ReplayFilter {

@@ -1,4 +1,4 @@
-import type { Quality } from '../channels/channel.ts';
+import type { LeadQuality as Quality } from '../leads/lead-vocabulary.ts';
 import type { Queryable } from '../db/create-pool.ts';
 import { digestDayBounds } from './digest-date.ts';
 

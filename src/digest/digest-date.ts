@@ -1,4 +1,4 @@
-import { addLocalDays, formatLocalDate, localDateOf, localDayBounds, parseLocalDate } from '../sla/zoned-time.ts';
+import { addLocalDays, formatLocalDate, localDateOf, localDayBounds, parseLocalDate } from '../time/zoned-time.ts';
 
 /** The calendar day before `now` in `timeZone`, as `YYYY-MM-DD`: what the morning digest reports on. */
 export function yesterdayIn(now: Date, timeZone: string): string {

@@ -3,7 +3,7 @@ import { ConfigError } from '../config/load-config.ts';
 import type { Pool } from '../db/create-pool.ts';
 import type { JobQueue } from '../queue/start-job-queue.ts';
 import type { Clock } from '../shared/clock.ts';
-import { isValidTimeZone } from '../sla/zoned-time.ts';
+import { isValidTimeZone } from '../time/zoned-time.ts';
 import { yesterdayIn } from './digest-date.ts';
 import { sendDigest } from './send-digest.ts';
 

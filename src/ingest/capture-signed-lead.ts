@@ -3,7 +3,7 @@ import { fromDirectLead } from '../capture/capture-routes.ts';
 import type { CaptureResult } from '../capture/lead-draft.ts';
 import { directLeadSchema } from '../capture/lead-schemas.ts';
 import { normalizeContact } from '../capture/normalize-contact.ts';
-import { zodIssuesToFieldErrors } from '../capture/zod-issues-to-field-errors.ts';
+import { zodIssuesToFieldErrors } from '../http/zod-issues-to-field-errors.ts';
 import { validationError } from '../shared/app-error.ts';
 import type { IngestDeps } from './ingest-deps.ts';
 

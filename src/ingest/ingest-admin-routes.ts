@@ -1,5 +1,5 @@
 import express, { type Router } from 'express';
-import { recordAdminAction } from '../admin/record-admin-action.ts';
+import { recordAdminAction } from '../leads/record-admin-action.ts';
 import { validationError } from '../shared/app-error.ts';
 import type { IngestDeps } from './ingest-deps.ts';
 import { MAX_BACKFILL_DAYS } from './poll-meta-forms.ts';

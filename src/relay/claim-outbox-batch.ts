@@ -1,6 +1,6 @@
 import type { PoolClient } from '../db/create-pool.ts';
-import type { EventType } from '../outbox/event-types.ts';
-import type { OutboxEvent } from './plan-deliveries.ts';
+import type { EventType } from '../events/event-types.ts';
+import type { OutboxEvent } from '../delivery/plan-deliveries.ts';
 
 /**
  * Locks up to `limit` unprocessed events, oldest first, skipping rows another relay holds. There is no

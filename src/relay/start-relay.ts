@@ -5,12 +5,12 @@ import { withTransaction, type Pool } from '../db/create-pool.ts';
 import { listenForNotifications } from '../db/listen-for-notifications.ts';
 import { logOncePerCause } from '../logging/log-once-per-cause.ts';
 import { deliveryJobId, deliveryQueueName, type DeliveryJobData } from '../delivery/delivery-job.ts';
-import { OUTBOX_NOTIFY_CHANNEL } from '../outbox/event-types.ts';
+import { OUTBOX_NOTIFY_CHANNEL } from '../events/event-types.ts';
 import type { JobQueue } from '../queue/start-job-queue.ts';
 import type { ReachFaultPoint } from '../shared/fault-point.ts';
 import { claimOutboxBatch } from './claim-outbox-batch.ts';
 import { markEventsProcessed } from './mark-events-processed.ts';
-import { planDeliveries } from './plan-deliveries.ts';
+import { planDeliveries } from '../delivery/plan-deliveries.ts';
 
 export interface RelayDeps {
   pool: Pool;

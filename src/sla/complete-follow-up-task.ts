@@ -1,4 +1,4 @@
-import { recordAdminAction } from '../admin/record-admin-action.ts';
+import { recordAdminAction } from '../leads/record-admin-action.ts';
 import { withTransaction, type Pool } from '../db/create-pool.ts';
 import { AppError } from '../shared/app-error.ts';
 import { toFollowUpTask, type FollowUpTask, type FollowUpTaskRow } from './list-follow-up-tasks.ts';

@@ -1,4 +1,4 @@
-import type { LeadQuality, LeadStatus, SlaState } from '../admin/lead-vocabulary.ts';
+import type { LeadQuality, LeadStatus, SlaState } from '../leads/lead-vocabulary.ts';
 import type { Queryable } from '../db/create-pool.ts';
 
 export interface SlaLead {

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import { listenForNotifications } from '../db/listen-for-notifications.ts';
 import { logOncePerCause } from '../logging/log-once-per-cause.ts';
-import { EVENT_STREAM_NOTIFY_CHANNEL } from '../outbox/event-types.ts';
+import { EVENT_STREAM_NOTIFY_CHANNEL } from '../events/event-types.ts';
 
 export interface NewLeadListener {
   stop(): Promise<void>;

@@ -12,7 +12,7 @@ import { DIGEST_QUEUE, startDailyDigest } from '../../src/digest/start-daily-dig
 import { createLogger } from '../../src/logging/create-logger.ts';
 import type { Clock } from '../../src/shared/clock.ts';
 import { breachOverdueLeads } from '../../src/sla/breach-overdue-leads.ts';
-import { recordLeadResponse } from '../../src/sla/record-lead-response.ts';
+import { recordLeadResponse } from '../../src/leads/record-lead-response.ts';
 import { startTestLeadline, waitFor } from '../helpers/start-test-leadline.ts';
 import { createTestDatabase, keepDatabaseOnFailure, type TestDatabase } from '../helpers/test-database.ts';
 import { startSmtpStub, type SmtpStub } from '../stubs/start-smtp-stub.ts';

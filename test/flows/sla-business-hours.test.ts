@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { captureLead } from '../../src/capture/capture-lead.ts';
 import type { LeadDraft } from '../../src/capture/lead-draft.ts';
 import { loadConfig } from '../../src/config/load-config.ts';
-import { createWorkingTimeAdder } from '../../src/sla/add-working-time.ts';
+import { createWorkingTimeAdder } from '../../src/time/add-working-time.ts';
 import { breachOverdueLeads } from '../../src/sla/breach-overdue-leads.ts';
 import { listSlaLeads } from '../../src/sla/list-sla-leads.ts';
 import { warnAtRiskLeads } from '../../src/sla/warn-at-risk-leads.ts';

@@ -1,23 +1,16 @@
 /**
  * Shared set-up of the SLA flow tests: a Leadline from startTestLeadline (capture API, relay and delivery
  * when ROLE runs workers), SLA monitors started here with their own job-queue connections (so a test can
- * stop one and start another, like a process restart), and the SLA admin routes. Until main.ts mounts
- * the SLA routes, they are served from a small server of their own behind the same admin-key guard.
+ * stop one and start another, like a process restart), and the SLA admin routes as main.ts serves them.
  */
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import express from 'express';
 import { createPool } from '../../src/db/create-pool.ts';
-import { createApp } from '../../src/http/create-app.ts';
-import { requireAdminKey } from '../../src/http/require-admin-key.ts';
 import { createLogger } from '../../src/logging/create-logger.ts';
 import type { Leadline } from '../../src/main.ts';
 import { startJobQueue } from '../../src/queue/start-job-queue.ts';
 import { systemClock, type Clock } from '../../src/shared/clock.ts';
 import { SLA_TIMER_QUEUE, slaTimerJobId, type SlaTimerKind } from '../../src/sla/schedule-sla-timers.ts';
-import { slaAdminRoutes } from '../../src/sla/sla-admin-routes.ts';
 import { startSlaMonitor, type SlaMonitor } from '../../src/sla/start-sla-monitor.ts';
-import { adminHeaders, startTestLeadline, TEST_ADMIN_KEY } from '../helpers/start-test-leadline.ts';
+import { adminHeaders, startTestLeadline } from '../helpers/start-test-leadline.ts';
 
 const silent = createLogger({ level: process.env['TEST_LOG_LEVEL'] ?? 'silent', destination: process.stderr });
 
@@ -62,30 +55,7 @@ export interface SlaTestApp {
 
 export async function startSlaTestApp(databaseUrl: string, env: Record<string, string>, clock: Clock = systemClock): Promise<SlaTestApp> {
   const app = await startTestLeadline(databaseUrl, env, { clock });
-  const probe = await fetch(`${app.url}/api/admin/sla`, { headers: adminHeaders() });
-  let server: Server | undefined;
-  let adminUrl = app.url;
-  if (probe.status === 404) {
-    const guarded = express.Router();
-    guarded.use('/api/admin', requireAdminKey(TEST_ADMIN_KEY));
-    guarded.use(slaAdminRoutes({ db: app.pool, clock }));
-    const admin = createApp({ logger: silent, trustProxy: undefined, isShuttingDown: () => false, routers: [guarded] });
-    server = await new Promise<Server>((resolve) => {
-      const started = admin.listen(0, '127.0.0.1', () => resolve(started));
-    });
-    adminUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  }
-  return {
-    app,
-    adminUrl,
-    async stop() {
-      if (server) {
-        server.closeAllConnections();
-        await new Promise<void>((resolve) => server.close(() => resolve()));
-      }
-      await app.stop();
-    },
-  };
+  return { app, adminUrl: app.url, stop: () => app.stop() };
 }
 
 /** The state of one of a lead's timer jobs ('created', 'active', 'completed', …), or null when absent. */

@@ -5,7 +5,7 @@ import type { SlaOverview } from '../../sla/list-sla-leads.ts';
 import type { AdminPanelConfig } from '../admin-panel-routes.ts';
 import type { AdminStatsResponse } from '../admin-read-routes.ts';
 import type { LeadDetail } from '../get-lead-detail.ts';
-import type { LeadStatus } from '../lead-vocabulary.ts';
+import type { LeadStatus } from '../../leads/lead-vocabulary.ts';
 import type { LeadListPage } from '../list-leads.ts';
 
 /** A server type after JSON.stringify and JSON.parse: Dates become ISO strings, the rest stays. */

@@ -1,4 +1,4 @@
-import type { LeadQuality, LeadStatus, SlaState } from '../lead-vocabulary.ts';
+import type { LeadQuality, LeadStatus, SlaState } from '../../leads/lead-vocabulary.ts';
 import { h } from './dom.ts';
 import { absoluteTime, countdown, formatDuration } from './format-time.ts';
 

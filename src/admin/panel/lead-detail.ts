@@ -1,4 +1,4 @@
-import { LEAD_STATUSES, type LeadStatus } from '../lead-vocabulary.ts';
+import { LEAD_STATUSES, type LeadStatus } from '../../leads/lead-vocabulary.ts';
 import { ApiError, type AdminApi, type LeadDetailResponse } from './api.ts';
 import { qualityBadge, slaElement, statusBadge } from './badges.ts';
 import { byId, h, keyValues, section, type Child } from './dom.ts';

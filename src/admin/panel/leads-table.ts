@@ -1,4 +1,4 @@
-import { LEAD_QUALITIES, LEAD_STATUSES } from '../lead-vocabulary.ts';
+import { LEAD_QUALITIES, LEAD_STATUSES } from '../../leads/lead-vocabulary.ts';
 import type { AdminApi, LeadRow } from './api.ts';
 import { qualityBadge, slaElement, statusBadge } from './badges.ts';
 import { activates, byId, h } from './dom.ts';

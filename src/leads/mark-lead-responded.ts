@@ -1,8 +1,9 @@
 import type { PoolClient } from '../db/create-pool.ts';
 import { AppError } from '../shared/app-error.ts';
 
-export const LEAD_STATUSES = ['new', 'contacted', 'qualified', 'converted', 'lost', 'spam'] as const;
-export type LeadStatus = (typeof LEAD_STATUSES)[number];
+import type { LeadStatus } from './lead-vocabulary.ts';
+
+export type { LeadStatus };
 
 export interface LockedLead {
   id: string;

@@ -1,4 +1,4 @@
-import { recordAdminAction } from '../admin/record-admin-action.ts';
+import { recordAdminAction } from './record-admin-action.ts';
 import { withTransaction, type Pool } from '../db/create-pool.ts';
 import { lockLead, markLeadResponded, type LeadStatus } from './mark-lead-responded.ts';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { addWorkingTime, createWorkingTimeAdder } from './add-working-time.ts';
-import { computeSlaDeadline } from './compute-sla-deadline.ts';
+import { computeSlaDeadline } from '../sla/compute-sla-deadline.ts';
 import { parseBusinessHours } from './parse-business-hours.ts';
 
 const MIN = 60_000;

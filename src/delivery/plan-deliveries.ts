@@ -1,5 +1,5 @@
 import type { ChannelName } from '../channels/channel.ts';
-import { DIGEST_EVENTS, LEAD_ALERT_EVENTS, OPERATOR_ALERT_EVENTS, type EventType } from '../outbox/event-types.ts';
+import { DIGEST_EVENTS, LEAD_ALERT_EVENTS, OPERATOR_ALERT_EVENTS, type EventType } from '../events/event-types.ts';
 
 export interface OutboxEvent {
   id: string;

@@ -1,0 +1,56 @@
+import express, { type Router } from 'express';
+import { z } from 'zod';
+import type { Pool } from '../db/create-pool.ts';
+import { leadIdParam, optionalJsonBody, parseRequest } from '../http/admin-request.ts';
+import type { Clock } from '../shared/clock.ts';
+import { changeLeadStatus } from './change-lead-status.ts';
+import { LEAD_STATUSES } from './lead-vocabulary.ts';
+import { recordLeadResponse } from './record-lead-response.ts';
+
+export interface LeadAdminRouteDeps {
+  db: Pool;
+  clock: Clock;
+}
+
+const respondBody = z.strictObject({
+  note: z.string().trim().max(2_000).optional(),
+  responder: z.string().trim().min(1).max(100).optional(),
+});
+const statusBody = z.strictObject({ status: z.enum(LEAD_STATUSES) });
+
+/** What a person does to a lead from the admin API: answer it, change its status. Mounted behind the admin key. */
+export function leadAdminRoutes(deps: LeadAdminRouteDeps): Router {
+  const router = express.Router();
+
+  router.post('/api/admin/leads/:id/respond', optionalJsonBody, async (req, res) => {
+    const id = leadIdParam(req);
+    const body = parseRequest(respondBody, req.body);
+    const result = await recordLeadResponse(deps.db, { id, now: deps.clock.now(), responder: body.responder, note: body.note });
+    res.status(200).json({
+      id: result.id,
+      status: result.status,
+      first_response_at: result.firstResponseAt.toISOString(),
+      within_sla: result.withinSla,
+      sla_breached: result.slaBreached,
+      completed_task_ids: result.completedTaskIds,
+      ...(result.responded ? {} : { already_responded: true }),
+    });
+  });
+
+  router.patch('/api/admin/leads/:id', optionalJsonBody, async (req, res) => {
+    const id = leadIdParam(req);
+    const body = parseRequest(statusBody, req.body);
+    const result = await changeLeadStatus(deps.db, { id, status: body.status, now: deps.clock.now() });
+    res.status(200).json({
+      id: result.id,
+      status: result.status,
+      previous_status: result.previousStatus,
+      changed: result.changed,
+      responded: result.responded,
+      first_response_at: result.firstResponseAt?.toISOString() ?? null,
+      sla_breached: result.slaBreached,
+    });
+  });
+
+  return router;
+}
