@@ -39,7 +39,7 @@ async function main(): Promise<void> {
   let config: Config;
   try {
     // The script never serves the admin API, so it does not need the key the server insists on.
-    config = loadConfig({ ...process.env, ADMIN_API_KEY: process.env['ADMIN_API_KEY'] || 'unused-by-the-digest-script' });
+    config = loadConfig(process.env, { requireAdminKey: false });
   } catch (error) {
     if (error instanceof ConfigError) return fail(error.message);
     throw error;

@@ -9,7 +9,7 @@ import { openDatabase } from '../src/db/open-database.ts';
 
 if (existsSync('.env')) process.loadEnvFile('.env');
 try {
-  const config = loadConfig({ ...process.env, ADMIN_API_KEY: process.env['ADMIN_API_KEY'] || 'not-needed-for-migrations' });
+  const config = loadConfig(process.env, { requireAdminKey: false });
   const database = await openDatabase({ databaseUrl: config.databaseUrl, homeDir: config.homeDir });
   const pool = createPool({ connectionString: database.url, max: 1, applicationName: 'leadline-migrate' });
   try {

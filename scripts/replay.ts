@@ -59,7 +59,7 @@ if (values.channel && !CHANNEL_NAMES.includes(values.channel as ChannelName)) fa
 if (values['failed-only'] && values.force) fail('--failed-only and --force cannot be combined');
 
 if (existsSync('.env')) process.loadEnvFile('.env');
-const config = loadConfig({ ...process.env, ADMIN_API_KEY: process.env['ADMIN_API_KEY'] || 'not-needed-for-replay' });
+const config = loadConfig(process.env, { requireAdminKey: false });
 const database = await openDatabase({ databaseUrl: config.databaseUrl, homeDir: config.homeDir });
 const pool = createPool({ connectionString: database.url, max: 2, applicationName: 'leadline-replay' });
 const boss = await startJobQueue({ connectionString: database.url, logger: createLogger({ level: 'warn' }), runsMaintenance: false, poolSize: 2 });

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { describeEvent } from '../events/describe-event.ts';
 import { uuidV7 } from '../shared/uuid-v7.ts';
 import { computeSlaDeadline, type SlaSettings } from '../sla/compute-sla-deadline.ts';
 import type { CapturedLeadRow } from './insert-captured-lead.ts';
@@ -15,14 +16,6 @@ export interface CaptureSettings {
   /** Scoring weights and urgent words; the built-in defaults when absent. */
   scoring?: ScoringSettings | undefined;
 }
-
-const SOURCE_LABELS: Record<string, string> = {
-  chatbot: 'website chatbot',
-  'contact-form': 'contact form',
-  'property-inquiry': 'property inquiry',
-  api: 'API',
-  meta: 'Meta Lead Ads',
-};
 
 /**
  * Everything a capture writes, decided before any database is involved: the lead's id (made here, so a
@@ -56,9 +49,13 @@ export function buildCapturedLead(draft: LeadDraft, now: Date, settings: Capture
     : doubleSubmitKeys(fingerprint, now);
 
   const firstUserMessage = draft.messages.find((m) => m.role === 'user')?.content;
-  const label = SOURCE_LABELS[draft.source] ?? draft.source;
+  const id = uuidV7(now.getTime());
+  const timeline = describeEvent(
+    { type: 'lead.created', conversationId: id, payload: { source: draft.source, quality, score, sla_deadline: sla.deadline.toISOString() } },
+    { detail: reasons.map((r) => r.detail).join('; ') },
+  );
   return {
-    id: uuidV7(now.getTime()),
+    id,
     source: draft.source,
     externalId: draft.externalId ?? null,
     name: draft.name ?? null,
@@ -83,8 +80,8 @@ export function buildCapturedLead(draft: LeadDraft, now: Date, settings: Capture
     slaDeadline: sla.deadline,
     slaWarningAt: warningAt,
     messages: draft.messages.map((m) => ({ role: m.role, content: m.content, sent_at: m.sentAt ?? null })),
-    timelineTitle: `Lead captured from ${label}`,
-    timelineDescription: `${quality.toUpperCase()} lead (score ${score}): ${reasons.map((r) => r.detail).join('; ')}. Respond by ${sla.deadline.toISOString()}.`,
+    timelineTitle: timeline?.title ?? 'Lead captured',
+    timelineDescription: timeline?.description ?? '',
   };
 }
 

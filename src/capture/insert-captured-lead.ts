@@ -1,4 +1,5 @@
 import type { Queryable } from '../db/create-pool.ts';
+import { appendEventsSql, encodeEvents, newEvent } from '../events/append-events.ts';
 import type { LeadQuality as Quality } from '../leads/lead-vocabulary.ts';
 
 export interface CapturedLeadRow {
@@ -36,8 +37,9 @@ export interface CapturedLeadRow {
 
 /**
  * The whole capture as ONE statement (one round trip, one implicit transaction): the lead, its messages, the
- * `lead.created` event and the timeline row commit together or not at all. The lead_events trigger NOTIFYs
- * the relay. Returns no row when the idempotency key was already used; the caller then looks it up.
+ * `lead.created` event and its timeline row (appendEventsSql) commit together or not at all. The lead_events
+ * trigger NOTIFYs the relay. Returns no row when the idempotency key was already used; the caller then looks
+ * it up.
  */
 const INSERT_CAPTURED_LEAD = /* sql */ `
 WITH lead AS (
@@ -45,7 +47,7 @@ WITH lead AS (
     id, source, external_id, name, email, phone, subject, message, service_type, urgency, property_id,
     property_title, custom_fields, quality, score, score_reasons, metadata, consent, idempotency_key,
     created_at, updated_at, sla_response_deadline, sla_warning_at, request_fingerprint)
-  SELECT $26, $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $19, $20, $21, $27
+  SELECT $24, $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $19, $20, $21, $25
   WHERE NOT EXISTS (
     SELECT 1 FROM conversations WHERE idempotency_key = $22 AND created_at > $19::timestamptz - interval '10 minutes')
   ON CONFLICT DO NOTHING
@@ -56,18 +58,18 @@ WITH lead AS (
   FROM lead,
        ROWS FROM (jsonb_to_recordset($23::jsonb) AS (role text, content text, sent_at timestamptz))
          WITH ORDINALITY AS m(role, content, sent_at, ord)
-), event AS (
-  INSERT INTO lead_events (event_type, conversation_id, payload, created_at)
-  SELECT 'lead.created', lead.id,
-         jsonb_build_object('source', $1::text, 'quality', lead.quality, 'sla_deadline', lead.sla_response_deadline),
-         lead.created_at
-  FROM lead
-  RETURNING id, conversation_id
-), timeline AS (
-  INSERT INTO conversation_timeline (conversation_id, event_id, event_type, title, description, actor_type, created_at)
-  SELECT event.conversation_id, event.id, 'lead.created', $24, $25, 'customer', $19 FROM event
-)
+),${appendEventsSql(26, { when: 'EXISTS (SELECT 1 FROM lead)' })}
 SELECT id, quality, sla_response_deadline FROM lead`;
+
+/** The lead's `lead.created` event, with the timeline text the row was built with. */
+export function leadCreatedEvent(row: CapturedLeadRow) {
+  return newEvent(
+    'lead.created',
+    row.id,
+    { source: row.source, quality: row.quality, score: row.score, sla_deadline: row.slaDeadline.toISOString() },
+    { createdAt: row.createdAt, timeline: { title: row.timelineTitle, description: row.timelineDescription, actor: { type: 'customer' } } },
+  );
+}
 
 export async function insertCapturedLead(
   db: Queryable,
@@ -81,8 +83,8 @@ export async function insertCapturedLead(
       row.urgency, row.propertyId, row.propertyTitle, JSON.stringify(row.customFields), row.quality, row.score,
       JSON.stringify(row.scoreReasons), JSON.stringify(row.metadata),
       row.consent === undefined ? null : JSON.stringify(row.consent), row.idempotencyKey, row.createdAt,
-      row.slaDeadline, row.slaWarningAt, row.previousWindowKey, JSON.stringify(row.messages), row.timelineTitle,
-      row.timelineDescription, row.id, row.requestFingerprint,
+      row.slaDeadline, row.slaWarningAt, row.previousWindowKey, JSON.stringify(row.messages), row.id, row.requestFingerprint,
+      encodeEvents([leadCreatedEvent(row)]),
     ],
   });
   const lead = result.rows[0];

@@ -1,26 +1,45 @@
 import path from 'node:path';
+import { CronExpressionParser } from 'cron-parser';
 import { z } from 'zod';
-import { FAULT_POINTS, type FaultPointSetting } from '../shared/fault-point.ts';
+import { ConfigError } from '../shared/config-error.ts';
+import { FAULT_POINTS } from '../shared/fault-point.ts';
+import { parseBusinessHours } from '../time/parse-business-hours.ts';
+import { isValidTimeZone } from '../time/zoned-time.ts';
 import { parseDuration } from './parse-duration.ts';
 
-/** A duration such as `90s`, `15m`, `1h`, read into milliseconds. */
-const durationMs = (fallback: string) =>
+export { ConfigError };
+
+/*
+ * The environment, read once into a typed config. Every variable is checked here, for every role, before
+ * anything starts: a bad value stops start-up with one line naming the variable (never its value when it is
+ * a secret). Cross-field rules live in the schema's superRefine; the Config type is what the schema outputs.
+ */
+
+/** A duration such as `90s`, `15m`, `1h`, read into milliseconds; `0` only where `allowZero`. */
+const duration = (fallback: string | undefined, options: { allowZero?: boolean } = {}) =>
   z
     .string()
-    .default(fallback)
-    .transform((text, ctx) => {
+    .optional()
+    .transform((raw, ctx) => {
+      const text = raw === undefined || raw.trim() === '' ? fallback : raw;
+      if (text === undefined) return undefined;
+      if (options.allowZero && text.trim() === '0') return 0;
       const ms = parseDuration(text);
       if (ms === undefined) {
-        ctx.addIssue({ code: 'custom', message: `"${text}" is not a duration; use e.g. 90s, 15m, 1h` });
+        ctx.addIssue({ code: 'custom', message: `"${text}" is not a duration; use e.g. 90s, 15m, 1h${options.allowZero ? ', or 0 for none' : ''}` });
         return z.NEVER;
       }
       return ms;
     });
+const durationMs = (fallback: string, options: { allowZero?: boolean } = {}) => duration(fallback, options).transform((ms) => ms ?? 0);
 
 const optionalText = z
   .string()
   .optional()
   .transform((value) => (value === undefined || value.trim() === '' ? undefined : value.trim()));
+
+const secret = (minLength: number) =>
+  optionalText.refine((value) => value === undefined || value.length >= minLength, `must be at least ${minLength} characters`);
 
 const commaList = z
   .string()
@@ -32,41 +51,31 @@ const commaList = z
       .filter((item) => item !== ''),
   );
 
-const port = (fallback: string) =>
+const wholeNumber = (fallback: string, range: { min: number; max: number }, what: string) =>
   z
     .string()
-    .default(fallback)
-    .transform((text, ctx) => {
+    .optional()
+    .transform((raw, ctx) => {
+      const text = raw === undefined || raw.trim() === '' ? fallback : raw.trim();
       const value = Number(text);
-      if (!Number.isInteger(value) || value < 0 || value > 65_535) {
-        ctx.addIssue({ code: 'custom', message: `"${text}" is not a port number (0-65535)` });
+      if (!Number.isInteger(value) || value < range.min || value > range.max) {
+        ctx.addIssue({ code: 'custom', message: `"${text}" is not ${what}` });
         return z.NEVER;
       }
       return value;
     });
-
-const positiveInt = (fallback: string) =>
-  z
-    .string()
-    .default(fallback)
-    .transform((text, ctx) => {
-      const value = Number(text);
-      if (!Number.isInteger(value) || value <= 0) {
-        ctx.addIssue({ code: 'custom', message: `"${text}" is not a positive whole number` });
-        return z.NEVER;
-      }
-      return value;
-    });
+const port = (fallback: string) => wholeNumber(fallback, { min: 0, max: 65_535 }, 'a port number (0-65535)');
+const positiveInt = (fallback: string) => wholeNumber(fallback, { min: 1, max: Number.MAX_SAFE_INTEGER }, 'a positive whole number');
 
 const booleanFlag = (fallback: string) =>
   z
     .string()
-    .default(fallback)
-    .transform((text, ctx) => {
-      const value = text.trim().toLowerCase();
+    .optional()
+    .transform((raw, ctx) => {
+      const value = (raw ?? fallback).trim().toLowerCase();
       if (['1', 'true', 'yes', 'on'].includes(value)) return true;
       if (['0', 'false', 'no', 'off', ''].includes(value)) return false;
-      ctx.addIssue({ code: 'custom', message: `"${text}" is not a boolean (true/false)` });
+      ctx.addIssue({ code: 'custom', message: `"${raw}" is not a boolean (true/false)` });
       return z.NEVER;
     });
 
@@ -83,6 +92,19 @@ const url = z
     }
   });
 
+const timeZone = (fallback: string) =>
+  z
+    .string()
+    .optional()
+    .transform((raw, ctx) => {
+      const zone = raw === undefined || raw.trim() === '' ? fallback : raw.trim();
+      if (!isValidTimeZone(zone)) {
+        ctx.addIssue({ code: 'custom', message: `"${zone}" is not an IANA time zone (e.g. UTC, Europe/Berlin)` });
+        return z.NEVER;
+      }
+      return zone;
+    });
+
 /** `zapier=whsec_abc,hubspot=whsec_def` → Map(source → secrets). A source may repeat to rotate secrets. */
 const webhookSecrets = z
   .string()
@@ -93,40 +115,28 @@ const webhookSecrets = z
       if (entry === '') continue;
       const separator = entry.indexOf('=');
       const source = entry.slice(0, separator).trim().toLowerCase();
-      const secret = entry.slice(separator + 1).trim();
-      if (separator <= 0 || secret === '' || !/^[a-z0-9_-]{1,64}$/.test(source)) {
+      const secretValue = entry.slice(separator + 1).trim();
+      if (separator <= 0 || secretValue === '' || !/^[a-z0-9_-]{1,64}$/.test(source)) {
         ctx.addIssue({ code: 'custom', message: 'expected entries like zapier=whsec_… separated by commas' });
         return z.NEVER;
       }
-      secrets.set(source, [...(secrets.get(source) ?? []), secret]);
+      secrets.set(source, [...(secrets.get(source) ?? []), secretValue]);
     }
     return secrets;
   });
 
-const envSchema = z.object({
+const environmentSchema = z.object({
   ROLE: z.enum(['api', 'worker', 'all']).default('all'),
-  NODE_ENV: z.string().default('development'),
-  DATABASE_URL: optionalText,
+  DATABASE_URL: optionalText.refine((value) => value === undefined || /^postgres(ql)?:\/\//.test(value), 'must start with postgres:// or postgresql://'),
   LEADLINE_HOME: z.string().default('.leadline'),
   PORT: port('3000'),
   HOST: z.string().default('127.0.0.1'),
   PUBLIC_URL: url,
-  ADMIN_API_KEY: optionalText.refine((key) => key === undefined || key.length >= 16, 'must be at least 16 characters'),
+  ADMIN_API_KEY: secret(16),
   CORS_ORIGINS: commaList,
   FRONTEND_URL: optionalText,
   SLACK_WEBHOOK_URL: url,
-  SLACK_MIN_INTERVAL: z
-    .string()
-    .default('1s')
-    .transform((text, ctx) => {
-      if (text.trim() === '0') return 0;
-      const ms = parseDuration(text);
-      if (ms === undefined) {
-        ctx.addIssue({ code: 'custom', message: `"${text}" is not a duration; use e.g. 1s, or 0 for no pacing` });
-        return z.NEVER;
-      }
-      return ms;
-    }),
+  SLACK_MIN_INTERVAL: durationMs('1s', { allowZero: true }),
   EMAIL_HOST: optionalText,
   EMAIL_PORT: port('587'),
   EMAIL_USER: optionalText,
@@ -138,19 +148,7 @@ const envSchema = z.object({
   LEAD_DIGEST_EMAIL: commaList,
   TELEGRAM_BOT_TOKEN: optionalText,
   TELEGRAM_CHAT_ID: optionalText,
-  TELEGRAM_MIN_INTERVAL: z
-    .string()
-    .optional()
-    .transform((text, ctx) => {
-      if (text === undefined || text.trim() === '') return undefined;
-      if (text.trim() === '0') return 0;
-      const ms = parseDuration(text);
-      if (ms === undefined) {
-        ctx.addIssue({ code: 'custom', message: `"${text}" is not a duration; use e.g. 1s, 3s` });
-        return z.NEVER;
-      }
-      return ms;
-    }),
+  TELEGRAM_MIN_INTERVAL: duration(undefined, { allowZero: true }),
   TELEGRAM_API_ROOT: url.transform((value) => value ?? 'https://api.telegram.org'),
   META_APP_SECRET: optionalText,
   META_VERIFY_TOKEN: optionalText,
@@ -165,9 +163,9 @@ const envSchema = z.object({
   SLA_WARNING: durationMs('30m'),
   SLA_SWEEP_INTERVAL: durationMs('30s'),
   BUSINESS_HOURS: optionalText,
-  BUSINESS_TZ: z.string().default('UTC'),
-  DIGEST_CRON: z.string().default('0 8 * * *'),
-  DIGEST_TZ: z.string().default('UTC'),
+  BUSINESS_TZ: timeZone('UTC'),
+  DIGEST_CRON: optionalText.transform((value) => value ?? '0 8 * * *'),
+  DIGEST_TZ: timeZone('UTC'),
   SCORING_URGENT_WORDS: commaList,
   RATE_LIMIT_PER_MINUTE: positiveInt('100'),
   TRUST_PROXY: optionalText,
@@ -178,113 +176,48 @@ const envSchema = z.object({
   SPOOL_MAX_MB: positiveInt('256'),
   FAULT_POINT: z.enum(FAULT_POINTS).optional(),
   FAULT_POINT_AT: positiveInt('1'),
-  DEFAULT_PHONE_REGION: z
-    .string()
-    .regex(/^[A-Z]{2}$/, 'must be a two-letter country code such as US or GB')
-    .optional(),
+  DEFAULT_PHONE_REGION: optionalText.refine((value) => value === undefined || /^[A-Z]{2}$/.test(value), 'must be a two-letter country code such as US or GB'),
   SUPABASE_URL: url,
   SUPABASE_ANON_KEY: optionalText,
-  METRICS_TOKEN: optionalText.refine((token) => token === undefined || token.length >= 16, 'must be at least 16 characters'),
+  METRICS_TOKEN: secret(16),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
-export type Env = z.infer<typeof envSchema>;
+type Environment = z.output<typeof environmentSchema>;
 
-export interface Config {
-  role: 'api' | 'worker' | 'all';
-  runsApi: boolean;
-  runsWorkers: boolean;
-  databaseUrl: string | undefined;
-  homeDir: string;
-  port: number;
-  host: string;
-  /** Base URL used in links (alerts, admin panel); defaults to http://HOST:PORT. */
-  publicUrl: string;
-  adminApiKey: string | undefined;
-  corsOrigins: string[];
-  slack: { webhookUrl: string; minIntervalMs: number } | undefined;
-  email:
-    | {
-        host: string;
-        port: number;
-        secure: boolean;
-        /** Refuse to send unless the server upgrades to TLS (STARTTLS) on a non-TLS port. */
-        requireTls: boolean;
-        user?: string;
-        pass?: string;
-        from: string;
-        alertTo: string[];
-        digestTo: string[];
-      }
-    | undefined;
-  telegram: { botToken: string; chatId: string; apiRoot: string; minIntervalMs: number | undefined } | undefined;
-  meta: {
-    appSecret: string | undefined;
-    verifyToken: string | undefined;
-    accessToken: string | undefined;
-    graphUrl: string;
-    formIds: string[];
-    pollIntervalMs: number;
-  };
-  webhookSecrets: Map<string, string[]>;
-  sla: { hotMs: number; warmMs: number; coldMs: number; warningMs: number; sweepIntervalMs: number; businessHours: string | undefined; businessTz: string };
-  digest: { cron: string; tz: string };
-  /** Extra words that make a lead hot, on top of the built-in ones. */
-  scoring: { urgentWords: string[] };
-  rateLimitPerMinute: number;
-  trustProxy: string | undefined;
-  relayPollIntervalMs: number;
-  databasePoolSize: number;
-  /** How long an HTTP request waits for the database; capture then spools the lead, other routes answer 503. */
-  databaseTimeoutMs: number;
-  /** Where capture keeps leads while the database is away; undefined = off. */
-  spool: { dir: string; maxBytes: number } | undefined;
-  /** The fault suite's crash point (never set in production). */
-  faultPoint: FaultPointSetting | undefined;
-  /** Country used to read phone numbers written without a +country prefix. */
-  defaultPhoneRegion: string | undefined;
-  supabase: { url: string; anonKey: string } | undefined;
-  /** When set, `/metrics` needs `Authorization: Bearer <token>`. */
-  metricsToken: string | undefined;
-  logLevel: Env['LOG_LEVEL'];
-}
-
-export class ConfigError extends Error {
-  override name = 'ConfigError';
-}
-
-/**
- * Reads the environment once into a typed, validated config. A bad value throws a ConfigError whose message
- * is one line naming the variable, never its value when the variable holds a secret.
- */
-export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config {
-  const parsed = envSchema.safeParse(environment);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const variable = String(issue?.path[0] ?? 'environment');
-    throw new ConfigError(`${variable}: ${issue?.message ?? 'invalid'} (fix the variable in the environment or .env and start again)`);
-  }
-  const env = parsed.data;
-
-  const emailTo = env.LEAD_ALERT_EMAIL;
-  if (env.EMAIL_HOST && !env.EMAIL_FROM) throw new ConfigError('EMAIL_FROM: required when EMAIL_HOST is set');
-  if (env.EMAIL_HOST && emailTo.length === 0) {
-    throw new ConfigError('LEAD_ALERT_EMAIL: required when EMAIL_HOST is set (comma list of recipients; LEAD_DIGEST_EMAIL defaults to it)');
+/** What a variable's value must satisfy together with the others; each issue names one variable. */
+function checkTogether(env: Environment, ctx: z.RefinementCtx, options: LoadOptions): void {
+  const issue = (variable: keyof Environment, message: string) => ctx.addIssue({ code: 'custom', path: [variable], message });
+  if (env.EMAIL_HOST && !env.EMAIL_FROM) issue('EMAIL_FROM', 'required when EMAIL_HOST is set');
+  if (env.EMAIL_HOST && env.LEAD_ALERT_EMAIL.length === 0) {
+    issue('LEAD_ALERT_EMAIL', 'required when EMAIL_HOST is set (comma list of recipients; LEAD_DIGEST_EMAIL defaults to it)');
   }
   if (Boolean(env.TELEGRAM_BOT_TOKEN) !== Boolean(env.TELEGRAM_CHAT_ID)) {
-    throw new ConfigError(`${env.TELEGRAM_BOT_TOKEN ? 'TELEGRAM_CHAT_ID' : 'TELEGRAM_BOT_TOKEN'}: set both TELEGRAM_BOT_TOKEN and TELEGRAM_CHAT_ID, or neither`);
+    issue(env.TELEGRAM_BOT_TOKEN ? 'TELEGRAM_CHAT_ID' : 'TELEGRAM_BOT_TOKEN', 'set both TELEGRAM_BOT_TOKEN and TELEGRAM_CHAT_ID, or neither');
   }
-  if (env.SUPABASE_URL && !env.SUPABASE_ANON_KEY) throw new ConfigError('SUPABASE_ANON_KEY: required when SUPABASE_URL is set');
-  if (env.DATABASE_URL && !env.ADMIN_API_KEY && env.NODE_ENV !== 'test') {
-    throw new ConfigError('ADMIN_API_KEY: required when DATABASE_URL is set (at least 16 random characters)');
+  if (env.SUPABASE_URL && !env.SUPABASE_ANON_KEY) issue('SUPABASE_ANON_KEY', 'required when SUPABASE_URL is set');
+  if (options.requireAdminKey && env.DATABASE_URL && !env.ADMIN_API_KEY && env.ROLE !== 'worker') {
+    issue('ADMIN_API_KEY', 'required when DATABASE_URL is set (at least 16 random characters)');
   }
-  if (env.DATABASE_URL && !/^postgres(ql)?:\/\//.test(env.DATABASE_URL)) {
-    throw new ConfigError('DATABASE_URL: must start with postgres:// or postgresql://');
+  if (env.BUSINESS_HOURS) {
+    try {
+      parseBusinessHours(env.BUSINESS_HOURS, env.BUSINESS_TZ);
+    } catch (error) {
+      const message = (error as Error).message;
+      issue(message.startsWith('BUSINESS_TZ') ? 'BUSINESS_TZ' : 'BUSINESS_HOURS', message.replace(/^BUSINESS_(HOURS|TZ): /, ''));
+    }
   }
+  try {
+    // The parser pg-boss's scheduler uses, with the same options, so what passes here is what it accepts.
+    CronExpressionParser.parse(env.DIGEST_CRON, { tz: env.DIGEST_TZ, strict: false });
+  } catch (error) {
+    issue('DIGEST_CRON', `"${env.DIGEST_CRON}" is not a cron expression (${(error as Error).message.split('\n')[0] ?? 'invalid'}); use e.g. "0 8 * * *"`);
+  }
+}
 
+function toConfig(env: Environment) {
   const corsOrigins = [...env.CORS_ORIGINS, ...(env.FRONTEND_URL ? [env.FRONTEND_URL] : [])].map((origin) => origin.replace(/\/$/, ''));
   const publicHost = env.HOST === '0.0.0.0' || env.HOST === '::' ? '127.0.0.1' : env.HOST;
-
   return {
     role: env.ROLE,
     runsApi: env.ROLE !== 'worker',
@@ -293,6 +226,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config
     homeDir: env.LEADLINE_HOME,
     port: env.PORT,
     host: env.HOST,
+    /** Base URL used in links (alerts, admin panel); defaults to http://HOST:PORT. */
     publicUrl: env.PUBLIC_URL ?? `http://${publicHost}:${env.PORT}`,
     adminApiKey: env.ADMIN_API_KEY,
     corsOrigins,
@@ -302,12 +236,13 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config
           host: env.EMAIL_HOST,
           port: env.EMAIL_PORT,
           secure: env.EMAIL_SECURE,
+          /** Refuse to send unless the server upgrades to TLS (STARTTLS) on a non-TLS port. */
           requireTls: env.EMAIL_REQUIRE_TLS,
           ...(env.EMAIL_USER ? { user: env.EMAIL_USER } : {}),
           ...(env.EMAIL_PASS ? { pass: env.EMAIL_PASS } : {}),
           from: env.EMAIL_FROM ?? '',
-          alertTo: emailTo,
-          digestTo: env.LEAD_DIGEST_EMAIL.length > 0 ? env.LEAD_DIGEST_EMAIL : emailTo,
+          alertTo: env.LEAD_ALERT_EMAIL,
+          digestTo: env.LEAD_DIGEST_EMAIL.length > 0 ? env.LEAD_DIGEST_EMAIL : env.LEAD_ALERT_EMAIL,
         }
       : undefined,
     telegram:
@@ -333,20 +268,51 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config
       businessTz: env.BUSINESS_TZ,
     },
     digest: { cron: env.DIGEST_CRON, tz: env.DIGEST_TZ },
+    /** Extra words that make a lead hot, on top of the built-in ones. */
     scoring: { urgentWords: env.SCORING_URGENT_WORDS },
     rateLimitPerMinute: env.RATE_LIMIT_PER_MINUTE,
     trustProxy: env.TRUST_PROXY,
     relayPollIntervalMs: env.RELAY_POLL_INTERVAL,
     databasePoolSize: env.DATABASE_POOL_SIZE,
+    /** How long an HTTP request waits for the database; capture then spools the lead, other routes answer 503. */
     databaseTimeoutMs: env.DATABASE_TIMEOUT,
+    /** Where capture keeps leads while the database is away; undefined = off. */
     spool:
       env.SPOOL_DIR?.toLowerCase() === 'off'
         ? undefined
         : { dir: env.SPOOL_DIR ?? path.join(env.LEADLINE_HOME, 'spool'), maxBytes: env.SPOOL_MAX_MB * 1024 * 1024 },
+    /** The fault suite's crash point (never set in production). */
     faultPoint: env.FAULT_POINT ? { point: env.FAULT_POINT, at: env.FAULT_POINT_AT } : undefined,
+    /** Country used to read phone numbers written without a +country prefix. */
     defaultPhoneRegion: env.DEFAULT_PHONE_REGION,
     supabase: env.SUPABASE_URL && env.SUPABASE_ANON_KEY ? { url: env.SUPABASE_URL, anonKey: env.SUPABASE_ANON_KEY } : undefined,
+    /** When set, `/metrics` needs `Authorization: Bearer <token>`. */
     metricsToken: env.METRICS_TOKEN,
     logLevel: env.LOG_LEVEL,
   };
+}
+
+interface LoadOptions {
+  /** Scripts (replay, digest, migrate) serve no admin API and need no admin key. */
+  requireAdminKey: boolean;
+}
+
+export function configSchema(options: LoadOptions = { requireAdminKey: true }) {
+  return environmentSchema.superRefine((env, ctx) => checkTogether(env, ctx, options)).transform(toConfig);
+}
+
+export type Config = z.output<ReturnType<typeof configSchema>>;
+
+/**
+ * Reads the environment once into a typed, validated config. A bad value throws a ConfigError whose message
+ * is one line naming the variable, never its value when the variable holds a secret.
+ */
+export function loadConfig(environment: NodeJS.ProcessEnv = process.env, options: LoadOptions = { requireAdminKey: true }): Config {
+  const parsed = configSchema(options).safeParse(environment);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const variable = String(issue?.path[0] ?? 'environment');
+    throw new ConfigError(`${variable}: ${issue?.message ?? 'invalid'} (fix the variable in the environment or .env and start again)`);
+  }
+  return parsed.data;
 }

@@ -1,18 +1,25 @@
 import type { Notice } from '../channels/channel.ts';
-import type { LeadQuality as Quality } from '../leads/lead-vocabulary.ts';
 import type { Queryable } from '../db/create-pool.ts';
 import type { EventType } from '../events/event-types.ts';
+import type { LeadQuality } from '../leads/lead-vocabulary.ts';
+
+/** What a delivery sends (the notice) and the event it comes from. */
+export interface DeliveryNotice {
+  notice: Notice;
+  eventType: EventType;
+  conversationId: string | null;
+}
 
 interface NoticeRow {
   id: string;
   event_type: EventType;
-  payload: Record<string, unknown>;
+  conversation_id: string | null;
   lead_id: string | null;
   name: string | null;
   email: string | null;
   phone: string | null;
   source: string | null;
-  quality: Quality | null;
+  quality: LeadQuality | null;
   score: number | null;
   message: string | null;
   created_at: Date | null;
@@ -20,33 +27,37 @@ interface NoticeRow {
   digest_subject: string | null;
   digest_text: string | null;
   digest_html: string | null;
+  alert_title: string | null;
+  alert_detail: string | null;
 }
 
-const text = (value: unknown, fallback: string) => (typeof value === 'string' && value !== '' ? value : fallback);
-
 /**
- * Builds the notice for each event (by id) from the event and its lead, or its digest, in one query. A
- * `digest.sent` event names its `digests` row by `digest_id`; the rendered digest lives only there, so the
- * event stream carries no lead names.
+ * Builds the notice for each event (by id) in one query: from its lead, its digest (`digests`, named by the
+ * payload's `digest_id`) or its alert text (`operator_alerts`). Events carry no text of their own, so the
+ * event stream names nobody; the words come from the tables they belong to.
  */
-export async function loadDeliveryNotices(db: Queryable, eventIds: string[], adminBaseUrl: string): Promise<Map<string, Notice>> {
+export async function loadDeliveryNotices(db: Queryable, eventIds: string[], adminBaseUrl: string): Promise<Map<string, DeliveryNotice>> {
   const { rows } = await db.query<NoticeRow>({
     name: 'load-delivery-notices',
     text: /* sql */ `
-      SELECT e.id::text, e.event_type, e.payload, c.id AS lead_id, c.name, c.email, c.phone, c.source, c.quality,
+      SELECT e.id::text, e.event_type, e.conversation_id, c.id AS lead_id, c.name, c.email, c.phone, c.source, c.quality,
              c.score, c.message, c.created_at, c.sla_response_deadline,
-             d.subject AS digest_subject, d.text AS digest_text, d.html AS digest_html
+             d.subject AS digest_subject, d.text AS digest_text, d.html AS digest_html,
+             a.title AS alert_title, a.detail AS alert_detail
       FROM lead_events e
       LEFT JOIN conversations c ON c.id = e.conversation_id
       LEFT JOIN digests d ON e.event_type = 'digest.sent'
         AND d.id = CASE WHEN e.payload->>'digest_id' ~ '^[0-9]{1,18}$' THEN (e.payload->>'digest_id')::bigint END
+      LEFT JOIN LATERAL (
+        SELECT title, detail FROM operator_alerts WHERE event_id = e.id ORDER BY id LIMIT 1
+      ) a ON e.event_type IN ('notification.failed', 'ingestion.failed')
       WHERE e.id = ANY($1::bigint[])`,
     values: [eventIds],
   });
-  const notices = new Map<string, Notice>();
+  const notices = new Map<string, DeliveryNotice>();
   for (const row of rows) {
     const notice = toNotice(row, adminBaseUrl);
-    if (notice) notices.set(row.id, notice);
+    if (notice) notices.set(row.id, { notice, eventType: row.event_type, conversationId: row.conversation_id });
   }
   return notices;
 }
@@ -79,19 +90,13 @@ function toNotice(row: NoticeRow, adminBaseUrl: string): Notice | undefined {
       return {
         kind: 'operator',
         eventId: row.id,
-        title: text(row.payload['title'], 'A delivery failed permanently'),
-        detail: text(row.payload['detail'], 'Open the admin panel, section Failed, to see and retry it.'),
+        title: row.alert_title ?? 'A delivery failed permanently',
+        detail: row.alert_detail ?? 'Open the admin panel, section Failed, to see and retry it.',
       };
     case 'digest.sent':
       // No row: nothing to send (the worker buries the delivery as an orphan rather than mail an empty digest).
       if (row.digest_subject === null) return undefined;
-      return {
-        kind: 'digest',
-        eventId: row.id,
-        subject: text(row.digest_subject, 'Leadline daily digest'),
-        text: row.digest_text ?? '',
-        html: row.digest_html ?? '',
-      };
+      return { kind: 'digest', eventId: row.id, subject: row.digest_subject || 'Leadline daily digest', text: row.digest_text ?? '', html: row.digest_html ?? '' };
     default:
       return undefined;
   }

@@ -3,7 +3,7 @@ import { leadCreated } from '../../test/stubs/notice-fixtures.ts';
 import { collectWantedDeliveries, COALESCE_WHEN_WAITING, planDeliveryGroups, type PlannedDelivery } from './plan-delivery-groups.ts';
 
 const planned = (count: number): PlannedDelivery[] =>
-  Array.from({ length: count }, (_, index) => ({ key: { eventId: String(index + 1), round: 0 }, notice: leadCreated({}, String(index + 1)), tries: 0 }));
+  Array.from({ length: count }, (_, index) => ({ key: { eventId: String(index + 1), round: 0 }, source: { notice: leadCreated({}, String(index + 1)), eventType: 'lead.created', conversationId: null }, tries: 0 }));
 
 describe('planDeliveryGroups', () => {
   it('when a paced destination keeps up, then every delivery is a message of its own, in order', () => {

@@ -1,5 +1,5 @@
-import type { Notice } from '../channels/channel.ts';
 import type { DeliveryJobData } from './delivery-job.ts';
+import type { DeliveryNotice } from './load-delivery-notices.ts';
 
 /** One (event, round) delivery to one channel: the unit "delivered once" is about. */
 export interface DeliveryKey {
@@ -14,7 +14,8 @@ export interface WantedDelivery extends DeliveryKey {
 
 export interface PlannedDelivery {
   key: DeliveryKey;
-  notice: Notice;
+  /** The notice to send, and the event (type, lead) it comes from. */
+  source: DeliveryNotice;
   tries: number;
 }
 

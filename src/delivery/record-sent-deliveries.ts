@@ -1,19 +1,54 @@
+import type { ChannelName } from '../channels/channel.ts';
 import type { Queryable } from '../db/create-pool.ts';
+import { appendEventsSql, encodeEvents, newEvent } from '../events/append-events.ts';
+import type { EventType } from '../events/event-types.ts';
+
+/** One delivery that went out, as its attempt was started. */
+export interface SentDelivery {
+  logId: string;
+  eventId: string;
+  eventType: EventType;
+  conversationId: string | null;
+  attempt: number;
+  possibleDuplicate: boolean;
+}
 
 /**
  * Marks the attempts of one or many sent messages `sent`, and records for each a `notification.sent` fact
- * (already processed: it needs no delivery of its own) and a timeline row on the lead. One statement for
- * the whole batch, so a delivery costs a share of one commit.
+ * (born processed: it needs no delivery of its own) with its timeline row. One statement for the whole
+ * batch, so a delivery costs a share of one commit. An attempt that is no longer `sending` (a process that
+ * was taken for dead closed it meanwhile) is left alone and gets no fact.
  */
-export async function recordSentDeliveries(db: Queryable, messages: { logIds: string[]; providerMessageId: string | null }[]): Promise<void> {
+export async function recordSentDeliveries(
+  db: Queryable,
+  channel: ChannelName,
+  messages: { deliveries: SentDelivery[]; providerMessageId: string | null }[],
+): Promise<void> {
   const logIds: string[] = [];
   const providerIds: (string | null)[] = [];
   const counts: number[] = [];
+  const events = [];
   for (const message of messages) {
-    for (const logId of message.logIds) {
-      logIds.push(logId);
+    for (const delivery of message.deliveries) {
+      logIds.push(delivery.logId);
       providerIds.push(message.providerMessageId);
-      counts.push(message.logIds.length);
+      counts.push(message.deliveries.length);
+      events.push(
+        newEvent(
+          'notification.sent',
+          delivery.conversationId,
+          {
+            event_id: delivery.eventId,
+            event_type: delivery.eventType,
+            channel,
+            attempt: delivery.attempt,
+            notification_log_id: delivery.logId,
+            possible_duplicate: delivery.possibleDuplicate,
+            coalesced_count: message.deliveries.length,
+          },
+          { ref: delivery.logId },
+        ),
+      );
     }
   }
   await db.query({
@@ -27,25 +62,9 @@ export async function recordSentDeliveries(db: Queryable, messages: { logIds: st
             finished_at = now(), latency_ms = (extract(epoch FROM now() - n.started_at) * 1000)::int
         FROM input
         WHERE n.id = input.log_id AND n.status = 'sending'
-        RETURNING n.id, n.event_id, n.conversation_id, n.channel, n.attempt, n.possible_duplicate, n.coalesced_count
-      ), facts AS (
-        INSERT INTO lead_events (event_type, conversation_id, payload, processed_at)
-        SELECT 'notification.sent', done.conversation_id,
-               jsonb_build_object('event_id', done.event_id::text, 'event_type', source.event_type, 'channel', done.channel,
-                                  'attempt', done.attempt, 'notification_log_id', done.id::text,
-                                  'possible_duplicate', done.possible_duplicate, 'coalesced_count', done.coalesced_count),
-               now()
-        FROM done JOIN lead_events source ON source.id = done.event_id
-        RETURNING id, conversation_id, payload
-      )
-      INSERT INTO conversation_timeline (conversation_id, event_id, event_type, title, description, actor_type, metadata)
-      SELECT conversation_id, id, 'notification.sent',
-             initcap(payload->>'channel') || ' notified (' || (payload->>'event_type') || ')',
-             'Attempt ' || (payload->>'attempt')
-               || CASE WHEN (payload->>'coalesced_count')::int > 1 THEN ', in a summary of ' || (payload->>'coalesced_count') || ' alerts' ELSE '' END
-               || CASE WHEN (payload->>'possible_duplicate')::boolean THEN '; may repeat an earlier message (a process died mid-send)' ELSE '' END,
-             'system', payload
-      FROM facts WHERE conversation_id IS NOT NULL`,
-    values: [logIds, providerIds, counts],
+        RETURNING n.id
+      ),${appendEventsSql(4, { refsIn: 'SELECT id::text FROM done' })}
+      SELECT count(*)::int AS sent FROM done`,
+    values: [logIds, providerIds, counts, encodeEvents(events)],
   });
 }

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import { throughClient } from '../queue/through-client.ts';
-import { ChannelError, type Channel, type Notice, type OutgoingMessage } from '../channels/channel.ts';
+import { ChannelError, type Channel, type OutgoingMessage } from '../channels/channel.ts';
 import { withTransaction, type Pool } from '../db/create-pool.ts';
 import { JOB_HEARTBEAT_REFRESH_SECONDS } from '../queue/ensure-queue.ts';
 import type { JobQueue } from '../queue/start-job-queue.ts';
@@ -9,12 +9,13 @@ import type { ReachFaultPoint } from '../shared/fault-point.ts';
 import { beginDeliveryAttempts, type BegunAttempt } from './begin-delivery-attempts.ts';
 import { deliveryQueueName, type DeliveryJobData } from './delivery-job.ts';
 import { DELIVERY_LEASE_MS } from './ensure-delivery-queues.ts';
-import { loadDeliveryNotices } from './load-delivery-notices.ts';
+import { loadDeliveryNotices, type DeliveryNotice } from './load-delivery-notices.ts';
 import type { PauseSwitch } from './pause-switch.ts';
 import { collectWantedDeliveries, deliveryKeyOf, planDeliveryGroups, type DeliveryKey, type PlannedDelivery, type WantedDelivery } from './plan-delivery-groups.ts';
 import { DEFAULT_RATE_LIMIT_WAIT_MS, planFailedAttempts } from './plan-failed-attempts.ts';
 import { recordFailedDeliveries } from './record-failed-deliveries.ts';
-import { recordSentDeliveries } from './record-sent-deliveries.ts';
+import { recordSentDeliveries, type SentDelivery } from './record-sent-deliveries.ts';
+import { skipDeliveries } from './skip-deliveries.ts';
 import { pushBackSendSlots, waitForSendSlot } from './wait-for-send-slot.ts';
 
 export interface DeliveryWorkerDeps {
@@ -38,15 +39,24 @@ export const UNPACED_PARALLEL_SENDS = 16;
 const HOLD_WHILE_PAUSED_MS = 2_000;
 
 interface SentMessage {
-  logIds: string[];
+  deliveries: SentDelivery[];
   providerMessageId: string | null;
 }
 
 interface PendingDelivery {
   attempt: BegunAttempt;
-  notice: Notice;
+  source: DeliveryNotice;
   tries: number;
 }
+
+const sentDelivery = ({ attempt, source }: PendingDelivery): SentDelivery => ({
+  logId: attempt.logId,
+  eventId: attempt.eventId,
+  eventType: source.eventType,
+  conversationId: source.conversationId,
+  attempt: attempt.attempt,
+  possibleDuplicate: attempt.possibleDuplicate,
+});
 
 /**
  * One pg-boss worker per channel. A fetched batch is one unit: its deliveries are planned into messages
@@ -81,9 +91,9 @@ export async function startDeliveryWorkers(deps: DeliveryWorkerDeps): Promise<{ 
     const planned: PlannedDelivery[] = [];
     const orphaned: DeliveryKey[] = [];
     for (const delivery of wanted) {
-      const notice = notices.get(delivery.eventId);
+      const source = notices.get(delivery.eventId);
       const key = { eventId: delivery.eventId, round: delivery.round };
-      if (notice) planned.push({ key, notice, tries: delivery.tries });
+      if (source) planned.push({ key, source, tries: delivery.tries });
       else orphaned.push(key);
     }
     if (orphaned.length > 0) await buryOrphans(channel, orphaned);
@@ -131,11 +141,11 @@ export async function startDeliveryWorkers(deps: DeliveryWorkerDeps): Promise<{ 
     });
     if (sent.length > 0) {
       deps.reachFaultPoint('after_send');
-      await recordSentDeliveries(deps.pool, sent);
+      await recordSentDeliveries(deps.pool, channel.name, sent);
     }
   };
 
-  /** Deliveries whose event or lead is gone: recorded as dead so nothing waits on them. */
+  /** Deliveries with nothing left to send (the event or its lead is gone): closed as skipped so nothing waits on them. */
   const buryOrphans = async (channel: Channel, orphaned: DeliveryKey[]): Promise<void> => {
     const begun = await beginDeliveryAttempts(deps.pool, {
       channel: channel.name,
@@ -144,13 +154,11 @@ export async function startDeliveryWorkers(deps: DeliveryWorkerDeps): Promise<{ 
       leaseMs: DELIVERY_LEASE_MS,
       processId: deps.processId,
     });
-    if (begun.started.length === 0) return;
-    await recordFailedDeliveries(deps.pool, {
-      channel: channel.name,
-      kind: 'permanent',
-      errorMessage: 'the event or its lead no longer exists',
-      deliveries: begun.started.map((attempt) => ({ logId: attempt.logId, nextAttemptAt: undefined })),
-    });
+    await skipDeliveries(
+      deps.pool,
+      begun.started.map((attempt) => attempt.logId),
+      'nothing to send: the event, its lead or its digest no longer exists',
+    );
   };
 
   /** A paced destination, its slot reserved: one message, its outcome recorded before the next. */
@@ -160,7 +168,7 @@ export async function startDeliveryWorkers(deps: DeliveryWorkerDeps): Promise<{ 
     const outcome = await sendMessage(channel, started);
     if (outcome) {
       deps.reachFaultPoint('after_send');
-      await recordSentDeliveries(deps.pool, [outcome]);
+      await recordSentDeliveries(deps.pool, channel.name, [outcome]);
     }
   };
 
@@ -186,7 +194,7 @@ export async function startDeliveryWorkers(deps: DeliveryWorkerDeps): Promise<{ 
     return new Map(
       begun.started.map((attempt) => {
         const entry = byKey.get(deliveryKeyOf(attempt))!;
-        return [deliveryKeyOf(attempt), { attempt, notice: entry.notice, tries: entry.tries }];
+        return [deliveryKeyOf(attempt), { attempt, source: entry.source, tries: entry.tries }];
       }),
     );
   };
@@ -196,11 +204,11 @@ export async function startDeliveryWorkers(deps: DeliveryWorkerDeps): Promise<{ 
     const first = group[0]!;
     // A forced replay is a deliberate resend: it gets its own Message-ID so mail clients do not fold it away.
     const roundSuffix = first.attempt.round > 0 ? `.r${first.attempt.round}` : '';
-    const message: OutgoingMessage = { notices: group.map((delivery) => delivery.notice), messageKey: `${first.attempt.eventId}.${channel.name}${roundSuffix}` };
+    const message: OutgoingMessage = { notices: group.map((delivery) => delivery.source.notice), messageKey: `${first.attempt.eventId}.${channel.name}${roundSuffix}` };
     deps.reachFaultPoint('before_send');
     try {
       const result = await channel.send(message);
-      return { logIds: group.map((delivery) => delivery.attempt.logId), providerMessageId: result.providerMessageId };
+      return { deliveries: group.map(sentDelivery), providerMessageId: result.providerMessageId };
     } catch (error) {
       const failure = error instanceof ChannelError ? error : new ChannelError('transient', `unexpected error: ${(error as Error).message}`, { cause: error });
       deps.logger.warn({ channel: channel.name, kind: failure.kind, providerCode: failure.providerCode, deliveries: group.length, err: failure }, 'delivery failed');
@@ -215,13 +223,17 @@ export async function startDeliveryWorkers(deps: DeliveryWorkerDeps): Promise<{ 
       failure,
       deps.clock.now(),
     );
+    const byLogId = new Map(group.map((delivery) => [delivery.attempt.logId, delivery]));
     const errorMessage = `${failure.providerCode ? `${failure.providerCode}: ` : ''}${failure.message}`.slice(0, 500);
     await withTransaction(deps.pool, async (client) => {
       await recordFailedDeliveries(client, {
         channel: channel.name,
         kind: failure.kind,
         errorMessage,
-        deliveries: plan.map(({ logId, nextAttemptAt }) => ({ logId, nextAttemptAt })),
+        deliveries: plan.map(({ logId, nextAttemptAt }) => {
+          const delivery = byLogId.get(logId)!;
+          return { ...sentDelivery(delivery), nextAttemptAt };
+        }),
       });
       const retries = plan.filter((entry) => entry.nextAttemptAt !== undefined);
       if (retries.length > 0) {

@@ -1,4 +1,5 @@
 import type { LeadQuality as Quality } from '../leads/lead-vocabulary.ts';
+import { slaStateSql } from '../leads/sla-state-sql.ts';
 import type { Queryable } from '../db/create-pool.ts';
 import { digestDayBounds } from './digest-date.ts';
 
@@ -67,6 +68,7 @@ export async function buildDigest(db: Queryable, date: string, timeZone: string)
   }
   const bySource = [...bySourceMap.values()].sort((a, b) => b.total - a.total || a.source.localeCompare(b.source));
 
+  // SLA outcomes as they stood when the day ended ($2), by the same rule as the panel and the stats.
   const outcome = await db.query<{ answered: number; unanswered: number; median: number | null; p90: number | null; met: number; missed: number; pending: number }>(
     /* sql */ `SELECT count(*) FILTER (WHERE first_response_at IS NOT NULL)::int AS answered,
                       count(*) FILTER (WHERE first_response_at IS NULL)::int AS unanswered,
@@ -74,10 +76,11 @@ export async function buildDigest(db: Queryable, date: string, timeZone: string)
                         FILTER (WHERE first_response_at IS NOT NULL) AS median,
                       percentile_cont(0.9) WITHIN GROUP (ORDER BY extract(epoch FROM first_response_at - created_at))
                         FILTER (WHERE first_response_at IS NOT NULL) AS p90,
-                      count(*) FILTER (WHERE NOT sla_breached AND first_response_at <= sla_response_deadline)::int AS met,
-                      count(*) FILTER (WHERE sla_breached OR first_response_at > sla_response_deadline)::int AS missed,
-                      count(*) FILTER (WHERE NOT sla_breached AND first_response_at IS NULL)::int AS pending
-                 FROM conversations WHERE created_at >= $1 AND created_at < $2`,
+                      count(*) FILTER (WHERE sla_state = 'met')::int AS met,
+                      count(*) FILTER (WHERE sla_state IN ('missed', 'breached'))::int AS missed,
+                      count(*) FILTER (WHERE sla_state IN ('open', 'at_risk'))::int AS pending
+                 FROM (SELECT *, ${slaStateSql('conversations', '$2')} AS sla_state FROM conversations
+                        WHERE created_at >= $1 AND created_at < $2) day`,
     window,
   );
   const o = outcome.rows[0] ?? { answered: 0, unanswered: 0, median: null, p90: null, met: 0, missed: 0, pending: 0 };

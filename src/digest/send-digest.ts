@@ -1,4 +1,5 @@
-import type { Pool } from '../db/create-pool.ts';
+import { withTransaction, type Pool } from '../db/create-pool.ts';
+import { appendEvents, newEvent } from '../events/append-events.ts';
 import type { Clock } from '../shared/clock.ts';
 import { buildDigest, type Digest } from './build-digest.ts';
 import { renderDigest, type RenderedDigest } from './render-digest.ts';
@@ -27,24 +28,17 @@ export interface SendDigestResult {
 export const digestIdempotencyKey = (date: string) => `digest:${date}`;
 
 /**
- * The digest row and its `digest.sent` event in one statement. The row holds the rendered digest (it names
- * breached leads); the event, which staff read live, holds only the row's id, the date and counts. The row
- * is skipped when the day's event already exists (a day sent before the `digests` table), and the unique
- * `digest_date` lets exactly one of several racing writers insert, so a row never exists without its event.
+ * The digest row: it holds the rendered digest (which names breached leads). Skipped when the day's event
+ * already exists (a day sent before the `digests` table); the unique `digest_date` lets exactly one of
+ * several racing writers insert. Its `digest.sent` event (ids, the date and counts only: staff read the
+ * event stream live) is appended in the same transaction, so a row never exists without its event.
  */
 const INSERT_DIGEST = /* sql */ `
-WITH digest AS (
-  INSERT INTO digests (digest_date, time_zone, subject, text, html, counts, named_lead_ids, created_at)
-  SELECT $1::date, $2, $3, $4, $5, $6::jsonb, $7::uuid[], $8
-   WHERE NOT EXISTS (SELECT 1 FROM lead_events WHERE idempotency_key = $9)
-  ON CONFLICT (digest_date) DO NOTHING
-  RETURNING id, created_at
-)
-INSERT INTO lead_events (event_type, payload, idempotency_key, created_at)
-SELECT 'digest.sent', jsonb_build_object('digest_id', digest.id::text) || $10::jsonb, $9, digest.created_at
-  FROM digest
-ON CONFLICT (idempotency_key) DO NOTHING
-RETURNING id::text, payload->>'digest_id' AS digest_id, created_at`;
+INSERT INTO digests (digest_date, time_zone, subject, text, html, counts, named_lead_ids, created_at)
+SELECT $1::date, $2, $3, $4, $5, $6::jsonb, $7::uuid[], $8
+ WHERE NOT EXISTS (SELECT 1 FROM lead_events WHERE idempotency_key = $9)
+ON CONFLICT (digest_date) DO NOTHING
+RETURNING id::text, created_at`;
 
 /**
  * Writes the digest of `date` as one `digests` row and one `digest.sent` event (the relay delivers it to
@@ -55,20 +49,26 @@ export async function sendDigest(deps: SendDigestDeps, date: string): Promise<Se
   const rendered = renderDigest(digest, { adminUrl: deps.adminUrl });
   const key = digestIdempotencyKey(date);
   const payload = { date, leads: digest.leads.total, breaches: digest.breaches.total, failed_deliveries: digest.failedDeliveries.total };
-  const inserted = await deps.db.query<{ id: string; digest_id: string; created_at: Date }>(INSERT_DIGEST, [
-    date,
-    deps.timeZone,
-    rendered.subject,
-    rendered.text,
-    rendered.html,
-    JSON.stringify(countsOf(digest)),
-    digest.breaches.leads.map((lead) => lead.id),
-    deps.clock.now(),
-    key,
-    JSON.stringify(payload),
-  ]);
-  const row = inserted.rows[0];
-  if (row) return { sent: true, eventId: row.id, digestId: row.digest_id, sentAt: row.created_at, digest, rendered };
+  const written = await withTransaction(deps.db, async (client) => {
+    const inserted = await client.query<{ id: string; created_at: Date }>(INSERT_DIGEST, [
+      date,
+      deps.timeZone,
+      rendered.subject,
+      rendered.text,
+      rendered.html,
+      JSON.stringify(countsOf(digest)),
+      digest.breaches.leads.map((lead) => lead.id),
+      deps.clock.now(),
+      key,
+    ]);
+    const row = inserted.rows[0];
+    if (!row) return undefined;
+    const [event] = await appendEvents(client, [
+      newEvent('digest.sent', null, { digest_id: row.id, ...payload }, { idempotencyKey: key, createdAt: row.created_at }),
+    ]);
+    return event ? { eventId: event.id, digestId: row.id, sentAt: row.created_at } : undefined;
+  });
+  if (written) return { sent: true, ...written, digest, rendered };
   const existing = await deps.db.query<{ id: string; digest_id: string | null; created_at: Date }>(
     /* sql */ `SELECT e.id::text, d.id::text AS digest_id, e.created_at
                  FROM lead_events e LEFT JOIN digests d ON d.digest_date = $2::date

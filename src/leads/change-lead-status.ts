@@ -1,3 +1,4 @@
+import { appendEventsSql, encodeEvents, newEvent } from '../events/append-events.ts';
 import { recordAdminAction } from './record-admin-action.ts';
 import { withTransaction, type Pool } from '../db/create-pool.ts';
 import { lockLead, markLeadResponded, type LeadStatus } from './mark-lead-responded.ts';
@@ -28,19 +29,21 @@ export async function changeLeadStatus(
       return { id: lead.id, status: lead.status, previousStatus: lead.status, changed: false, responded: false, firstResponseAt: lead.firstResponseAt, slaBreached: lead.slaBreached };
     }
 
+    const actor = input.actor ?? 'admin';
     await client.query(
       /* sql */ `
       WITH lead AS (
         UPDATE conversations SET status = $2, updated_at = $3 WHERE id = $1 RETURNING id
-      ), event AS (
-        INSERT INTO lead_events (event_type, conversation_id, payload, created_at, processed_at)
-        SELECT 'lead.status_changed', id, jsonb_build_object('from', $4::text, 'to', $2::text), $3, now() FROM lead
-        RETURNING id, conversation_id
-      )
-      INSERT INTO conversation_timeline (conversation_id, event_id, event_type, title, description, actor_type, actor_id, created_at)
-      SELECT conversation_id, id, 'lead.status_changed', 'Status changed to ' || $2, 'From ' || $4 || ' to ' || $2 || '.', 'agent', $5, $3
-        FROM event`,
-      [lead.id, input.status, input.now, lead.status, input.actor ?? 'admin'],
+      ),${appendEventsSql(4, { when: 'EXISTS (SELECT 1 FROM lead)' })}
+      SELECT count(*) FROM appended_events`,
+      [
+        lead.id,
+        input.status,
+        input.now,
+        encodeEvents([
+          newEvent('lead.status_changed', lead.id, { from: lead.status, to: input.status }, { createdAt: input.now, describe: { actor: { type: 'agent', id: actor } } }),
+        ]),
+      ],
     );
 
     let responded = false;

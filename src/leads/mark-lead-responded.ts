@@ -1,6 +1,6 @@
 import type { PoolClient } from '../db/create-pool.ts';
+import { appendEvents, newEvent } from '../events/append-events.ts';
 import { AppError } from '../shared/app-error.ts';
-
 import type { LeadStatus } from './lead-vocabulary.ts';
 
 export type { LeadStatus };
@@ -30,50 +30,23 @@ export async function lockLead(client: PoolClient, id: string): Promise<LockedLe
 
 /**
  * The first response, once: sets `first_response_at` (only if unset), optionally moves a `new` lead to
- * `contacted`, completes the open follow-up tasks and records `lead.responded` and `task.completed` (facts
- * with nothing to deliver, so born processed) with their timeline rows. Call with the lead locked.
+ * `contacted`, and completes the open follow-up tasks. Returns nothing when the lead was answered before.
  */
 const MARK_LEAD_RESPONDED = /* sql */ `
 WITH lead AS (
   UPDATE conversations
      SET first_response_at = $2, updated_at = $2,
-         status = CASE WHEN $5::boolean AND status = 'new' THEN 'contacted' ELSE status END
+         status = CASE WHEN $3::boolean AND status = 'new' THEN 'contacted' ELSE status END
    WHERE id = $1 AND first_response_at IS NULL
   RETURNING id, created_at, first_response_at, sla_response_deadline, sla_breached, status
 ), tasks AS (
-  UPDATE follow_up_tasks SET status = 'completed', completed_at = $2, completed_by = $3
+  UPDATE follow_up_tasks SET status = 'completed', completed_at = $2, completed_by = $4
    WHERE conversation_id = $1 AND status IN ('scheduled', 'overdue') AND EXISTS (SELECT 1 FROM lead)
-  RETURNING id, conversation_id
-), responded AS (
-  INSERT INTO lead_events (event_type, conversation_id, payload, idempotency_key, created_at, processed_at)
-  SELECT 'lead.responded', l.id,
-         jsonb_build_object('responded_at', $2::timestamptz, 'via', $4::text, 'responder', $3::text,
-                            'response_seconds', round(extract(epoch FROM $2::timestamptz - l.created_at))::int,
-                            'within_sla', NOT l.sla_breached AND $2::timestamptz <= l.sla_response_deadline),
-         'lead.responded:' || l.id, $2, now()
-    FROM lead l
-  ON CONFLICT (idempotency_key) DO NOTHING
-  RETURNING id, conversation_id, payload
-), task_events AS (
-  INSERT INTO lead_events (event_type, conversation_id, payload, idempotency_key, created_at, processed_at)
-  SELECT 'task.completed', t.conversation_id, jsonb_build_object('task_id', t.id::text, 'completed_by', $3::text, 'via', 'lead.responded'),
-         'task.completed:' || t.id, $2, now()
-    FROM tasks t
-  ON CONFLICT (idempotency_key) DO NOTHING
-  RETURNING id, conversation_id
-), timeline AS (
-  INSERT INTO conversation_timeline (conversation_id, event_id, event_type, title, description, actor_type, actor_id, created_at)
-  SELECT r.conversation_id, r.id, 'lead.responded',
-         CASE WHEN (r.payload->>'within_sla')::boolean THEN 'Lead answered within the SLA' ELSE 'Lead answered after the SLA deadline' END,
-         $6::text, 'agent', $3, $2
-    FROM responded r
-  UNION ALL
-  SELECT e.conversation_id, e.id, 'task.completed', 'Follow-up task completed', 'Completed by the first response.', 'agent', $3, $2
-    FROM task_events e
+  RETURNING id
 )
-SELECT l.first_response_at, l.status, r.payload->>'within_sla' = 'true' AS within_sla,
+SELECT l.created_at, l.first_response_at, l.status, NOT l.sla_breached AND $2::timestamptz <= l.sla_response_deadline AS within_sla,
        (SELECT coalesce(array_agg(id::text ORDER BY id), '{}') FROM tasks) AS completed_task_ids
-  FROM lead l LEFT JOIN responded r ON r.conversation_id = l.id`;
+  FROM lead l`;
 
 export interface MarkRespondedResult {
   /** False when the lead had already been answered: nothing was written. */
@@ -83,15 +56,46 @@ export interface MarkRespondedResult {
   completedTaskIds: string[];
 }
 
+/**
+ * Records the first response and, when it was the first, the `lead.responded` and `task.completed` facts
+ * with their timeline rows (the responder and the note go to the lead's timeline, never into an event).
+ * Call with the lead locked, inside a transaction.
+ */
 export async function markLeadResponded(
   client: PoolClient,
-  input: { id: string; now: Date; responder: string; via: 'respond' | 'status_change'; promoteNewToContacted: boolean; note?: string | undefined },
+  input: {
+    id: string;
+    now: Date;
+    responder: string;
+    via: 'respond' | 'status_change' | 'link';
+    promoteNewToContacted: boolean;
+    note?: string | undefined;
+    agentId?: string | null;
+  },
 ): Promise<MarkRespondedResult> {
-  const { rows } = await client.query<{ first_response_at: Date; status: LeadStatus; within_sla: boolean; completed_task_ids: string[] }>(
+  const { rows } = await client.query<{ created_at: Date; first_response_at: Date; status: LeadStatus; within_sla: boolean; completed_task_ids: string[] }>(
     MARK_LEAD_RESPONDED,
-    [input.id, input.now, input.responder, input.via, input.promoteNewToContacted, input.note ?? null],
+    [input.id, input.now, input.promoteNewToContacted, input.responder],
   );
   const row = rows[0];
   if (!row) return { responded: false, firstResponseAt: null, withinSla: null, completedTaskIds: [] };
+  const actor = { type: 'agent' as const, id: input.responder };
+  await appendEvents(client, [
+    newEvent(
+      'lead.responded',
+      input.id,
+      {
+        responded_at: input.now.toISOString(),
+        via: input.via,
+        response_seconds: Math.round((input.now.getTime() - row.created_at.getTime()) / 1000),
+        within_sla: row.within_sla,
+        agent_id: input.agentId ?? null,
+      },
+      { idempotencyKey: `lead.responded:${input.id}`, createdAt: input.now, describe: { actor, detail: input.note ?? null } },
+    ),
+    ...row.completed_task_ids.map((taskId) =>
+      newEvent('task.completed', input.id, { task_id: taskId, via: 'lead.responded' }, { idempotencyKey: `task.completed:${taskId}`, createdAt: input.now, describe: { actor } }),
+    ),
+  ]);
   return { responded: true, firstResponseAt: row.first_response_at, withinSla: row.within_sla, completedTaskIds: row.completed_task_ids };
 }

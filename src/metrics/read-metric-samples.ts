@@ -1,4 +1,5 @@
 import type { Queryable } from '../db/create-pool.ts';
+import { slaStateSql } from '../leads/sla-state-sql.ts';
 
 export interface MetricSample {
   metric: string;
@@ -32,7 +33,7 @@ UNION ALL
 SELECT 'sla_breached', '{}'::jsonb, count(*)::float8 FROM conversations WHERE sla_breached
 UNION ALL
 SELECT 'sla_overdue_open', '{}'::jsonb, count(*)::float8
-FROM conversations WHERE first_response_at IS NULL AND sla_response_deadline < $1::timestamptz`;
+FROM conversations WHERE first_response_at IS NULL AND ${slaStateSql('conversations', '$1')} = 'breached'`;
 
 export async function readMetricSamples(db: Queryable, now: Date): Promise<MetricSample[]> {
   const { rows } = await db.query<MetricSample>(READ_METRIC_SAMPLES, [now]);

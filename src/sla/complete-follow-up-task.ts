@@ -1,5 +1,6 @@
 import { recordAdminAction } from '../leads/record-admin-action.ts';
 import { withTransaction, type Pool } from '../db/create-pool.ts';
+import { appendEvents, newEvent } from '../events/append-events.ts';
 import { AppError } from '../shared/app-error.ts';
 import { toFollowUpTask, type FollowUpTask, type FollowUpTaskRow } from './list-follow-up-tasks.ts';
 
@@ -20,16 +21,6 @@ export async function completeFollowUpTask(
         UPDATE follow_up_tasks SET status = 'completed', completed_at = $2, completed_by = $3
          WHERE id = $1 AND status IN ('scheduled', 'overdue')
         RETURNING id
-      ), event AS (
-        INSERT INTO lead_events (event_type, conversation_id, payload, idempotency_key, created_at, processed_at)
-        SELECT 'task.completed', t.conversation_id, jsonb_build_object('task_id', t.id::text, 'completed_by', $3::text, 'via', 'admin'),
-               'task.completed:' || t.id, $2, now()
-          FROM follow_up_tasks t JOIN done ON done.id = t.id
-        ON CONFLICT (idempotency_key) DO NOTHING
-        RETURNING id, conversation_id
-      ), timeline AS (
-        INSERT INTO conversation_timeline (conversation_id, event_id, event_type, title, description, actor_type, actor_id, created_at)
-        SELECT conversation_id, id, 'task.completed', 'Follow-up task completed', NULL, 'agent', $3, $2 FROM event
       )
       SELECT t.id::text, t.conversation_id, t.kind, t.title, t.follow_up_date,
              CASE WHEN done.id IS NULL THEN t.status ELSE 'completed' END AS status,
@@ -46,6 +37,16 @@ export async function completeFollowUpTask(
     );
     const row = rows[0];
     if (!row) throw new AppError('not_found', `no follow-up task with id ${input.id}`);
+    if (row.changed) {
+      await appendEvents(client, [
+        newEvent(
+          'task.completed',
+          row.conversation_id,
+          { task_id: row.id, via: 'admin' },
+          { idempotencyKey: `task.completed:${row.id}`, createdAt: input.now, describe: { actor: { type: 'agent', id: completedBy } } },
+        ),
+      ]);
+    }
     await recordAdminAction(client, { actor: input.actor, action: 'task.complete', targetType: 'task', targetId: row.id, details: { changed: row.changed } });
     return { task: toFollowUpTask(row), changed: row.changed };
   });

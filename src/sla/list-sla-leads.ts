@@ -1,5 +1,6 @@
 import type { LeadQuality, LeadStatus, SlaState } from '../leads/lead-vocabulary.ts';
 import type { Queryable } from '../db/create-pool.ts';
+import { slaStateSql } from '../leads/sla-state-sql.ts';
 
 export interface SlaLead {
   id: string;
@@ -44,15 +45,14 @@ export async function listSlaLeads(db: Queryable, now: Date, limit = 200): Promi
     total: number;
     total_breached: number;
   }>(
-    /* sql */ `SELECT c.id, c.name, c.source, c.quality, c.status,
-                      (c.sla_breached OR c.sla_response_deadline <= $1) AS breached,
+    /* sql */ `SELECT c.id, c.name, c.source, c.quality, c.status, c.sla_state = 'breached' AS breached,
                       c.created_at, c.sla_warning_at, c.sla_response_deadline,
                       t.id::text AS task_id, t.status AS task_status,
                       count(*) OVER ()::int AS total,
-                      count(*) FILTER (WHERE c.sla_breached OR c.sla_response_deadline <= $1) OVER ()::int AS total_breached
-                 FROM conversations c
+                      count(*) FILTER (WHERE c.sla_state = 'breached') OVER ()::int AS total_breached
+                 FROM (SELECT *, ${slaStateSql('conversations', '$1')} AS sla_state FROM conversations
+                        WHERE first_response_at IS NULL AND (sla_breached OR sla_warning_at <= $1)) c
                  LEFT JOIN follow_up_tasks t ON t.conversation_id = c.id AND t.kind = 'sla_follow_up'
-                WHERE c.first_response_at IS NULL AND (c.sla_breached OR c.sla_warning_at <= $1)
                 ORDER BY c.sla_response_deadline ASC, c.id
                 LIMIT $2`,
     [now, limit],

@@ -1,4 +1,6 @@
 import { withTransaction, type Pool } from '../db/create-pool.ts';
+import { appendEvents, newEvent } from '../events/append-events.ts';
+import type { LeadQuality } from '../leads/lead-vocabulary.ts';
 
 /** How many leads one pass handles in one transaction; a sweep loops until none are left. */
 export const SLA_BATCH_SIZE = 200;
@@ -20,54 +22,16 @@ UPDATE conversations
           LIMIT $3)
    AND first_response_at IS NULL AND sla_breached = false AND sla_warned_at IS NULL
    AND sla_warning_at <= $1 AND sla_response_deadline > $1
-RETURNING id`;
+RETURNING id, quality, sla_response_deadline, sla_warning_at`;
 
-/**
- * For the claimed leads, in the same transaction: the follow-up task, the `sla.warning` event (the relay
- * fans it out as an alert), the `task.created` fact (born processed: nothing to deliver) and their timeline
- * rows. The unique task index and the events' idempotency keys make a repeat a no-op even if a claim
- * were ever lost.
- */
-const RECORD_WARNINGS = /* sql */ `
-WITH warned AS (
-  SELECT id, quality, sla_response_deadline, sla_warning_at FROM conversations WHERE id = ANY($1::uuid[])
-), task AS (
-  INSERT INTO follow_up_tasks (conversation_id, kind, title, follow_up_date, status, sla_deadline, created_at)
-  SELECT id, 'sla_follow_up', 'Respond to this ' || upper(quality) || ' lead before its SLA deadline',
-         sla_response_deadline, 'scheduled', sla_response_deadline, $2
-    FROM warned
-  ON CONFLICT (conversation_id) WHERE kind = 'sla_follow_up' DO NOTHING
-  RETURNING id, conversation_id, follow_up_date
-), warning AS (
-  INSERT INTO lead_events (event_type, conversation_id, payload, idempotency_key, created_at)
-  SELECT 'sla.warning', w.id,
-         jsonb_build_object('quality', w.quality, 'sla_deadline', w.sla_response_deadline,
-                            'sla_warning_at', w.sla_warning_at, 'warned_at', $2::timestamptz,
-                            'seconds_left', floor(extract(epoch FROM w.sla_response_deadline - $2::timestamptz))::int),
-         'sla.warning:' || w.id, $2
-    FROM warned w
-  ON CONFLICT (idempotency_key) DO NOTHING
-  RETURNING id, conversation_id
-), task_event AS (
-  INSERT INTO lead_events (event_type, conversation_id, payload, idempotency_key, created_at, processed_at)
-  SELECT 'task.created', t.conversation_id,
-         jsonb_build_object('task_id', t.id::text, 'kind', 'sla_follow_up', 'follow_up_date', t.follow_up_date),
-         'task.created:' || t.id, $2, now()
-    FROM task t
-  ON CONFLICT (idempotency_key) DO NOTHING
-  RETURNING id, conversation_id
-), timeline AS (
-  INSERT INTO conversation_timeline (conversation_id, event_id, event_type, title, description, actor_type, created_at)
-  SELECT e.conversation_id, e.id, 'sla.warning', 'SLA at risk',
-         'No response yet; the deadline is ' || to_char(w.sla_response_deadline AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS') || ' UTC.',
-         'system', $2
-    FROM warning e JOIN warned w ON w.id = e.conversation_id
-  UNION ALL
-  SELECT e.conversation_id, e.id, 'task.created', 'Follow-up task created',
-         'Respond before the SLA deadline.', 'system', $2
-    FROM task_event e
-)
-SELECT (SELECT count(*)::int FROM warning) AS warnings, (SELECT count(*)::int FROM task) AS tasks`;
+/** The follow-up task of each claimed lead; the unique task index makes a repeat a no-op. */
+const CREATE_TASKS = /* sql */ `
+INSERT INTO follow_up_tasks (conversation_id, kind, title, follow_up_date, status, sla_deadline, created_at)
+SELECT id, 'sla_follow_up', 'Respond to this ' || upper(quality) || ' lead before its SLA deadline',
+       sla_response_deadline, 'scheduled', sla_response_deadline, $2
+  FROM conversations WHERE id = ANY($1::uuid[])
+ON CONFLICT (conversation_id) WHERE kind = 'sla_follow_up' DO NOTHING
+RETURNING id::text, conversation_id, follow_up_date`;
 
 export interface SlaPassResult {
   /** Leads this call moved (warned, or breached). */
@@ -82,10 +46,40 @@ export async function warnAtRiskLeads(pool: Pool, now: Date, options: { ids?: st
   const conversationIds: string[] = [];
   for (;;) {
     const claimed = await withTransaction(pool, async (client) => {
-      const { rows } = await client.query<{ id: string }>(CLAIM_AT_RISK_LEADS, [now, options.ids ?? null, SLA_BATCH_SIZE]);
+      const { rows } = await client.query<{ id: string; quality: LeadQuality; sla_response_deadline: Date; sla_warning_at: Date }>(CLAIM_AT_RISK_LEADS, [
+        now,
+        options.ids ?? null,
+        SLA_BATCH_SIZE,
+      ]);
       if (rows.length === 0) return [];
       const ids = rows.map((row) => row.id);
-      await client.query(RECORD_WARNINGS, [ids, now]);
+      const tasks = await client.query<{ id: string; conversation_id: string; follow_up_date: Date }>(CREATE_TASKS, [ids, now]);
+      // The `sla.warning` event (the relay fans it out as an alert), the `task.created` fact and their
+      // timeline rows; the events' keys make a repeat a no-op even if a claim were ever lost.
+      await appendEvents(client, [
+        ...rows.map((lead) =>
+          newEvent(
+            'sla.warning',
+            lead.id,
+            {
+              quality: lead.quality,
+              sla_deadline: lead.sla_response_deadline.toISOString(),
+              sla_warning_at: lead.sla_warning_at.toISOString(),
+              warned_at: now.toISOString(),
+              seconds_left: Math.floor((lead.sla_response_deadline.getTime() - now.getTime()) / 1000),
+            },
+            { idempotencyKey: `sla.warning:${lead.id}`, createdAt: now },
+          ),
+        ),
+        ...tasks.rows.map((task) =>
+          newEvent(
+            'task.created',
+            task.conversation_id,
+            { task_id: task.id, kind: 'sla_follow_up', follow_up_date: task.follow_up_date.toISOString(), status: 'scheduled' },
+            { idempotencyKey: `task.created:${task.id}`, createdAt: now },
+          ),
+        ),
+      ]);
       return ids;
     });
     conversationIds.push(...claimed);

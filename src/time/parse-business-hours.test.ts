@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from '../config/load-config.ts';
+import { ConfigError } from '../shared/config-error.ts';
 import { createWorkingTimeAdder } from './add-working-time.ts';
 import { parseBusinessHours } from './parse-business-hours.ts';
 

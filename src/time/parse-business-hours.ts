@@ -1,4 +1,4 @@
-import { ConfigError } from '../config/load-config.ts';
+import { ConfigError } from '../shared/config-error.ts';
 import { isValidTimeZone } from './zoned-time.ts';
 
 /** One opening window on one weekday, in minutes after local midnight (close may be 1440 = 24:00). */

@@ -1,4 +1,6 @@
+import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { chmod, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -7,6 +9,7 @@ import { createTestDatabase, keepDatabaseOnFailure, type TestDatabase } from '..
 import { spawnLeadline, type SpawnedLeadline } from '../helpers/spawn-leadline.ts';
 import { waitFor } from '../helpers/start-test-leadline.ts';
 
+const MAIN = fileURLToPath(new URL('../../src/main.ts', import.meta.url));
 const cleanups: (() => Promise<unknown>)[] = [];
 afterAll(async () => {
   for (const cleanup of cleanups.reverse()) await cleanup().catch(() => {});
@@ -114,4 +117,16 @@ describe('the process', () => {
     expect(await follower.exited).toBe(0);
     expect(existsSync(path.join(home, 'postgres', 'postmaster.pid'))).toBe(false);
   }, 120_000);
+
+  it('when DIGEST_CRON is bad, then even ROLE=api stops at start-up with one line naming it, before touching a database', async () => {
+    const child = spawn(process.execPath, [MAIN], {
+      env: { PATH: process.env['PATH'] ?? '', ROLE: 'api', DIGEST_CRON: 'every morning', DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none', ADMIN_API_KEY: 'an-admin-key-0123456789' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    expect(code).toBe(1);
+    expect(stderr.trim().split('\n')).toEqual([expect.stringMatching(/^leadline: DIGEST_CRON: "every morning" is not a cron expression/)]);
+  });
 });
