@@ -1,0 +1,83 @@
+/**
+ * Fault 5: the process SIGKILLs itself at a chosen point of the delivery path (`FAULT_POINT`, the
+ * `FAULT_POINT_AT`-th time it gets there), then is restarted, over and over:
+ * - before_send: an attempt was started but the provider was not called;
+ * - after_send: the provider accepted, the outcome is not recorded;
+ * - before_commit: the relay enqueued the jobs and marked the events processed, but did not commit.
+ * Each restart runs armed again, so it recovers its predecessor's work and then dies in turn; the last one runs
+ * unarmed and must deliver everything. Duplicates are allowed only after after_send, and each must be flagged.
+ */
+import { describe, expect, it } from 'vitest';
+import { describeReport, printSummary, waitForCheck } from './harness/checker.ts';
+import { expectCatchUpWithin, expectDuplicatesFlagged, expectNothingLost } from './harness/expectations.ts';
+import { channelEnv, exitWithin, useFaultEnvironment } from './harness/fault-environment.ts';
+import { Ledger } from './harness/ledger.ts';
+import { newRunTag, startLoad } from './harness/load.ts';
+import { byForm } from './harness/suite-form.ts';
+
+const FAULT_POINTS = ['before_send', 'after_send', 'before_commit'] as const;
+const REPETITIONS = byForm({ short: 2, long: 20 });
+/** A few leads a second until the armed process reaches its point and kills itself. */
+const LEADS_PER_SECOND = 4;
+/** How long an armed process may run before we call the fault point unreached. */
+const REACH_POINT_WITHIN_MS = 8_000;
+const CATCH_UP_LIMIT_MS = 10_000;
+
+describe('fault: the process kills itself at a fault point, again and again', () => {
+  const environment = useFaultEnvironment();
+
+  for (const point of FAULT_POINTS) {
+    it(
+      `when the process SIGKILLs itself at ${point} (${REPETITIONS}×, restarted each time), then no acknowledged lead is lost${point === 'after_send' ? ' and every repeat is flagged possible_duplicate' : ' and no lead is alerted twice'}`,
+      async () => {
+        const service = await environment.service(channelEnv(environment.stubs));
+        const ledger = new Ledger();
+        const tag = newRunTag();
+
+        for (let repetition = 1; repetition <= REPETITIONS; repetition++) {
+          // Vary which crossing of the point kills: the 1st, 2nd or 3rd.
+          const at = String(((repetition - 1) % 3) + 1);
+          await service.start({ FAULT_POINT: point, FAULT_POINT_AT: at });
+          const child = service.current!;
+          const load = startLoad({ target: service.url, ratePerSecond: LEADS_PER_SECOND, durationMs: REACH_POINT_WITHIN_MS, ledger, tag });
+          const exit = await exitWithin(child, REACH_POINT_WITHIN_MS + 1_000);
+          load.stop();
+          await load.done;
+          if (exit === undefined) await service.kill('SIGKILL');
+          expect(
+            exit,
+            `FAULT_POINT=${point} FAULT_POINT_AT=${at}, repetition ${repetition}: the process must SIGKILL itself within ${REACH_POINT_WITHIN_MS / 1000} s (it ${exit === undefined ? 'was still running' : `ended with ${exit}`})`,
+          ).toBe('SIGKILL');
+        }
+
+        const restartedAt = await service.start();
+        const report = await waitForCheck(
+          {
+            db: environment.pg.pool,
+            ledger,
+            receipts: environment.stubs.receipts,
+            channels: ['slack', 'email', 'telegram'],
+            recoveredAt: restartedAt,
+          },
+          { limitMs: CATCH_UP_LIMIT_MS },
+        );
+        printSummary(`FAULT_POINT=${point} ×${REPETITIONS}`, report, {
+          acknowledged: report.acknowledged,
+          'repeated messages': JSON.stringify(report.repeatedMessages),
+        });
+
+        expect(report.acknowledged, 'leads were acknowledged between the crashes').toBeGreaterThan(0);
+        expectNothingLost(report);
+        if (point === 'after_send') expectDuplicatesFlagged(report);
+        else
+          expect(
+            report.duplicated,
+            `a crash at ${point} happens before any provider accepted: nothing may repeat\n${describeReport(report)}`,
+          ).toBe(0);
+        expectCatchUpWithin(report, CATCH_UP_LIMIT_MS, 'the last restart');
+        expect(service.unexpectedExit(), 'the unarmed process ended on its own').toBeUndefined();
+      },
+      REPETITIONS * 25_000 + 40_000,
+    );
+  }
+});
