@@ -125,24 +125,23 @@ export async function startDeliveryWorkers(deps: DeliveryWorkerDeps): Promise<{ 
   /**
    * A destination without pacing (email; Slack or Telegram with their pacing set to 0): the whole batch
    * starts in one statement, its messages go out side by side (up to the channel's `maxConcurrentSends`, else
-   * UNPACED_PARALLEL_SENDS), and every success is recorded in one statement, so a delivery costs a share of
-   * three round trips instead of two commits of its own. A crash mid-batch flags the batch's unrecorded
-   * attempts as possible duplicates; at most the messages in flight can really repeat.
+   * UNPACED_PARALLEL_SENDS), and each is recorded the moment the provider accepts it. Recording one by one
+   * keeps what a crash can repeat to the messages accepted in that instant (one, in practice), instead of
+   * every accepted message of the batch; every repeat is flagged as a possible duplicate.
    */
   const sendUnpacedBatch = async (channel: Channel, groups: PlannedDelivery[][]): Promise<void> => {
     const started = await startAttempts(channel, groups.flat());
     const startedGroups = groups
       .map((group) => group.flatMap((planned) => started.get(deliveryKeyOf(planned.key)) ?? []))
       .filter((group) => group.length > 0);
-    const sent: SentMessage[] = [];
+    if (startedGroups.length === 0) return;
+    deps.reachFaultPoint('before_send');
     await forEachLimited(startedGroups, channel.maxConcurrentSends ?? UNPACED_PARALLEL_SENDS, async (group) => {
       const outcome = await sendMessage(channel, group);
-      if (outcome) sent.push(outcome);
-    });
-    if (sent.length > 0) {
+      if (!outcome) return;
       deps.reachFaultPoint('after_send');
-      await recordSentDeliveries(deps.pool, channel.name, sent);
-    }
+      await recordSentDeliveries(deps.pool, channel.name, [outcome]);
+    });
   };
 
   /** Deliveries with nothing left to send (the event or its lead is gone): closed as skipped so nothing waits on them. */
@@ -165,6 +164,7 @@ export async function startDeliveryWorkers(deps: DeliveryWorkerDeps): Promise<{ 
   const sendGroup = async (channel: Channel, group: PlannedDelivery[]): Promise<void> => {
     const started = [...(await startAttempts(channel, group)).values()];
     if (started.length === 0) return;
+    deps.reachFaultPoint('before_send');
     const outcome = await sendMessage(channel, started);
     if (outcome) {
       deps.reachFaultPoint('after_send');
@@ -205,7 +205,6 @@ export async function startDeliveryWorkers(deps: DeliveryWorkerDeps): Promise<{ 
     // A forced replay is a deliberate resend: it gets its own Message-ID so mail clients do not fold it away.
     const roundSuffix = first.attempt.round > 0 ? `.r${first.attempt.round}` : '';
     const message: OutgoingMessage = { notices: group.map((delivery) => delivery.source.notice), messageKey: `${first.attempt.eventId}.${channel.name}${roundSuffix}` };
-    deps.reachFaultPoint('before_send');
     try {
       const result = await channel.send(message);
       return { deliveries: group.map(sentDelivery), providerMessageId: result.providerMessageId };

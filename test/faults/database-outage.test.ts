@@ -7,7 +7,7 @@ import { waitFor } from '../helpers/start-test-leadline.ts';
 import { checkRun, printSummary, waitForCheck, type CheckInput } from './harness/checker.ts';
 import { expectCatchUpWithin, expectDuplicatesFlagged, expectFastAnswers, expectNothingLost } from './harness/expectations.ts';
 import { unpacedChannelEnv, useFaultEnvironment } from './harness/fault-environment.ts';
-import { Ledger } from './harness/ledger.ts';
+import { Ledger, storedIdempotencyKey } from './harness/ledger.ts';
 import { newRunTag, startLoad } from './harness/load.ts';
 import { byForm } from './harness/suite-form.ts';
 
@@ -77,7 +77,7 @@ describe('fault: PostgreSQL is down for a while', () => {
         const stored = new Map(rows.map((row) => [row.id, row]));
         for (const entry of spooled) {
           const row = stored.get(entry.leadId!);
-          expect(row?.idempotency_key, `spooled lead ${entry.leadId} keeps its Idempotency-Key`).toBe(`client:${entry.idempotencyKey}`);
+          expect(row?.idempotency_key, `spooled lead ${entry.leadId} keeps its Idempotency-Key`).toBe(storedIdempotencyKey(entry));
           expect(
             row!.created_ms,
             `spooled lead ${entry.leadId} keeps its original created_at (captured during the outage)`,

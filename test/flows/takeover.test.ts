@@ -30,7 +30,7 @@ describe('taking over the work of a dead process', () => {
     expect(rows.map((row) => row.column_name)).toEqual(expect.arrayContaining(['id', 'name', 'state', 'retry_count', 'heartbeat_on', 'heartbeat_seconds']));
   });
 
-  it('when a process fetched a job and stopped beating, then the job is handed back and runs again', async () => {
+  it('when a process fetched a job and stopped beating, then the job is handed back to run again at once', async () => {
     keepDatabaseOnFailure();
     const queue = `takeover-${randomUUID().slice(0, 8)}`;
     // The "other process": its own pg-boss instance that fetches a job and dies holding it.
@@ -43,8 +43,12 @@ describe('taking over the work of a dead process', () => {
     await db.pool.query(`UPDATE ${JOB_SCHEMA}.job SET heartbeat_on = now() - make_interval(secs => $2) WHERE id = $1`, [held!.id, ORPHANED_AFTER_SECONDS + 1]);
 
     expect(await failOrphanedJobs(db.pool, app.boss, [queue])).toBe(1);
-    const { rows } = await db.pool.query(`SELECT state FROM ${JOB_SCHEMA}.job WHERE id = $1`, [held!.id]);
-    expect(rows[0].state).toBe('retry');
+    // The held one is cancelled and a copy with its data waits to run now (no retry backoff).
+    const { rows } = await db.pool.query(`SELECT state, data, start_after <= now() AS due FROM ${JOB_SCHEMA}.job WHERE name = $1 ORDER BY created_on`, [queue]);
+    expect(rows).toEqual([
+      { state: 'cancelled', data: { n: 1 }, due: true },
+      { state: 'created', data: { n: 1 }, due: true },
+    ]);
     // A live worker's jobs (fresh heartbeat) are left alone.
     await app.boss.send(queue, { n: 2 });
     const [live] = await app.boss.fetch(queue);

@@ -87,11 +87,11 @@ describe('the checker', () => {
     ledger.sent({ requestId: 'timed-out', idempotencyKey: 'timed-out-key', route: '/api/leads', name: 'x', email: 'x@example.com' });
     ledger.failed('timed-out', 'timeout', 'no answer within 10000 ms');
 
-    const eventA = await storeLead(a, leadA.name, `client:${leadA.key}`);
-    const eventB = await storeLead(b, leadB.name, `client:${leadB.key}`);
-    const eventC = await storeLead(c, leadC.name, `client:${leadC.key}`);
-    const eventE = await storeLead(e, leadE.name, `client:${leadE.key}`);
-    await storeLead(randomUUID(), refused.name, `client:${refused.key}`);
+    const eventA = await storeLead(a, leadA.name, `client:api:${leadA.key}`);
+    const eventB = await storeLead(b, leadB.name, `client:api:${leadB.key}`);
+    const eventC = await storeLead(c, leadC.name, `client:api:${leadC.key}`);
+    const eventE = await storeLead(e, leadE.name, `client:api:${leadE.key}`);
+    await storeLead(randomUUID(), refused.name, `client:api:${refused.key}`);
     await storeAttempts(eventA, a, 'slack', [false]);
     await storeAttempts(eventB, b, 'slack', [false]);
     await storeAttempts(eventC, c, 'slack', [false, true]); // its repeat is flagged
@@ -148,7 +148,7 @@ describe('the checker', () => {
     for (let seq = 1; seq <= 21; seq++) {
       const id = randomUUID();
       const { name, key } = acknowledge(ledger, tag, seq, 201, { id });
-      await storeLead(id, name, `client:${key}`);
+      await storeLead(id, name, `client:api:${key}`);
       leads.push({
         id,
         name,

@@ -16,7 +16,7 @@ import type pg from 'pg';
 import type { SlackStub } from '../../stubs/start-slack-stub.ts';
 import type { SmtpStub } from '../../stubs/start-smtp-stub.ts';
 import type { TelegramStub } from '../../stubs/start-telegram-stub.ts';
-import { describeStats, isAcknowledged, type Ledger, type LedgerStats } from './ledger.ts';
+import { describeStats, isAcknowledged, storedIdempotencyKey, type Ledger, type LedgerStats } from './ledger.ts';
 import { LEAD_NAME_PATTERN } from './load.ts';
 import { byForm } from './suite-form.ts';
 
@@ -121,6 +121,8 @@ export async function checkRun(input: CheckInput): Promise<CheckReport> {
   const receipts = [...(typeof input.receipts === 'function' ? input.receipts() : input.receipts)].sort((a, b) => a.at - b.at);
   const acknowledged = input.ledger.acknowledged();
   const ackIds = [...new Set(acknowledged.map((entry) => entry.leadId!.toLowerCase()))];
+  // Only this run's leads count: the stubs may hold receipts of an earlier test in the same file.
+  const ackSet = new Set(ackIds);
 
   const validIds = ackIds.filter(isUuid);
   const stored = await input.db.query<{ id: string }>('SELECT id::text FROM conversations WHERE id = ANY($1::uuid[])', [validIds]);
@@ -141,6 +143,7 @@ export async function checkRun(input: CheckInput): Promise<CheckReport> {
   for (const receipt of receipts) {
     let repeatsEarlier = false;
     for (const id of namedLeads(receipt, idByName)) {
+      if (!ackSet.has(id)) continue;
       const key = `${receipt.channel}:${id}`;
       const times = receivedAt.get(key) ?? [];
       if (times.length > 0) repeatsEarlier = true;
@@ -199,7 +202,7 @@ export async function checkRun(input: CheckInput): Promise<CheckReport> {
 
   const unacknowledgedKeys = input.ledger.entries
     .filter((entry) => !isAcknowledged(entry))
-    .map((entry) => `client:${entry.idempotencyKey}`);
+    .map((entry) => storedIdempotencyKey(entry));
   const unacknowledged = await input.db.query<{ n: number }>(
     'SELECT count(*)::int AS n FROM conversations WHERE idempotency_key = ANY($1::text[])',
     [unacknowledgedKeys],

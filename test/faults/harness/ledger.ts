@@ -156,3 +156,17 @@ export function describeStats(stats: LedgerStats): string {
   if (stats.open > 0) parts.push(`open×${stats.open}`);
   return `${stats.sent} sent: ${parts.join(', ') || 'nothing'}; max answer ${stats.maxAnswerMs} ms`;
 }
+
+/** The capture route's idempotency scope: a key is stored as `client:<scope>:<key>` (keys never cross routes). */
+const ROUTE_SCOPES: Record<string, string> = {
+  '/api/chatbot/leads': 'chatbot',
+  '/api/submit-contact': 'contact-form',
+  '/api/property-inquiry': 'property-inquiry',
+  '/api/leads': 'api',
+};
+
+export function storedIdempotencyKey(entry: { route: string; idempotencyKey: string }): string {
+  const scope = ROUTE_SCOPES[entry.route];
+  if (!scope) throw new Error(`no idempotency scope known for route ${entry.route}`);
+  return `client:${scope}:${entry.idempotencyKey}`;
+}
