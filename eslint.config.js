@@ -12,7 +12,44 @@ const notThePanel = {
   ],
 };
 const noRawPg = { paths: [{ name: 'pg', message: 'pg belongs in src/db and query files' }] };
-const notCapture = { patterns: [{ group: ['**/capture/**'], message: 'channels must not depend on capture' }] };
+
+/*
+ * The data flow, as lint: capture → outbox (events) → relay → delivery → channels, with sla, digest, ingest
+ * and admin beside it, on a foundation (shared, time, config, logging, db, queue, http, events, leads). A
+ * folder may import the foundation and what comes before it in the flow, never what comes after it, and the
+ * foundation imports no feature. `admin`, `health` and `metrics` read everything and nothing imports them
+ * (main.ts wires them).
+ */
+const FEATURES = ['capture', 'spool', 'relay', 'delivery', 'channels', 'sla', 'digest', 'ingest', 'admin', 'health', 'metrics', 'presence'];
+const FORBIDDEN = {
+  shared: [...FEATURES, 'config', 'db', 'events', 'leads', 'time', 'logging', 'queue', 'http'],
+  time: [...FEATURES, 'config', 'db', 'events', 'leads', 'logging', 'queue', 'http'],
+  logging: [...FEATURES, 'config', 'db', 'events', 'leads', 'queue', 'http'],
+  config: FEATURES,
+  db: [...FEATURES, 'events', 'leads', 'queue', 'http'],
+  queue: [...FEATURES, 'events', 'leads', 'http'],
+  http: FEATURES,
+  events: FEATURES,
+  leads: FEATURES,
+  presence: FEATURES.filter((name) => name !== 'presence'),
+  spool: ['capture', 'relay', 'delivery', 'channels', 'sla', 'digest', 'ingest', 'admin', 'health', 'metrics'],
+  capture: ['relay', 'delivery', 'channels', 'sla', 'digest', 'ingest', 'admin', 'health', 'metrics'],
+  relay: ['capture', 'spool', 'channels', 'sla', 'digest', 'ingest', 'admin', 'health', 'metrics'],
+  delivery: ['capture', 'spool', 'relay', 'sla', 'digest', 'ingest', 'admin', 'health', 'metrics'],
+  channels: ['capture', 'spool', 'relay', 'delivery', 'sla', 'digest', 'ingest', 'admin', 'health', 'metrics', 'db', 'queue'],
+  sla: ['capture', 'spool', 'relay', 'delivery', 'channels', 'digest', 'ingest', 'admin', 'health', 'metrics'],
+  digest: ['capture', 'spool', 'relay', 'delivery', 'sla', 'ingest', 'admin', 'health', 'metrics'],
+  ingest: ['spool', 'relay', 'delivery', 'channels', 'sla', 'digest', 'admin', 'health', 'metrics'],
+  health: ['admin', 'metrics'],
+  metrics: ['admin', 'health'],
+  admin: ['health', 'metrics'],
+};
+const againstTheFlow = (folder) => ({
+  patterns: (FORBIDDEN[folder] ?? []).map((name) => ({
+    group: [`**/${name}/**`, `../${name}/*`],
+    message: `src/${folder}/ must not import src/${name}/: that runs against the data flow (see eslint.config.js)`,
+  })),
+});
 
 /** One `no-restricted-imports` setting holding all the given restrictions. */
 function restrictImports(...restrictions) {
@@ -30,7 +67,10 @@ export default tseslint.config(
   ...tseslint.configs.recommended,
   {
     files: ['**/*.ts'],
-    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    // `import-probe.ts` files exist only in memory: the architecture test lints them to prove the rules bite.
+    languageOptions: {
+      parserOptions: { projectService: { allowDefaultProject: ['src/*/import-probe.ts'] }, tsconfigRootDir: import.meta.dirname },
+    },
     rules: {
       '@typescript-eslint/no-floating-promises': 'error',
       '@typescript-eslint/no-explicit-any': 'error',
@@ -43,15 +83,21 @@ export default tseslint.config(
     ignores: ['src/admin/panel/**'],
     rules: { 'no-restricted-imports': restrictImports(notThePanel) },
   },
+  ...Object.keys(FORBIDDEN).map((folder) => ({
+    files: [`src/${folder}/**/*.ts`],
+    ignores: ['src/admin/panel/**', '**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': restrictImports(
+        notThePanel,
+        againstTheFlow(folder),
+        // Raw pg only in the database layer and query files, never in HTTP plumbing or channels.
+        ...(folder === 'http' || folder === 'channels' ? [noRawPg] : []),
+      ),
+    },
+  })),
   {
-    // Raw pg only in the database layer and query files.
-    files: ['src/http/**/*.ts', 'src/channels/**/*.ts', 'src/capture/capture-routes.ts', 'src/capture/lead-schemas.ts'],
-    rules: { 'no-restricted-imports': restrictImports(notThePanel, noRawPg) },
-  },
-  {
-    // Channels know nothing of capture (and, as above, nothing of pg).
-    files: ['src/channels/**/*.ts'],
-    rules: { 'no-restricted-imports': restrictImports(notThePanel, noRawPg, notCapture) },
+    files: ['src/capture/capture-routes.ts', 'src/capture/lead-schemas.ts'],
+    rules: { 'no-restricted-imports': restrictImports(notThePanel, againstTheFlow('capture'), noRawPg) },
   },
   {
     // The panel runs in the browser: from outside its folder it takes types only (erased by esbuild), so

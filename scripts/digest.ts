@@ -26,7 +26,9 @@ const fail = (line: string): never => {
 async function main(): Promise<void> {
   let args: { date?: string | undefined; 'dry-run'?: boolean | undefined; help?: boolean | undefined };
   try {
-    args = parseArgs({ options: { date: { type: 'string' }, 'dry-run': { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } }).values;
+    args = parseArgs({
+      options: { date: { type: 'string' }, 'dry-run': { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+    }).values;
   } catch (error) {
     return fail(`${(error as Error).message}\n${USAGE}`);
   }
@@ -74,7 +76,9 @@ async function main(): Promise<void> {
 
     const result = await sendDigest({ db: pool, clock: systemClock, timeZone, adminUrl }, date);
     if (!result.sent) {
-      say(`The digest of ${date} was already sent${result.sentAt ? ` at ${result.sentAt.toISOString()}` : ''} (event ${result.eventId ?? '?'}); nothing new was sent.`);
+      say(
+        `The digest of ${date} was already sent${result.sentAt ? ` at ${result.sentAt.toISOString()}` : ''} (event ${result.eventId ?? '?'}); nothing new was sent.`,
+      );
       return;
     }
     say(`\nSubject: ${result.rendered.subject}\n\n${result.rendered.text}\n`);

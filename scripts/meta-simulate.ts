@@ -39,15 +39,22 @@ async function main(): Promise<void> {
     },
   });
   if (values.help) {
-    process.stdout.write('usage: npm run meta:simulate -- [--url URL] [--leadgen-id ID] [--page-id ID] [--form-id ID] [--count N] [--tamper]\n');
+    process.stdout.write(
+      'usage: npm run meta:simulate -- [--url URL] [--leadgen-id ID] [--page-id ID] [--form-id ID] [--count N] [--tamper]\n',
+    );
     return;
   }
   const secret = process.env['META_APP_SECRET'];
   if (!secret) fail('META_APP_SECRET is not set (in the environment or .env): it is what Meta signs webhooks with');
   const baseUrl = (values.url ?? process.env['PUBLIC_URL'] ?? `http://127.0.0.1:${process.env['PORT'] ?? '3000'}`).replace(/\/$/, '');
   const count = Number(values.count);
-  if (!Number.isInteger(count) || count < 1 || count > 1000) fail('--count must be a whole number from 1 to 1000 (Meta batches at most 1,000 changes)');
-  for (const [name, id] of [['--leadgen-id', values['leadgen-id']], ['--page-id', values['page-id']], ['--form-id', values['form-id']]] as const) {
+  if (!Number.isInteger(count) || count < 1 || count > 1000)
+    fail('--count must be a whole number from 1 to 1000 (Meta batches at most 1,000 changes)');
+  for (const [name, id] of [
+    ['--leadgen-id', values['leadgen-id']],
+    ['--page-id', values['page-id']],
+    ['--form-id', values['form-id']],
+  ] as const) {
     if (id !== undefined && !/^\d{1,20}$/.test(id)) fail(`${name} must be a numeric id`);
   }
   if (values['leadgen-id'] && count > 1) fail('--leadgen-id names one lead; leave it out with --count');
@@ -58,7 +65,8 @@ async function main(): Promise<void> {
   const leadgenIds = values['leadgen-id'] ? [values['leadgen-id']] : Array.from({ length: count }, () => randomId(17));
   // Written by hand: ids stay bare JSON numbers, exactly as Meta sends them (JSON.stringify of a Number would round).
   const changes = leadgenIds.map(
-    (id) => `{"field":"leadgen","value":{"ad_id":"${randomId(15)}","form_id":"${formId}","leadgen_id":${id},"created_time":${now},"page_id":"${pageId}","adgroup_id":"${randomId(15)}"}}`,
+    (id) =>
+      `{"field":"leadgen","value":{"ad_id":"${randomId(15)}","form_id":"${formId}","leadgen_id":${id},"created_time":${now},"page_id":"${pageId}","adgroup_id":"${randomId(15)}"}}`,
   );
   const body = `{"object":"page","entry":[{"id":"${pageId}","time":${now},"changes":[${changes.join(',')}]}]}`;
   const signature = `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
@@ -66,7 +74,9 @@ async function main(): Promise<void> {
 
   const target = `${baseUrl}/api/webhooks/meta`;
   process.stdout.write(`Sending a Meta leadgen webhook to ${target}\n`);
-  process.stdout.write(`  leadgen_id ${leadgenIds.length === 1 ? leadgenIds[0] : `${leadgenIds.length} ids (${leadgenIds[0]}, ...)`} as JSON number(s), like Meta\n`);
+  process.stdout.write(
+    `  leadgen_id ${leadgenIds.length === 1 ? leadgenIds[0] : `${leadgenIds.length} ids (${leadgenIds[0]}, ...)`} as JSON number(s), like Meta\n`,
+  );
   process.stdout.write(`  page_id ${pageId}, form_id ${formId}\n`);
   process.stdout.write(`  signed with META_APP_SECRET in X-Hub-Signature-256${values.tamper ? ', then tampered with (expect 401)' : ''}\n`);
 

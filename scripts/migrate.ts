@@ -21,6 +21,8 @@ try {
     await database.embedded?.stop();
   }
 } catch (error) {
-  console.error(`migrate failed: ${(error as Error).message}${error instanceof ConfigError ? '' : ' (check DATABASE_URL and that the database is reachable)'}`);
+  console.error(
+    `migrate failed: ${(error as Error).message}${error instanceof ConfigError ? '' : ' (check DATABASE_URL and that the database is reachable)'}`,
+  );
   process.exit(1);
 }

@@ -7,7 +7,7 @@
  */
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { CHANNEL_NAMES, type ChannelName } from '../src/channels/channel.ts';
+import { CHANNEL_NAMES, type ChannelName } from '../src/shared/channel-names.ts';
 import { configuredChannelNames } from '../src/channels/create-configured-channels.ts';
 import { loadConfig } from '../src/config/load-config.ts';
 import { createPool } from '../src/db/create-pool.ts';
@@ -20,7 +20,8 @@ import { createLogger } from '../src/logging/create-logger.ts';
 import type { EventType } from '../src/events/event-types.ts';
 import { startJobQueue } from '../src/queue/start-job-queue.ts';
 
-const USAGE = 'usage: npm run replay -- [--event ID…] [--since ISO] [--until ISO] [--type T] [--channel C] [--failed-only] [--dry-run] [--force]';
+const USAGE =
+  'usage: npm run replay -- [--event ID…] [--since ISO] [--until ISO] [--type T] [--channel C] [--failed-only] [--dry-run] [--force]';
 
 function fail(message: string): never {
   console.error(`replay: ${message}\n${USAGE}`);
@@ -53,7 +54,10 @@ if (values.help) {
   console.log(USAGE);
   process.exit(0);
 }
-const eventIds = (values.event ?? []).flatMap((value) => value.split(',')).map((value) => value.trim()).filter(Boolean);
+const eventIds = (values.event ?? [])
+  .flatMap((value) => value.split(','))
+  .map((value) => value.trim())
+  .filter(Boolean);
 for (const id of eventIds) if (!/^\d{1,18}$/.test(id)) fail(`--event "${id}" is not an event id (a number)`);
 if (values.channel && !CHANNEL_NAMES.includes(values.channel as ChannelName)) fail(`--channel must be one of ${CHANNEL_NAMES.join(', ')}`);
 if (values['failed-only'] && values.force) fail('--failed-only and --force cannot be combined');
@@ -62,7 +66,12 @@ if (existsSync('.env')) process.loadEnvFile('.env');
 const config = loadConfig(process.env, { requireAdminKey: false });
 const database = await openDatabase({ databaseUrl: config.databaseUrl, homeDir: config.homeDir });
 const pool = createPool({ connectionString: database.url, max: 2, applicationName: 'leadline-replay' });
-const boss = await startJobQueue({ connectionString: database.url, logger: createLogger({ level: 'warn' }), runsMaintenance: false, poolSize: 2 });
+const boss = await startJobQueue({
+  connectionString: database.url,
+  logger: createLogger({ level: 'warn' }),
+  runsMaintenance: false,
+  poolSize: 2,
+});
 try {
   await migrate(pool);
   await ensureDeliveryQueues(boss);
@@ -81,9 +90,12 @@ try {
     },
     configured,
   );
-  console.log(`replay: ${plan.events} events matched; ${plan.jobs.length} deliveries to send, ${plan.skippedSent} skipped as already sent${values['failed-only'] ? `, ${plan.skippedNotFailed} skipped as not failed` : ''}`);
+  console.log(
+    `replay: ${plan.events} events matched; ${plan.jobs.length} deliveries to send, ${plan.skippedSent} skipped as already sent${values['failed-only'] ? `, ${plan.skippedNotFailed} skipped as not failed` : ''}`,
+  );
   if (values['dry-run']) {
-    for (const job of plan.jobs.slice(0, 20)) console.log(`  would send event ${job.data.eventId} to ${job.channel}${job.data.round ? ` (round ${job.data.round})` : ''}`);
+    for (const job of plan.jobs.slice(0, 20))
+      console.log(`  would send event ${job.data.eventId} to ${job.channel}${job.data.round ? ` (round ${job.data.round})` : ''}`);
     if (plan.jobs.length > 20) console.log(`  … and ${plan.jobs.length - 20} more`);
     console.log('replay: dry run, nothing sent');
   } else {
@@ -92,10 +104,16 @@ try {
       const batch = plan.jobs.slice(start, start + batchSize);
       const byChannel = new Map<ChannelName, typeof batch>();
       for (const job of batch) byChannel.set(job.channel, [...(byChannel.get(job.channel) ?? []), job]);
-      for (const [channel, jobs] of byChannel) await boss.insert(deliveryQueueName(channel), jobs.map((job) => ({ data: job.data })));
+      for (const [channel, jobs] of byChannel)
+        await boss.insert(
+          deliveryQueueName(channel),
+          jobs.map((job) => ({ data: job.data })),
+        );
       console.log(`replay: queued ${Math.min(start + batchSize, plan.jobs.length)}/${plan.jobs.length}`);
     }
-    console.log(`replay: done. ${plan.jobs.length} deliveries queued; a running worker sends them and records each attempt in notification_logs.`);
+    console.log(
+      `replay: done. ${plan.jobs.length} deliveries queued; a running worker sends them and records each attempt in notification_logs.`,
+    );
   }
 } catch (error) {
   console.error(`replay failed: ${(error as Error).message}`);

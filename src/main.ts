@@ -47,6 +47,8 @@ import { startDeliveryWorkers } from './delivery/start-delivery-workers.ts';
 import { requireAdminKey } from './http/require-admin-key.ts';
 import { startRelay, type Relay } from './relay/start-relay.ts';
 import express from 'express';
+import type { CapturedLeadRow } from './capture/insert-captured-lead.ts';
+import { spooledLeadCodec } from './capture/spooled-lead-codec.ts';
 import { storeSpooledLead } from './capture/store-spooled-lead.ts';
 import { watchEmbeddedOwner } from './db/open-database.ts';
 import { DELIVERY_QUEUES } from './delivery/ensure-delivery-queues.ts';
@@ -72,7 +74,7 @@ export interface Leadline {
   /** The outbox relay, when this process runs the worker role. */
   relay: Relay | undefined;
   /** Where capture keeps leads while the database is away (API role, unless SPOOL_DIR=off). */
-  spool: Spool | undefined;
+  spool: Spool<CapturedLeadRow> | undefined;
   /** Writes spooled leads now, if the database answers (the flusher also does it every second). */
   flushSpool(): Promise<void>;
   /** This process's row in `worker_processes`. */
@@ -157,7 +159,11 @@ export async function startLeadline(config: Config, overrides: StartOverrides = 
     stops.push(() => boss.stop({ graceful: true, timeout: 5_000 }));
     await ensureDeliveryQueues(boss);
 
-    const presence = await startProcessPresence({ pool, role: config.role, onError: logOncePerCause(logger, 'process heartbeat failed; retrying every second') });
+    const presence = await startProcessPresence({
+      pool,
+      role: config.role,
+      onError: logOncePerCause(logger, 'process heartbeat failed; retrying every second'),
+    });
     stops.push(() => presence.stop());
 
     const sla = { hotMs: config.sla.hotMs, warmMs: config.sla.warmMs, coldMs: config.sla.coldMs, warningMs: config.sla.warningMs };
@@ -217,25 +223,41 @@ export async function startLeadline(config: Config, overrides: StartOverrides = 
       });
       relay = started;
       stops.push(() => started.stop());
-      const monitor = await startSlaMonitor({ db: workerPool, boss, connectionString: database.url, clock, logger, sweepIntervalMs: config.sla.sweepIntervalMs });
+      const monitor = await startSlaMonitor({
+        db: workerPool,
+        boss,
+        connectionString: database.url,
+        clock,
+        logger,
+        sweepIntervalMs: config.sla.sweepIntervalMs,
+      });
       stops.push(() => monitor.stop());
       if (metaConfigured) {
         const ingestion = await startMetaIngestion(workerIngestDeps);
         stops.push(() => ingestion.stop());
       }
-      const digest = await startDailyDigest({ db: workerPool, boss, clock, logger, cron: config.digest.cron, timeZone: config.digest.tz, adminUrl: `${config.publicUrl}/admin` });
+      const digest = await startDailyDigest({
+        db: workerPool,
+        boss,
+        clock,
+        logger,
+        cron: config.digest.cron,
+        timeZone: config.digest.tz,
+        adminUrl: `${config.publicUrl}/admin`,
+      });
       stops.push(() => digest.stop());
     }
     for (const channel of channels) if (channel.close) stops.push(() => channel.close!());
 
     let url: string | undefined;
-    let spool: Spool | undefined;
+    let spool: Spool<CapturedLeadRow> | undefined;
     let flushSpool: (() => Promise<void>) | undefined;
     if (apiPool) {
       if (config.spool) {
         const opened = await openSpool({
           dir: config.spool.dir,
           maxBytes: config.spool.maxBytes,
+          codec: spooledLeadCodec,
           onProblem: (message, error) => logger.error({ err: error }, message),
         });
         spool = opened;
@@ -262,10 +284,14 @@ export async function startLeadline(config: Config, overrides: StartOverrides = 
             canSeeDetails: (req) => bearerMatches(req, admin.key),
             checks: {
               // Capture still works with the database away while the spool takes leads: degraded, not down.
-              db: { run: async () => void (await apiPool.query('SELECT 1')), whenFailing: () => (runningSpool?.canAccept() ? 'degraded' : 'failing') },
+              db: {
+                run: async () => void (await apiPool.query('SELECT 1')),
+                whenFailing: () => (runningSpool?.canAccept() ? 'degraded' : 'failing'),
+              },
               queue: {
                 run: async () => {
-                  if (!(await boss.getQueue('deliver-log'))) throw new QueueMissingError('the delivery queues are missing; restart to recreate them');
+                  if (!(await boss.getQueue('deliver-log')))
+                    throw new QueueMissingError('the delivery queues are missing; restart to recreate them');
                 },
                 whenFailing: (error) => (error instanceof QueueMissingError || !runningSpool?.canAccept() ? 'failing' : 'degraded'),
               },
@@ -291,7 +317,14 @@ export async function startLeadline(config: Config, overrides: StartOverrides = 
           ingestRoutes(apiIngestDeps, [rateLimitPerMinute(config.rateLimitPerMinute, { countOnly: 'failed' })]),
           adminPanelRoutes({ supabase: config.supabase }),
           adminRouter(admin.key, [
-            adminReadRoutes({ db: apiPool, eventHub, clock, timeZone: config.digest.tz, logger, extraStats: async () => ({ ingestion: await readIngestionStats(apiPool) }) }),
+            adminReadRoutes({
+              db: apiPool,
+              eventHub,
+              clock,
+              timeZone: config.digest.tz,
+              logger,
+              extraStats: async () => ({ ingestion: await readIngestionStats(apiPool) }),
+            }),
             deliveryAdminRoutes({
               pool: apiPool,
               boss,
@@ -419,7 +452,9 @@ async function main(): Promise<void> {
     logger.info(`Admin panel: ${leadline.url}/admin`);
     if (!config.adminApiKey) logger.info(`ADMIN_API_KEY: ${leadline.adminApiKey}`);
     // The first-run banner goes to stdout too, so a newcomer sees the key even with LOG_LEVEL=warn.
-    process.stdout.write(`\n  Leadline   ${leadline.url}\n  Admin      ${leadline.url}/admin\n${config.adminApiKey ? '' : `  Admin key  ${leadline.adminApiKey}\n`}\n`);
+    process.stdout.write(
+      `\n  Leadline   ${leadline.url}\n  Admin      ${leadline.url}/admin\n${config.adminApiKey ? '' : `  Admin key  ${leadline.adminApiKey}\n`}\n`,
+    );
   } else logger.info(`Leadline worker running (role ${config.role})`);
 
   let stopping = false;

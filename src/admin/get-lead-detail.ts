@@ -1,5 +1,5 @@
 import type { ScoreReason } from '../capture/score-lead.ts';
-import type { ChannelName } from '../channels/channel.ts';
+import type { ChannelName } from '../shared/channel-names.ts';
 import type { Queryable } from '../db/create-pool.ts';
 import type { EventType } from '../events/event-types.ts';
 import type { LeadQuality, LeadStatus, SlaState } from '../leads/lead-vocabulary.ts';

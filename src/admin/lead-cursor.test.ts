@@ -15,7 +15,10 @@ describe('lead cursor', () => {
     ['not JSON', Buffer.from('hello').toString('base64url')],
     ['wrong shape', Buffer.from(JSON.stringify({ createdAt: 'x' })).toString('base64url')],
     ['a bad id', Buffer.from(JSON.stringify(['2025-03-04T05:06:07Z', 'nope'])).toString('base64url')],
-    ['a bad time', Buffer.from(JSON.stringify(["2025-03-04'; DROP TABLE x", '8f6f1f7e-5b7a-4c1e-9a55-3c1f7a0d2b11'])).toString('base64url')],
+    [
+      'a bad time',
+      Buffer.from(JSON.stringify(["2025-03-04'; DROP TABLE x", '8f6f1f7e-5b7a-4c1e-9a55-3c1f7a0d2b11'])).toString('base64url'),
+    ],
   ])('when the cursor is %s, then it is rejected', (_label, text) => {
     expect(decodeLeadCursor(text)).toBeUndefined();
   });

@@ -10,10 +10,7 @@ export interface LeadCursor {
   id: string;
 }
 
-const cursorShape = z.tuple([
-  z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?Z$/),
-  z.guid(),
-]);
+const cursorShape = z.tuple([z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?Z$/), z.guid()]);
 
 /** Opaque to clients: base64url of a small JSON tuple, so its shape can change without breaking links. */
 export function encodeLeadCursor(cursor: LeadCursor): string {

@@ -19,13 +19,20 @@ describe('parseStreamedEvent', () => {
   });
 
   it('when an event has no lead (a digest), then conversation_id is null', () => {
-    expect(parseStreamedEvent('{"id":7,"event_type":"digest.sent","conversation_id":null,"created_at":"x"}')).toMatchObject({ id: '7', conversation_id: null });
+    expect(parseStreamedEvent('{"id":7,"event_type":"digest.sent","conversation_id":null,"created_at":"x"}')).toMatchObject({
+      id: '7',
+      conversation_id: null,
+    });
   });
 
-  it.each([undefined, '', 'not json', '[]', '{"id":"1; DROP"}', '{"id":"1","event_type":"<script>","conversation_id":null,"created_at":"x"}'])(
-    'when the payload is %s, then it is ignored',
-    (payload) => {
-      expect(parseStreamedEvent(payload)).toBeUndefined();
-    },
-  );
+  it.each([
+    undefined,
+    '',
+    'not json',
+    '[]',
+    '{"id":"1; DROP"}',
+    '{"id":"1","event_type":"<script>","conversation_id":null,"created_at":"x"}',
+  ])('when the payload is %s, then it is ignored', (payload) => {
+    expect(parseStreamedEvent(payload)).toBeUndefined();
+  });
 });

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { describeEvent } from '../events/describe-event.ts';
 import { uuidV7 } from '../shared/uuid-v7.ts';
-import { computeSlaDeadline, type SlaSettings } from '../sla/compute-sla-deadline.ts';
+import { computeSlaDeadline, type SlaSettings } from '../leads/compute-sla-deadline.ts';
 import type { CapturedLeadRow } from './insert-captured-lead.ts';
 import type { LeadDraft } from './lead-draft.ts';
 import { scoreLead, type ScoringSettings } from './score-lead.ts';
@@ -51,7 +51,11 @@ export function buildCapturedLead(draft: LeadDraft, now: Date, settings: Capture
   const firstUserMessage = draft.messages.find((m) => m.role === 'user')?.content;
   const id = uuidV7(now.getTime());
   const timeline = describeEvent(
-    { type: 'lead.created', conversationId: id, payload: { source: draft.source, quality, score, sla_deadline: sla.deadline.toISOString() } },
+    {
+      type: 'lead.created',
+      conversationId: id,
+      payload: { source: draft.source, quality, score, sla_deadline: sla.deadline.toISOString() },
+    },
     { detail: reasons.map((r) => r.detail).join('; ') },
   );
   return {

@@ -15,7 +15,7 @@ export interface CaptureDeps extends CaptureSettings {
    * Where a validated lead is kept when the database cannot be reached or does not answer within
    * `databaseTimeoutMs`; without one such a capture fails (503, the sender retries).
    */
-  spool?: Spool | undefined;
+  spool?: Spool<CapturedLeadRow> | undefined;
   /** How long a capture waits for the database before it spools (or fails). */
   databaseTimeoutMs?: number | undefined;
 }
@@ -43,12 +43,18 @@ export async function captureLead(deps: CaptureDeps, draft: LeadDraft): Promise<
 export async function storeCapturedLead(db: Queryable, row: CapturedLeadRow): Promise<CaptureResult> {
   const inserted = await insertCapturedLead(db, row);
   if (inserted) return { ...inserted, duplicate: false, spooled: false };
-  const existing = await findLeadByIdempotencyKeys(db, row.previousWindowKey ? [row.idempotencyKey, row.previousWindowKey] : [row.idempotencyKey]);
+  const existing = await findLeadByIdempotencyKeys(
+    db,
+    row.previousWindowKey ? [row.idempotencyKey, row.previousWindowKey] : [row.idempotencyKey],
+  );
   if (!existing) throw new Error('idempotency key conflicted but no lead holds it; retry the request');
   return repeatOf(existing, row);
 }
 
-function repeatOf(existing: { id: string; quality: CaptureResult['quality']; slaDeadline: Date; requestFingerprint: string | null }, row: CapturedLeadRow): CaptureResult {
+function repeatOf(
+  existing: { id: string; quality: CaptureResult['quality']; slaDeadline: Date; requestFingerprint: string | null },
+  row: CapturedLeadRow,
+): CaptureResult {
   if (existing.requestFingerprint !== null && existing.requestFingerprint !== row.requestFingerprint) {
     throw new AppError(
       'idempotency_key_reused',

@@ -35,22 +35,37 @@ type ToDraft<Body> = (body: Body, contact: Contact) => LeadDraft;
  * away and the lead waits in the spool, 303 for a browser form with a redirect. An `Idempotency-Key` is
  * scoped to the route (`scope`): the same key on another route is another lead.
  */
-export function captureHandler<Schema extends z.ZodType>(deps: CaptureRouteDeps, scope: string, schema: Schema, toDraft: ToDraft<z.infer<Schema>>) {
+export function captureHandler<Schema extends z.ZodType>(
+  deps: CaptureRouteDeps,
+  scope: string,
+  schema: Schema,
+  toDraft: ToDraft<z.infer<Schema>>,
+) {
   return async (req: Request, res: Response): Promise<void> => {
     if (req.body === undefined || req.body === null || typeof req.body !== 'object' || Array.isArray(req.body)) {
       throw validationError([{ path: '', message: 'the body must be a JSON object' }]);
     }
     const parsed = schema.safeParse(req.body);
     if (!parsed.success) throw validationError(zodIssuesToFieldErrors(parsed.error));
-    const body = parsed.data as z.infer<Schema> & { email?: string; phone?: string; metadata?: Record<string, unknown>; idempotency_key?: string };
+    const body = parsed.data as z.infer<Schema> & {
+      email?: string;
+      phone?: string;
+      metadata?: Record<string, unknown>;
+      idempotency_key?: string;
+    };
 
-    const { contact, errors } = normalizeContact({ email: body.email, phone: body.phone, country: body.metadata?.['country'] }, deps.defaultPhoneRegion);
+    const { contact, errors } = normalizeContact(
+      { email: body.email, phone: body.phone, country: body.metadata?.['country'] },
+      deps.defaultPhoneRegion,
+    );
     if (errors.length > 0) throw validationError(errors);
 
     const headerKey = req.get('idempotency-key');
     const clientKey = headerKey ?? body.idempotency_key;
     if (clientKey !== undefined && !/^[\x21-\x7e]{1,255}$/.test(clientKey)) {
-      throw validationError([{ path: headerKey !== undefined ? 'Idempotency-Key' : 'idempotency_key', message: 'use 1-255 visible ASCII characters' }]);
+      throw validationError([
+        { path: headerKey !== undefined ? 'Idempotency-Key' : 'idempotency_key', message: 'use 1-255 visible ASCII characters' },
+      ]);
     }
     const draft = toDraft(body, contact);
     if (clientKey !== undefined) draft.idempotencyKey = `client:${scope}:${clientKey}`;

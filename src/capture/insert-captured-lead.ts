@@ -79,11 +79,31 @@ export async function insertCapturedLead(
     name: 'insert-captured-lead',
     text: INSERT_CAPTURED_LEAD,
     values: [
-      row.source, row.externalId, row.name, row.email, row.phone, row.subject, row.message, row.serviceType,
-      row.urgency, row.propertyId, row.propertyTitle, JSON.stringify(row.customFields), row.quality, row.score,
-      JSON.stringify(row.scoreReasons), JSON.stringify(row.metadata),
-      row.consent === undefined ? null : JSON.stringify(row.consent), row.idempotencyKey, row.createdAt,
-      row.slaDeadline, row.slaWarningAt, row.previousWindowKey, JSON.stringify(row.messages), row.id, row.requestFingerprint,
+      row.source,
+      row.externalId,
+      row.name,
+      row.email,
+      row.phone,
+      row.subject,
+      row.message,
+      row.serviceType,
+      row.urgency,
+      row.propertyId,
+      row.propertyTitle,
+      JSON.stringify(row.customFields),
+      row.quality,
+      row.score,
+      JSON.stringify(row.scoreReasons),
+      JSON.stringify(row.metadata),
+      row.consent === undefined ? null : JSON.stringify(row.consent),
+      row.idempotencyKey,
+      row.createdAt,
+      row.slaDeadline,
+      row.slaWarningAt,
+      row.previousWindowKey,
+      JSON.stringify(row.messages),
+      row.id,
+      row.requestFingerprint,
       encodeEvents([leadCreatedEvent(row)]),
     ],
   });
@@ -107,5 +127,7 @@ export async function findLeadByIdempotencyKeys(db: Queryable, keys: string[]): 
     values: [keys],
   });
   const lead = result.rows[0];
-  return lead ? { id: lead.id, quality: lead.quality, slaDeadline: lead.sla_response_deadline, requestFingerprint: lead.request_fingerprint } : undefined;
+  return lead
+    ? { id: lead.id, quality: lead.quality, slaDeadline: lead.sla_response_deadline, requestFingerprint: lead.request_fingerprint }
+    : undefined;
 }

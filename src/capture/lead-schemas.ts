@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { jsonObject, optionalText, trimmedText } from './safe-json.ts';
 
 /**
- * The public capture bodies, exactly as SPEC.md names them. Objects are strict: an unknown top-level field
+ * The public capture bodies, exactly as the API documents them (docs/api.md). Objects are strict: an unknown top-level field
  * (including `id`, `status`, `quality`, timestamps and SLA fields) is a 400, never silently stored.
  */
 
@@ -70,4 +70,3 @@ export type ChatbotLeadBody = z.infer<typeof chatbotLeadSchema>;
 export type ContactFormBody = z.infer<typeof contactFormSchema>;
 export type PropertyInquiryBody = z.infer<typeof propertyInquirySchema>;
 export type DirectLeadBody = z.infer<typeof directLeadSchema>;
-

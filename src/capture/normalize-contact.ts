@@ -27,7 +27,10 @@ export function normalizeContact(
     else errors.push({ path: 'email', message: 'is not a valid email address' });
   }
   if (input.phone !== undefined) {
-    const region = typeof input.country === 'string' && /^[A-Za-z]{2}$/.test(input.country) ? (input.country.toUpperCase() as CountryCode) : defaultRegion;
+    const region =
+      typeof input.country === 'string' && /^[A-Za-z]{2}$/.test(input.country)
+        ? (input.country.toUpperCase() as CountryCode)
+        : defaultRegion;
     const parsed = parsePhoneNumberFromString(input.phone, region);
     if (parsed?.isValid()) phone = parsed.number;
     else errors.push({ path: 'phone', message: 'is not a valid phone number; include the country code, e.g. +14155550123' });

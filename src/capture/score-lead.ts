@@ -53,8 +53,26 @@ export interface ScoringSettings {
 
 /** The built-in urgent words. `SCORING_URGENT_WORDS` adds to these (e.g. words in the team's language). */
 export const URGENT_WORDS: readonly string[] = [
-  'urgent', 'urgently', 'asap', 'emergency', 'immediately', 'right away', 'right now', 'today', 'tonight',
-  'leak', 'leaking', 'flood', 'flooding', 'burst', 'no heat', 'no power', 'no hot water', 'broken', 'fire', 'smoke',
+  'urgent',
+  'urgently',
+  'asap',
+  'emergency',
+  'immediately',
+  'right away',
+  'right now',
+  'today',
+  'tonight',
+  'leak',
+  'leaking',
+  'flood',
+  'flooding',
+  'burst',
+  'no heat',
+  'no power',
+  'no hot water',
+  'broken',
+  'fire',
+  'smoke',
 ];
 
 export const DEFAULT_SCORING: ScoringSettings = {
@@ -138,7 +156,13 @@ export function scoreLead(input: ScoringInput, settings: ScoringSettings = DEFAU
   const sourcePoints = points.source[input.source];
   if (sourcePoints) add('source', sourcePoints, `source: ${input.source}`);
 
-  const score = Math.max(0, Math.min(100, reasons.reduce((sum, reason) => sum + reason.points, 0)));
+  const score = Math.max(
+    0,
+    Math.min(
+      100,
+      reasons.reduce((sum, reason) => sum + reason.points, 0),
+    ),
+  );
   const strongSignal = input.urgency === 'emergency' || input.urgency === 'high' || urgentWord !== undefined;
   const quality: Quality = strongSignal || score >= settings.hotScore ? 'hot' : score >= settings.warmScore ? 'warm' : 'cold';
   return { quality, score, reasons };

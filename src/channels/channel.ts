@@ -5,9 +5,9 @@
 
 import type { LeadQuality as Quality } from '../leads/lead-vocabulary.ts';
 
-export const CHANNEL_NAMES = ['slack', 'email', 'telegram', 'log'] as const;
-export type ChannelName = (typeof CHANNEL_NAMES)[number];
+import type { ChannelName } from '../shared/channel-names.ts';
 
+export type { ChannelName };
 
 /** What a team member needs to act on a lead, already loaded from the database. */
 export interface LeadSummary {
@@ -71,11 +71,7 @@ export class ChannelError extends Error {
   /** Provider status or error code, e.g. `429`, `410 channel_is_archived`, `SMTP 550`. */
   readonly providerCode: string | undefined;
 
-  constructor(
-    kind: ChannelErrorKind,
-    message: string,
-    options: { retryAfterMs?: number; providerCode?: string; cause?: unknown } = {},
-  ) {
+  constructor(kind: ChannelErrorKind, message: string, options: { retryAfterMs?: number; providerCode?: string; cause?: unknown } = {}) {
     super(message, { cause: options.cause });
     this.name = 'ChannelError';
     this.kind = kind;

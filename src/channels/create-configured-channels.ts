@@ -10,7 +10,13 @@ import { createTelegramChannel } from './telegram/create-telegram-channel.ts';
 export function createConfiguredChannels(config: Config, logger: Logger): Channel[] {
   const channels: Channel[] = [];
   if (config.slack) {
-    channels.push(createSlackChannel({ webhookUrl: config.slack.webhookUrl, minIntervalMs: config.slack.minIntervalMs, adminBaseUrl: config.publicUrl }));
+    channels.push(
+      createSlackChannel({
+        webhookUrl: config.slack.webhookUrl,
+        minIntervalMs: config.slack.minIntervalMs,
+        adminBaseUrl: config.publicUrl,
+      }),
+    );
   }
   if (config.email && config.email.alertTo.length > 0) {
     const { host, port, secure, requireTls, user, pass, from, alertTo, digestTo } = config.email;

@@ -26,7 +26,10 @@ const duration = (fallback: string | undefined, options: { allowZero?: boolean }
       if (options.allowZero && text.trim() === '0') return 0;
       const ms = parseDuration(text);
       if (ms === undefined) {
-        ctx.addIssue({ code: 'custom', message: `"${text}" is not a duration; use e.g. 90s, 15m, 1h${options.allowZero ? ', or 0 for none' : ''}` });
+        ctx.addIssue({
+          code: 'custom',
+          message: `"${text}" is not a duration; use e.g. 90s, 15m, 1h${options.allowZero ? ', or 0 for none' : ''}`,
+        });
         return z.NEVER;
       }
       return ms;
@@ -127,7 +130,10 @@ const webhookSecrets = z
 
 const environmentSchema = z.object({
   ROLE: z.enum(['api', 'worker', 'all']).default('all'),
-  DATABASE_URL: optionalText.refine((value) => value === undefined || /^postgres(ql)?:\/\//.test(value), 'must start with postgres:// or postgresql://'),
+  DATABASE_URL: optionalText.refine(
+    (value) => value === undefined || /^postgres(ql)?:\/\//.test(value),
+    'must start with postgres:// or postgresql://',
+  ),
   LEADLINE_HOME: z.string().default('.leadline'),
   PORT: port('3000'),
   HOST: z.string().default('127.0.0.1'),
@@ -176,7 +182,10 @@ const environmentSchema = z.object({
   SPOOL_MAX_MB: positiveInt('256'),
   FAULT_POINT: z.enum(FAULT_POINTS).optional(),
   FAULT_POINT_AT: positiveInt('1'),
-  DEFAULT_PHONE_REGION: optionalText.refine((value) => value === undefined || /^[A-Z]{2}$/.test(value), 'must be a two-letter country code such as US or GB'),
+  DEFAULT_PHONE_REGION: optionalText.refine(
+    (value) => value === undefined || /^[A-Z]{2}$/.test(value),
+    'must be a two-letter country code such as US or GB',
+  ),
   SUPABASE_URL: url,
   SUPABASE_ANON_KEY: optionalText,
   METRICS_TOKEN: secret(16),
@@ -193,7 +202,10 @@ function checkTogether(env: Environment, ctx: z.RefinementCtx, options: LoadOpti
     issue('LEAD_ALERT_EMAIL', 'required when EMAIL_HOST is set (comma list of recipients; LEAD_DIGEST_EMAIL defaults to it)');
   }
   if (Boolean(env.TELEGRAM_BOT_TOKEN) !== Boolean(env.TELEGRAM_CHAT_ID)) {
-    issue(env.TELEGRAM_BOT_TOKEN ? 'TELEGRAM_CHAT_ID' : 'TELEGRAM_BOT_TOKEN', 'set both TELEGRAM_BOT_TOKEN and TELEGRAM_CHAT_ID, or neither');
+    issue(
+      env.TELEGRAM_BOT_TOKEN ? 'TELEGRAM_CHAT_ID' : 'TELEGRAM_BOT_TOKEN',
+      'set both TELEGRAM_BOT_TOKEN and TELEGRAM_CHAT_ID, or neither',
+    );
   }
   if (env.SUPABASE_URL && !env.SUPABASE_ANON_KEY) issue('SUPABASE_ANON_KEY', 'required when SUPABASE_URL is set');
   if (options.requireAdminKey && env.DATABASE_URL && !env.ADMIN_API_KEY && env.ROLE !== 'worker') {
@@ -211,7 +223,10 @@ function checkTogether(env: Environment, ctx: z.RefinementCtx, options: LoadOpti
     // The parser pg-boss's scheduler uses, with the same options, so what passes here is what it accepts.
     CronExpressionParser.parse(env.DIGEST_CRON, { tz: env.DIGEST_TZ, strict: false });
   } catch (error) {
-    issue('DIGEST_CRON', `"${env.DIGEST_CRON}" is not a cron expression (${(error as Error).message.split('\n')[0] ?? 'invalid'}); use e.g. "0 8 * * *"`);
+    issue(
+      'DIGEST_CRON',
+      `"${env.DIGEST_CRON}" is not a cron expression (${(error as Error).message.split('\n')[0] ?? 'invalid'}); use e.g. "0 8 * * *"`,
+    );
   }
 }
 
@@ -247,7 +262,12 @@ function toConfig(env: Environment) {
       : undefined,
     telegram:
       env.TELEGRAM_BOT_TOKEN && env.TELEGRAM_CHAT_ID
-        ? { botToken: env.TELEGRAM_BOT_TOKEN, chatId: env.TELEGRAM_CHAT_ID, apiRoot: env.TELEGRAM_API_ROOT, minIntervalMs: env.TELEGRAM_MIN_INTERVAL }
+        ? {
+            botToken: env.TELEGRAM_BOT_TOKEN,
+            chatId: env.TELEGRAM_CHAT_ID,
+            apiRoot: env.TELEGRAM_API_ROOT,
+            minIntervalMs: env.TELEGRAM_MIN_INTERVAL,
+          }
         : undefined,
     meta: {
       appSecret: env.META_APP_SECRET,

@@ -79,7 +79,10 @@ export function listenForNotifications(options: ListenOptions): Listener {
       await Promise.race([
         current.query('SELECT 1'),
         new Promise<never>((_, reject) => {
-          timer = setTimeout(() => reject(new Error(`the LISTEN connection did not answer a heartbeat within ${HEARTBEAT_TIMEOUT_MS} ms`)), HEARTBEAT_TIMEOUT_MS);
+          timer = setTimeout(
+            () => reject(new Error(`the LISTEN connection did not answer a heartbeat within ${HEARTBEAT_TIMEOUT_MS} ms`)),
+            HEARTBEAT_TIMEOUT_MS,
+          );
         }),
       ]);
     } catch (error) {

@@ -29,7 +29,9 @@ export async function migrate(pool: pg.Pool, options: { dir?: string; onApplied?
         name text PRIMARY KEY,
         applied_at timestamptz NOT NULL DEFAULT now()
       )`);
-    const done = new Set((await client.query<{ name: string }>(/* sql */ `SELECT name FROM schema_migrations`)).rows.map((row) => row.name));
+    const done = new Set(
+      (await client.query<{ name: string }>(/* sql */ `SELECT name FROM schema_migrations`)).rows.map((row) => row.name),
+    );
     const applied: string[] = [];
     for (const file of files) {
       if (done.has(file)) continue;
@@ -41,7 +43,9 @@ export async function migrate(pool: pg.Pool, options: { dir?: string; onApplied?
         await client.query('COMMIT');
       } catch (error) {
         await client.query('ROLLBACK').catch(() => {});
-        throw new Error(`migration ${file} failed: ${(error as Error).message} (fix the SQL file; nothing of it was applied)`, { cause: error });
+        throw new Error(`migration ${file} failed: ${(error as Error).message} (fix the SQL file; nothing of it was applied)`, {
+          cause: error,
+        });
       }
       applied.push(file);
       options.onApplied?.(file);

@@ -25,7 +25,11 @@ const LEGACY_PASSWORD = 'leadline';
  * runs it, reused through the URL it left in `<home>/database-url`. The superuser password is random per
  * data directory and kept in `<home>/postgres-password` (mode 0600).
  */
-export async function openDatabase(options: { databaseUrl: string | undefined; homeDir: string; onLog?: (line: string) => void }): Promise<DatabaseLocation> {
+export async function openDatabase(options: {
+  databaseUrl: string | undefined;
+  homeDir: string;
+  onLog?: (line: string) => void;
+}): Promise<DatabaseLocation> {
   if (options.databaseUrl) return { url: options.databaseUrl, embedded: undefined, sharedHome: undefined };
   const home = path.resolve(options.homeDir);
   const running = await runningEmbeddedUrl(home);
@@ -52,7 +56,12 @@ async function startOwnEmbedded(home: string, port: number | undefined, onLog?: 
     password = randomBytes(18).toString('base64url');
     await writeFile(passwordFile, `${password}\n`, { mode: 0o600 });
   }
-  let embedded = await startEmbeddedPostgres({ dataParent: home, password: password ?? LEGACY_PASSWORD, ...(port === undefined ? {} : { port }), onLog });
+  let embedded = await startEmbeddedPostgres({
+    dataParent: home,
+    password: password ?? LEGACY_PASSWORD,
+    ...(port === undefined ? {} : { port }),
+    onLog,
+  });
   if (legacy) embedded = await rotateLegacyPassword(embedded, passwordFile);
   await writeFile(urlFile, `${embedded.url}\n`, { mode: 0o600 });
   return {

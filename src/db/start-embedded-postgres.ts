@@ -53,7 +53,9 @@ export async function startEmbeddedPostgres(options: {
   try {
     await postgres.start();
   } catch {
-    throw new Error(`PostgreSQL did not start on port ${port} with the data in ${databaseDir} (is the port taken, or the data directory in use?)`);
+    throw new Error(
+      `PostgreSQL did not start on port ${port} with the data in ${databaseDir} (is the port taken, or the data directory in use?)`,
+    );
   }
   return {
     url: `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/postgres`,

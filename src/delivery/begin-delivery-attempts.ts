@@ -1,5 +1,5 @@
 import { withTransaction, type Pool, type Queryable } from '../db/create-pool.ts';
-import type { ChannelName } from '../channels/channel.ts';
+import type { ChannelName } from '../shared/channel-names.ts';
 import { PROCESS_LEASE_MS } from '../presence/start-process-presence.ts';
 import type { DeliveryKey } from './plan-delivery-groups.ts';
 
@@ -82,7 +82,13 @@ async function insertAttempts(db: Queryable, request: BeginRequest, deliveries: 
       request.processId,
     ],
   });
-  return rows.map((row) => ({ logId: row.id, eventId: row.event_id, round: row.round, attempt: row.attempt, possibleDuplicate: row.possible_duplicate }));
+  return rows.map((row) => ({
+    logId: row.id,
+    eventId: row.event_id,
+    round: row.round,
+    attempt: row.attempt,
+    possibleDuplicate: row.possible_duplicate,
+  }));
 }
 
 /**

@@ -22,7 +22,10 @@ export function deliveryAdminRoutes(deps: DeliveryAdminDeps): Router {
     res.json({ paused: await readDeliveriesPaused(deps.pool) });
   });
 
-  for (const [path, paused] of [['/api/admin/pause', true], ['/api/admin/resume', false]] as const) {
+  for (const [path, paused] of [
+    ['/api/admin/pause', true],
+    ['/api/admin/resume', false],
+  ] as const) {
     router.post(path, async (_req, res) => {
       await setDeliveriesPaused(deps.pool, paused);
       await recordAdminAction(deps.pool, { action: paused ? 'deliveries.paused' : 'deliveries.resumed' });
@@ -51,8 +54,14 @@ export function deliveryAdminRoutes(deps: DeliveryAdminDeps): Router {
       return;
     }
     const retried = await retryDeadDelivery(deps.pool, deps.boss, id);
-    if (!retried) throw new AppError('not_found', `delivery-${id} is not a dead delivery waiting for a retry; list them with GET /api/admin/failed`);
-    await recordAdminAction(deps.pool, { action: 'delivery.retried', targetType: 'notification_log', targetId: id, details: { channel: retried.channel, event_id: retried.eventId } });
+    if (!retried)
+      throw new AppError('not_found', `delivery-${id} is not a dead delivery waiting for a retry; list them with GET /api/admin/failed`);
+    await recordAdminAction(deps.pool, {
+      action: 'delivery.retried',
+      targetType: 'notification_log',
+      targetId: id,
+      details: { channel: retried.channel, event_id: retried.eventId },
+    });
     res.status(202).json({ id: `delivery-${id}`, retried: true, channel: retried.channel, event_id: retried.eventId });
   });
 

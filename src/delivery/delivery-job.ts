@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { ChannelName } from '../channels/channel.ts';
+import type { ChannelName } from '../shared/channel-names.ts';
 
 /** One pg-boss job = one (event, channel) delivery. The queue name carries the channel. */
 export interface DeliveryJobData {

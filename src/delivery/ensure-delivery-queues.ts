@@ -1,4 +1,4 @@
-import { CHANNEL_NAMES } from '../channels/channel.ts';
+import { CHANNEL_NAMES } from '../shared/channel-names.ts';
 import { ensureQueue, JOB_HEARTBEAT_SECONDS } from '../queue/ensure-queue.ts';
 import type { JobQueue } from '../queue/start-job-queue.ts';
 import { deliveryQueueName } from './delivery-job.ts';

@@ -96,7 +96,13 @@ function toNotice(row: NoticeRow, adminBaseUrl: string): Notice | undefined {
     case 'digest.sent':
       // No row: nothing to send (the worker buries the delivery as an orphan rather than mail an empty digest).
       if (row.digest_subject === null) return undefined;
-      return { kind: 'digest', eventId: row.id, subject: row.digest_subject || 'Leadline daily digest', text: row.digest_text ?? '', html: row.digest_html ?? '' };
+      return {
+        kind: 'digest',
+        eventId: row.id,
+        subject: row.digest_subject || 'Leadline daily digest',
+        text: row.digest_text ?? '',
+        html: row.digest_html ?? '',
+      };
     default:
       return undefined;
   }

@@ -31,7 +31,12 @@ export async function setDeliveriesPaused(db: Queryable, paused: boolean): Promi
 /**
  * Watches the shared pause flag: NOTIFY makes a change felt at once, a one-second poll makes it certain.
  */
-export async function startPauseSwitch(deps: { pool: Pool; connectionString: string; pollIntervalMs?: number; onError: (error: Error) => void }): Promise<PauseSwitch> {
+export async function startPauseSwitch(deps: {
+  pool: Pool;
+  connectionString: string;
+  pollIntervalMs?: number;
+  onError: (error: Error) => void;
+}): Promise<PauseSwitch> {
   let paused = await readDeliveriesPaused(deps.pool);
   const listeners: ((paused: boolean) => void)[] = [];
   const refresh = async () => {

@@ -1,4 +1,4 @@
-import type { ChannelName } from '../channels/channel.ts';
+import type { ChannelName } from '../shared/channel-names.ts';
 import { DIGEST_EVENTS, LEAD_ALERT_EVENTS, OPERATOR_ALERT_EVENTS, type EventType } from '../events/event-types.ts';
 
 export interface OutboxEvent {

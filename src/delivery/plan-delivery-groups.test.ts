@@ -3,7 +3,11 @@ import { leadCreated } from '../../test/stubs/notice-fixtures.ts';
 import { collectWantedDeliveries, COALESCE_WHEN_WAITING, planDeliveryGroups, type PlannedDelivery } from './plan-delivery-groups.ts';
 
 const planned = (count: number): PlannedDelivery[] =>
-  Array.from({ length: count }, (_, index) => ({ key: { eventId: String(index + 1), round: 0 }, source: { notice: leadCreated({}, String(index + 1)), eventType: 'lead.created', conversationId: null }, tries: 0 }));
+  Array.from({ length: count }, (_, index) => ({
+    key: { eventId: String(index + 1), round: 0 },
+    source: { notice: leadCreated({}, String(index + 1)), eventType: 'lead.created', conversationId: null },
+    tries: 0,
+  }));
 
 describe('planDeliveryGroups', () => {
   it('when a paced destination keeps up, then every delivery is a message of its own, in order', () => {
@@ -18,7 +22,9 @@ describe('planDeliveryGroups', () => {
   });
 
   it('when many alerts wait for an unpaced destination, then they are summarised too', () => {
-    expect(planDeliveryGroups(planned(COALESCE_WHEN_WAITING - 1), { minIntervalMs: 0, maxNoticesPerMessage: 50 })).toHaveLength(COALESCE_WHEN_WAITING - 1);
+    expect(planDeliveryGroups(planned(COALESCE_WHEN_WAITING - 1), { minIntervalMs: 0, maxNoticesPerMessage: 50 })).toHaveLength(
+      COALESCE_WHEN_WAITING - 1,
+    );
     expect(planDeliveryGroups(planned(COALESCE_WHEN_WAITING), { minIntervalMs: 0, maxNoticesPerMessage: 50 })).toHaveLength(1);
   });
 

@@ -20,7 +20,13 @@ describe('planFailedAttempts', () => {
 
   it('when an error is transient, then the next try follows the backoff schedule', () => {
     const [planned] = planFailedAttempts([attempt(0)], { kind: 'transient' }, now, noJitter);
-    expect(planned).toEqual({ logId: '41', eventId: '9', round: 0, tries: 1, nextAttemptAt: new Date(now.getTime() + RETRY_DELAYS_MS[0]!) });
+    expect(planned).toEqual({
+      logId: '41',
+      eventId: '9',
+      round: 0,
+      tries: 1,
+      nextAttemptAt: new Date(now.getTime() + RETRY_DELAYS_MS[0]!),
+    });
   });
 
   it('when the last transient try fails, then the delivery is dead', () => {
@@ -29,6 +35,8 @@ describe('planFailedAttempts', () => {
   });
 
   it('when an error is permanent, then the delivery is dead at once, whatever tries are left', () => {
-    expect(planFailedAttempts([attempt(0), { ...attempt(1), logId: '42' }], { kind: 'permanent' }, now).map((entry) => entry.nextAttemptAt)).toEqual([undefined, undefined]);
+    expect(
+      planFailedAttempts([attempt(0), { ...attempt(1), logId: '42' }], { kind: 'permanent' }, now).map((entry) => entry.nextAttemptAt),
+    ).toEqual([undefined, undefined]);
   });
 });

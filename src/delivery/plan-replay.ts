@@ -1,4 +1,4 @@
-import type { ChannelName } from '../channels/channel.ts';
+import type { ChannelName } from '../shared/channel-names.ts';
 import type { Queryable } from '../db/create-pool.ts';
 import { EVENT_TYPES, type EventType } from '../events/event-types.ts';
 import { planDeliveries } from './plan-deliveries.ts';
@@ -39,7 +39,8 @@ interface PairRow {
  * a new round (the unique index allows one sent row per round).
  */
 export async function planReplay(db: Queryable, filter: ReplayFilter, configured: readonly ChannelName[]): Promise<ReplayPlan> {
-  if (filter.type && !EVENT_TYPES.includes(filter.type)) throw new Error(`unknown event type ${filter.type}; use one of ${EVENT_TYPES.join(', ')}`);
+  if (filter.type && !EVENT_TYPES.includes(filter.type))
+    throw new Error(`unknown event type ${filter.type}; use one of ${EVENT_TYPES.join(', ')}`);
   const { rows } = await db.query<PairRow>(
     /* sql */ `
       SELECT e.id::text, e.event_type, e.conversation_id, e.payload,

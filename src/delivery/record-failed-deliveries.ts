@@ -1,6 +1,14 @@
-import type { ChannelErrorKind, ChannelName } from '../channels/channel.ts';
+import type { ChannelErrorKind } from '../channels/channel.ts';
+import type { ChannelName } from '../shared/channel-names.ts';
 import type { Queryable } from '../db/create-pool.ts';
-import { appendEventsSql, appendTimelineSql, encodeEvents, encodeTimelineEntries, newEvent, type NewTimelineEntry } from '../events/append-events.ts';
+import {
+  appendEventsSql,
+  appendTimelineSql,
+  encodeEvents,
+  encodeTimelineEntries,
+  newEvent,
+  type NewTimelineEntry,
+} from '../events/append-events.ts';
 import { describeRetry } from '../events/describe-event.ts';
 import { DIGEST_EVENTS, OPERATOR_ALERT_EVENTS, type EventType } from '../events/event-types.ts';
 

@@ -1,4 +1,4 @@
-import type { ChannelName } from '../channels/channel.ts';
+import type { ChannelName } from '../shared/channel-names.ts';
 import type { Queryable } from '../db/create-pool.ts';
 import { appendEventsSql, encodeEvents, newEvent } from '../events/append-events.ts';
 import type { EventType } from '../events/event-types.ts';

@@ -1,4 +1,4 @@
-import type { ChannelName } from '../channels/channel.ts';
+import type { ChannelName } from '../shared/channel-names.ts';
 import { throughClient } from '../queue/through-client.ts';
 import { withTransaction, type Pool } from '../db/create-pool.ts';
 import type { JobQueue } from '../queue/start-job-queue.ts';
@@ -9,7 +9,11 @@ import { deliveryQueueName, type DeliveryJobData } from './delivery-job.ts';
  * the job commit together, so a double click re-sends once. Returns false when the id is not a dead,
  * unretried delivery.
  */
-export async function retryDeadDelivery(pool: Pool, boss: JobQueue, notificationLogId: string): Promise<{ eventId: string; channel: ChannelName } | undefined> {
+export async function retryDeadDelivery(
+  pool: Pool,
+  boss: JobQueue,
+  notificationLogId: string,
+): Promise<{ eventId: string; channel: ChannelName } | undefined> {
   return withTransaction(pool, async (client) => {
     const { rows } = await client.query<{ event_id: string; channel: ChannelName; round: number }>(
       /* sql */ `

@@ -11,7 +11,14 @@ import { deliveryQueueName, type DeliveryJobData } from './delivery-job.ts';
 import { DELIVERY_LEASE_MS } from './ensure-delivery-queues.ts';
 import { loadDeliveryNotices, type DeliveryNotice } from './load-delivery-notices.ts';
 import type { PauseSwitch } from './pause-switch.ts';
-import { collectWantedDeliveries, deliveryKeyOf, planDeliveryGroups, type DeliveryKey, type PlannedDelivery, type WantedDelivery } from './plan-delivery-groups.ts';
+import {
+  collectWantedDeliveries,
+  deliveryKeyOf,
+  planDeliveryGroups,
+  type DeliveryKey,
+  type PlannedDelivery,
+  type WantedDelivery,
+} from './plan-delivery-groups.ts';
 import { DEFAULT_RATE_LIMIT_WAIT_MS, planFailedAttempts } from './plan-failed-attempts.ts';
 import { recordFailedDeliveries } from './record-failed-deliveries.ts';
 import { recordSentDeliveries, type SentDelivery } from './record-sent-deliveries.ts';
@@ -73,7 +80,10 @@ export async function startDeliveryWorkers(deps: DeliveryWorkerDeps): Promise<{ 
   const requeue = (channel: Channel, deliveries: readonly (WantedDelivery & { startAfter: Date })[]) =>
     deps.boss.insert(
       deliveryQueueName(channel.name),
-      deliveries.map(({ eventId, round, tries, startAfter }) => ({ data: { eventId, round, tries } satisfies DeliveryJobData, startAfter })),
+      deliveries.map(({ eventId, round, tries, startAfter }) => ({
+        data: { eventId, round, tries } satisfies DeliveryJobData,
+        startAfter,
+      })),
     );
 
   const handleBatch = async (channel: Channel, jobs: { data: DeliveryJobData }[]): Promise<void> => {
@@ -188,7 +198,12 @@ export async function startDeliveryWorkers(deps: DeliveryWorkerDeps): Promise<{ 
     if (begun.inFlight.length > 0) {
       await requeue(
         channel,
-        begun.inFlight.map((held) => ({ eventId: held.eventId, round: held.round, tries: byKey.get(deliveryKeyOf(held))?.tries ?? 0, startAfter: held.retryAt })),
+        begun.inFlight.map((held) => ({
+          eventId: held.eventId,
+          round: held.round,
+          tries: byKey.get(deliveryKeyOf(held))?.tries ?? 0,
+          startAfter: held.retryAt,
+        })),
       );
     }
     return new Map(
@@ -204,13 +219,22 @@ export async function startDeliveryWorkers(deps: DeliveryWorkerDeps): Promise<{ 
     const first = group[0]!;
     // A forced replay is a deliberate resend: it gets its own Message-ID so mail clients do not fold it away.
     const roundSuffix = first.attempt.round > 0 ? `.r${first.attempt.round}` : '';
-    const message: OutgoingMessage = { notices: group.map((delivery) => delivery.source.notice), messageKey: `${first.attempt.eventId}.${channel.name}${roundSuffix}` };
+    const message: OutgoingMessage = {
+      notices: group.map((delivery) => delivery.source.notice),
+      messageKey: `${first.attempt.eventId}.${channel.name}${roundSuffix}`,
+    };
     try {
       const result = await channel.send(message);
       return { deliveries: group.map(sentDelivery), providerMessageId: result.providerMessageId };
     } catch (error) {
-      const failure = error instanceof ChannelError ? error : new ChannelError('transient', `unexpected error: ${(error as Error).message}`, { cause: error });
-      deps.logger.warn({ channel: channel.name, kind: failure.kind, providerCode: failure.providerCode, deliveries: group.length, err: failure }, 'delivery failed');
+      const failure =
+        error instanceof ChannelError
+          ? error
+          : new ChannelError('transient', `unexpected error: ${(error as Error).message}`, { cause: error });
+      deps.logger.warn(
+        { channel: channel.name, kind: failure.kind, providerCode: failure.providerCode, deliveries: group.length, err: failure },
+        'delivery failed',
+      );
       await rescheduleOrBury(channel, group, failure);
       return undefined;
     }
@@ -218,7 +242,12 @@ export async function startDeliveryWorkers(deps: DeliveryWorkerDeps): Promise<{ 
 
   const rescheduleOrBury = async (channel: Channel, group: PendingDelivery[], failure: ChannelError): Promise<void> => {
     const plan = planFailedAttempts(
-      group.map((delivery) => ({ logId: delivery.attempt.logId, eventId: delivery.attempt.eventId, round: delivery.attempt.round, tries: delivery.tries })),
+      group.map((delivery) => ({
+        logId: delivery.attempt.logId,
+        eventId: delivery.attempt.eventId,
+        round: delivery.attempt.round,
+        tries: delivery.tries,
+      })),
       failure,
       deps.clock.now(),
     );
@@ -238,11 +267,15 @@ export async function startDeliveryWorkers(deps: DeliveryWorkerDeps): Promise<{ 
       if (retries.length > 0) {
         await deps.boss.insert(
           deliveryQueueName(channel.name),
-          retries.map(({ eventId, round, tries, nextAttemptAt }) => ({ data: { eventId, round, tries } satisfies DeliveryJobData, startAfter: nextAttemptAt! })),
+          retries.map(({ eventId, round, tries, nextAttemptAt }) => ({
+            data: { eventId, round, tries } satisfies DeliveryJobData,
+            startAfter: nextAttemptAt!,
+          })),
           { db: throughClient(client) },
         );
       }
-      if (failure.kind === 'rate_limited') await pushBackSendSlots(client, channel.destination, failure.retryAfterMs ?? DEFAULT_RATE_LIMIT_WAIT_MS);
+      if (failure.kind === 'rate_limited')
+        await pushBackSendSlots(client, channel.destination, failure.retryAfterMs ?? DEFAULT_RATE_LIMIT_WAIT_MS);
     });
   };
 

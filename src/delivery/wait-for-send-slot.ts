@@ -15,7 +15,12 @@ export type SendSlot = { reserved: true } | { reserved: false; notBefore: Date }
  * gets more than one message per `minIntervalMs` in total, and we never cause a provider's rate limit
  * ourselves. A slot further away is not reserved: the caller reschedules for `notBefore`.
  */
-export async function waitForSendSlot(db: Queryable, destination: string, minIntervalMs: number, maxWaitMs = MAX_SLOT_WAIT_MS): Promise<SendSlot> {
+export async function waitForSendSlot(
+  db: Queryable,
+  destination: string,
+  minIntervalMs: number,
+  maxWaitMs = MAX_SLOT_WAIT_MS,
+): Promise<SendSlot> {
   if (minIntervalMs <= 0) return { reserved: true };
   const { rows } = await db.query<{ wait_ms: number }>({
     name: 'claim-send-slot',

@@ -69,7 +69,15 @@ export async function buildDigest(db: Queryable, date: string, timeZone: string)
   const bySource = [...bySourceMap.values()].sort((a, b) => b.total - a.total || a.source.localeCompare(b.source));
 
   // SLA outcomes as they stood when the day ended ($2), by the same rule as the panel and the stats.
-  const outcome = await db.query<{ answered: number; unanswered: number; median: number | null; p90: number | null; met: number; missed: number; pending: number }>(
+  const outcome = await db.query<{
+    answered: number;
+    unanswered: number;
+    median: number | null;
+    p90: number | null;
+    met: number;
+    missed: number;
+    pending: number;
+  }>(
     /* sql */ `SELECT count(*) FILTER (WHERE first_response_at IS NOT NULL)::int AS answered,
                       count(*) FILTER (WHERE first_response_at IS NULL)::int AS unanswered,
                       percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM first_response_at - created_at))
@@ -86,7 +94,14 @@ export async function buildDigest(db: Queryable, date: string, timeZone: string)
   const o = outcome.rows[0] ?? { answered: 0, unanswered: 0, median: null, p90: null, met: 0, missed: 0, pending: 0 };
   const decided = o.met + o.missed;
 
-  const breached = await db.query<{ id: string; name: string | null; source: string; quality: Quality; sla_response_deadline: Date; total: number }>(
+  const breached = await db.query<{
+    id: string;
+    name: string | null;
+    source: string;
+    quality: Quality;
+    sla_response_deadline: Date;
+    total: number;
+  }>(
     /* sql */ `SELECT id, name, source, quality, sla_response_deadline, count(*) OVER ()::int AS total
                  FROM conversations WHERE sla_breached AND sla_breached_at >= $1 AND sla_breached_at < $2
                 ORDER BY sla_response_deadline, id
@@ -110,10 +125,21 @@ export async function buildDigest(db: Queryable, date: string, timeZone: string)
     to: to.toISOString(),
     leads: { total: byQuality.hot + byQuality.warm + byQuality.cold, byQuality, bySource },
     response: { answered: o.answered, unanswered: o.unanswered, medianSeconds: seconds(o.median), p90Seconds: seconds(o.p90) },
-    sla: { met: o.met, missed: o.missed, pending: o.pending, compliancePercent: decided === 0 ? null : Math.round((o.met / decided) * 1000) / 10 },
+    sla: {
+      met: o.met,
+      missed: o.missed,
+      pending: o.pending,
+      compliancePercent: decided === 0 ? null : Math.round((o.met / decided) * 1000) / 10,
+    },
     breaches: {
       total: breached.rows[0]?.total ?? 0,
-      leads: breached.rows.map((row) => ({ id: row.id, name: row.name, source: row.source, quality: row.quality, deadline: row.sla_response_deadline.toISOString() })),
+      leads: breached.rows.map((row) => ({
+        id: row.id,
+        name: row.name,
+        source: row.source,
+        quality: row.quality,
+        deadline: row.sla_response_deadline.toISOString(),
+      })),
     },
     failedDeliveries: { total: failed.rows.reduce((sum, row) => sum + row.count, 0), byChannel: failed.rows },
   };

@@ -28,7 +28,18 @@ describe('renderDigest', () => {
     const digest: Digest = {
       ...empty,
       leads: { total: 1, byQuality: { hot: 1, warm: 0, cold: 0 }, bySource: [{ source: 'api', total: 1, hot: 1, warm: 0, cold: 0 }] },
-      breaches: { total: 12, leads: [{ id: 'x', name: '<script>alert(1)</script>\nBcc: evil@example.com', source: 'api', quality: 'hot', deadline: '2025-03-30T08:15:00.000Z' }] },
+      breaches: {
+        total: 12,
+        leads: [
+          {
+            id: 'x',
+            name: '<script>alert(1)</script>\nBcc: evil@example.com',
+            source: 'api',
+            quality: 'hot',
+            deadline: '2025-03-30T08:15:00.000Z',
+          },
+        ],
+      },
     };
     const { text, html } = renderDigest(digest, { adminUrl: 'https://leads.example.com/admin?a=1&b=2' });
     expect(text).toContain('  HOT <script>alert(1)</script> Bcc: evil@example.com (api), due 2025-03-30 08:15 UTC\n  and 11 more');
@@ -37,7 +48,15 @@ describe('renderDigest', () => {
     expect(html).toContain('href="https://leads.example.com/admin?a=1&amp;b=2"');
   });
 
-  const durations: [number | null, string][] = [[null, '\u2014'], [0, '0s'], [59, '59s'], [61, '1m 01s'], [1_200, '20m 00s'], [5_580, '1h 33m'], [90_000, '1d 1h']];
+  const durations: [number | null, string][] = [
+    [null, '\u2014'],
+    [0, '0s'],
+    [59, '59s'],
+    [61, '1m 01s'],
+    [1_200, '20m 00s'],
+    [5_580, '1h 33m'],
+    [90_000, '1d 1h'],
+  ];
   for (const [seconds, expected] of durations) {
     it(`when ${seconds} seconds are formatted, then "${expected}"`, () => expect(formatSeconds(seconds)).toBe(expected));
   }

@@ -45,7 +45,10 @@ export function renderDigest(digest: Digest, options: { adminUrl?: string | unde
     `Time to first response: median ${formatSeconds(response.medianSeconds)}, p90 ${formatSeconds(response.p90Seconds)}`,
     `SLA compliance: ${percent(sla.compliancePercent)} (${sla.met} met, ${sla.missed} missed, ${sla.pending} pending)`,
     `SLA breaches: ${breaches.total}`,
-    ...breaches.leads.map((lead) => `  ${qualityLabel(lead.quality)} ${nameOf(lead.name)} (${lead.source}), due ${lead.deadline.slice(0, 16).replace('T', ' ')} UTC`),
+    ...breaches.leads.map(
+      (lead) =>
+        `  ${qualityLabel(lead.quality)} ${nameOf(lead.name)} (${lead.source}), due ${lead.deadline.slice(0, 16).replace('T', ' ')} UTC`,
+    ),
     ...(breaches.total > breaches.leads.length ? [`  and ${breaches.total - breaches.leads.length} more`] : []),
     `Failed deliveries: ${failedDeliveries.total}${failedDeliveries.byChannel.length > 0 ? ` (${failedDeliveries.byChannel.map((row) => `${row.channel} ${row.count}`).join(', ')})` : ''}`,
   ];
@@ -57,7 +60,10 @@ export function renderDigest(digest: Digest, options: { adminUrl?: string | unde
     .map((row) => `<tr>${cell(row.source)}${cell(row.total)}${cell(row.hot)}${cell(row.warm)}${cell(row.cold)}</tr>`)
     .join('');
   const breachItems = breaches.leads
-    .map((lead) => `<li>${escapeHtml(`${qualityLabel(lead.quality)} ${nameOf(lead.name)} (${lead.source}), due ${lead.deadline.slice(0, 16).replace('T', ' ')} UTC`)}</li>`)
+    .map(
+      (lead) =>
+        `<li>${escapeHtml(`${qualityLabel(lead.quality)} ${nameOf(lead.name)} (${lead.source}), due ${lead.deadline.slice(0, 16).replace('T', ' ')} UTC`)}</li>`,
+    )
     .join('');
   const html = [
     `<h2>Leadline daily digest for ${escapeHtml(digest.date)} (${escapeHtml(digest.timeZone)})</h2>`,

@@ -21,7 +21,13 @@ export function newEvent<T extends EventType>(
   type: T,
   conversationId: string | null,
   payload: EventPayloads[T],
-  options: { idempotencyKey?: string | null; createdAt?: Date; ref?: string; describe?: DescribeContext; timeline?: TimelineText | null } = {},
+  options: {
+    idempotencyKey?: string | null;
+    createdAt?: Date;
+    ref?: string;
+    describe?: DescribeContext;
+    timeline?: TimelineText | null;
+  } = {},
 ): NewEvent {
   const event = { type, conversationId, payload } as EventOf<T>;
   const timeline = options.timeline !== undefined ? options.timeline : describeEvent(event, options.describe);
@@ -73,7 +79,13 @@ export function encodeTimelineEntries(entries: readonly NewTimelineEntry[]): str
 }
 
 function encodeTimelineText(text: TimelineText) {
-  return { title: text.title, description: text.description, actor_type: text.actor.type, actor_id: text.actor.id ?? null, metadata: text.metadata ?? {} };
+  return {
+    title: text.title,
+    description: text.description,
+    actor_type: text.actor.type,
+    actor_id: text.actor.id ?? null,
+    metadata: text.metadata ?? {},
+  };
 }
 
 /**

@@ -101,7 +101,11 @@ export function describeEvent(event: LeadEvent, context: DescribeContext = {}): 
       };
     case 'task.created':
       return event.payload.status === 'overdue'
-        ? { title: 'Follow-up task created (overdue)', description: 'Respond as soon as possible: the SLA deadline has passed.', actor: system }
+        ? {
+            title: 'Follow-up task created (overdue)',
+            description: 'Respond as soon as possible: the SLA deadline has passed.',
+            actor: system,
+          }
         : { title: 'Follow-up task created', description: 'Respond before the SLA deadline.', actor: system };
     case 'task.completed':
       return {

@@ -27,7 +27,9 @@ const SRC = fileURLToPath(new URL('../', import.meta.url));
 
 async function sourceFiles(dir: string): Promise<string[]> {
   const entries = await readdir(dir, { withFileTypes: true });
-  const files = await Promise.all(entries.map((entry) => (entry.isDirectory() ? sourceFiles(path.join(dir, entry.name)) : [path.join(dir, entry.name)])));
+  const files = await Promise.all(
+    entries.map((entry) => (entry.isDirectory() ? sourceFiles(path.join(dir, entry.name)) : [path.join(dir, entry.name)])),
+  );
   return files.flat().filter((file) => file.endsWith('.ts') && !file.endsWith('.test.ts'));
 }
 
@@ -37,7 +39,9 @@ describe('the event union and the database', () => {
   });
 
   it('when the schema is migrated, then the timeline accepts the event types and the timeline-only ones, nothing else', async () => {
-    expect(await checkList('conversation_timeline', 'conversation_timeline_event_type_check')).toEqual([...EVENT_TYPES, ...TIMELINE_ONLY_TYPES].sort());
+    expect(await checkList('conversation_timeline', 'conversation_timeline_event_type_check')).toEqual(
+      [...EVENT_TYPES, ...TIMELINE_ONLY_TYPES].sort(),
+    );
   });
 
   it('when the source is read, then events and timeline rows are written only by the typed append in src/events', async () => {
@@ -56,7 +60,12 @@ describe('the event union and the database', () => {
     );
     const leadId = leads[0]!.id;
     const event = () =>
-      newEvent('lead.status_changed', leadId, { from: 'new', to: 'qualified' }, { idempotencyKey: `test:${leadId}`, describe: { actor: { type: 'agent', id: 'kim' } } });
+      newEvent(
+        'lead.status_changed',
+        leadId,
+        { from: 'new', to: 'qualified' },
+        { idempotencyKey: `test:${leadId}`, describe: { actor: { type: 'agent', id: 'kim' } } },
+      );
     const first = await appendEvents(db.pool, [event()]);
     const second = await appendEvents(db.pool, [event()]);
     expect(first).toHaveLength(1);

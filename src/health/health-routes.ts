@@ -109,7 +109,10 @@ export function healthRoutes(deps: HealthDeps): Router {
     // Asked by name, a part that is down is simply down (503), whatever it means for readiness.
     const result = await runCheck(check);
     const named = { ...result, status: result.error === undefined ? ('ok' as const) : ('failing' as const) };
-    res.status(named.status === 'failing' ? 503 : 200).set('Cache-Control', 'no-store').json(present(named, req));
+    res
+      .status(named.status === 'failing' ? 503 : 200)
+      .set('Cache-Control', 'no-store')
+      .json(present(named, req));
   });
   return router;
 }

@@ -26,7 +26,10 @@ export function parseRequest<Schema extends z.ZodType>(schema: Schema, value: un
   const parsed = schema.safeParse(value ?? {});
   if (!parsed.success) {
     throw validationError(
-      zodIssuesToFieldErrors(parsed.error).map((e) => ({ ...e, path: pathPrefix && e.path ? `${pathPrefix}.${e.path}` : e.path || pathPrefix })),
+      zodIssuesToFieldErrors(parsed.error).map((e) => ({
+        ...e,
+        path: pathPrefix && e.path ? `${pathPrefix}.${e.path}` : e.path || pathPrefix,
+      })),
     );
   }
   return parsed.data;

@@ -34,7 +34,9 @@ export function createApp(parts: AppParts): Express {
 
   app.use(requestId(), securityHeaders(), refuseWhileShuttingDown);
   for (const router of parts.routers) app.use(router);
-  app.use((req, _res, next) => next(new AppError('not_found', `no route for ${req.method} ${req.path}; see the API section of the README`)));
+  app.use((req, _res, next) =>
+    next(new AppError('not_found', `no route for ${req.method} ${req.path}; see the API section of the README`)),
+  );
   app.use(problemMiddleware(parts.logger));
   return app;
 }

@@ -78,7 +78,11 @@ export function rateLimitPerMinute(limit: number, options: { countOnly?: 'all' |
     handler: (req, _res, next) => {
       const resetTime = (req as typeof req & { rateLimit?: { resetTime?: Date } }).rateLimit?.resetTime;
       const retryAfterSeconds = resetTime ? Math.max(1, Math.ceil((resetTime.getTime() - Date.now()) / 1000)) : 60;
-      next(new AppError('rate_limited', `more than ${limit} requests a minute from this address; retry after ${retryAfterSeconds} s`, { retryAfterSeconds }));
+      next(
+        new AppError('rate_limited', `more than ${limit} requests a minute from this address; retry after ${retryAfterSeconds} s`, {
+          retryAfterSeconds,
+        }),
+      );
     },
   });
 }

@@ -23,13 +23,14 @@ const PROBLEMS: Record<ErrorCode, { status: number; title: string }> = {
 export function sendProblem(res: Response, error: AppError): void {
   const { status, title } = PROBLEMS[error.code];
   if (error.retryAfterSeconds !== undefined) res.setHeader('Retry-After', String(Math.max(1, Math.ceil(error.retryAfterSeconds))));
-  const body: { type: string; title: string; status: number; detail: string; code: ErrorCode; errors?: FieldError[]; request_id?: string } = {
-    type: `https://leadline.dev/problems/${error.code.replace(/_/g, '-')}`,
-    title,
-    status,
-    detail: error.message,
-    code: error.code,
-  };
+  const body: { type: string; title: string; status: number; detail: string; code: ErrorCode; errors?: FieldError[]; request_id?: string } =
+    {
+      type: `https://leadline.dev/problems/${error.code.replace(/_/g, '-')}`,
+      title,
+      status,
+      detail: error.message,
+      code: error.code,
+    };
   if (error.errors) body.errors = error.errors;
   const requestId = res.getHeader('x-request-id');
   if (typeof requestId === 'string') body.request_id = requestId;
@@ -62,8 +63,14 @@ export function problemMiddleware(logger: Logger): ErrorRequestHandler {
     let problem: AppError;
     if (error instanceof AppError) problem = error;
     else if (isDatabaseUnavailable(error)) {
-      problem = new AppError('database_unavailable', 'the database cannot be reached or did not answer in time; retry shortly', { retryAfterSeconds: 5, cause: error });
-    } else problem = fromBodyParser(error) ?? new AppError('internal', 'something went wrong on our side; retry, and report the request id if it persists', { cause: error });
+      problem = new AppError('database_unavailable', 'the database cannot be reached or did not answer in time; retry shortly', {
+        retryAfterSeconds: 5,
+        cause: error,
+      });
+    } else
+      problem =
+        fromBodyParser(error) ??
+        new AppError('internal', 'something went wrong on our side; retry, and report the request id if it persists', { cause: error });
 
     if (problem.code === 'internal') {
       logger.error({ err: error, requestId: res.getHeader('x-request-id'), method: req.method, path: req.path }, 'request failed');

@@ -23,12 +23,16 @@ export async function captureSignedLead(
   } catch {
     throw validationError([{ path: '', message: 'the body is not valid JSON' }]);
   }
-  if (typeof json !== 'object' || json === null || Array.isArray(json)) throw validationError([{ path: '', message: 'the body must be a JSON object' }]);
+  if (typeof json !== 'object' || json === null || Array.isArray(json))
+    throw validationError([{ path: '', message: 'the body must be a JSON object' }]);
   const parsed = directLeadSchema.safeParse(json);
   if (!parsed.success) throw validationError(zodIssuesToFieldErrors(parsed.error));
   const body = parsed.data;
 
-  const { contact, errors } = normalizeContact({ email: body.email, phone: body.phone, country: body.metadata?.['country'] }, deps.defaultPhoneRegion);
+  const { contact, errors } = normalizeContact(
+    { email: body.email, phone: body.phone, country: body.metadata?.['country'] },
+    deps.defaultPhoneRegion,
+  );
   if (errors.length > 0) throw validationError(errors);
 
   const draft = fromDirectLead(body, contact);

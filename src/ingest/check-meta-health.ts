@@ -13,7 +13,8 @@ export async function checkMetaHealth(deps: { db: Queryable; meta: IngestDeps['m
   if (!meta.appSecret && !meta.accessToken && meta.formIds.length === 0) {
     throw new Error('Meta Lead Ads is not configured (set META_APP_SECRET, META_VERIFY_TOKEN and META_ACCESS_TOKEN)');
   }
-  if (!meta.accessToken) throw new Error('META_ACCESS_TOKEN is not set: webhooks are stored but leads cannot be fetched from the Graph API');
+  if (!meta.accessToken)
+    throw new Error('META_ACCESS_TOKEN is not set: webhooks are stored but leads cannot be fetched from the Graph API');
   if (!meta.appSecret && meta.formIds.length === 0) {
     throw new Error('neither webhooks (META_APP_SECRET) nor polling (META_FORM_IDS) is configured, so no Meta lead can arrive');
   }

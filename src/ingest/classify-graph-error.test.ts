@@ -8,7 +8,11 @@ const graphError = (code: number, extra: Record<string, unknown> = {}) => ({
 
 describe('classifyGraphError', () => {
   it('when the token expired (190/463), then it is a token problem and the message names the code and trace id', () => {
-    const error = classifyGraphError(400, graphError(190, { error_subcode: 463, message: 'Error validating access token: Session has expired' }), noHeaders);
+    const error = classifyGraphError(
+      400,
+      graphError(190, { error_subcode: 463, message: 'Error validating access token: Session has expired' }),
+      noHeaders,
+    );
     expect(error.kind).toBe('token');
     expect(error.code).toBe(190);
     expect(error.message).toBe('Graph API error 190/463: Error validating access token: Session has expired (fbtrace_id AbCdEf123)');

@@ -15,7 +15,11 @@ export class GraphError extends Error {
   readonly subcode: number | undefined;
   readonly retryAfterSeconds: number | undefined;
 
-  constructor(kind: GraphErrorKind, message: string, options: { code?: number; subcode?: number; retryAfterSeconds?: number; cause?: unknown } = {}) {
+  constructor(
+    kind: GraphErrorKind,
+    message: string,
+    options: { code?: number; subcode?: number; retryAfterSeconds?: number; cause?: unknown } = {},
+  ) {
     super(message, { cause: options.cause });
     this.kind = kind;
     this.code = options.code;
@@ -63,7 +67,12 @@ export function retryAfterFromUsageHeader(header: string | null): number | undef
  * excerpt of its message and the fbtrace_id (what Meta support asks for), never the request URL (it holds
  * the token).
  */
-export function classifyGraphError(status: number, body: unknown, headers: { get(name: string): string | null }, accessToken?: string): GraphError {
+export function classifyGraphError(
+  status: number,
+  body: unknown,
+  headers: { get(name: string): string | null },
+  accessToken?: string,
+): GraphError {
   const error = (typeof body === 'object' && body !== null ? (body as { error?: unknown }).error : undefined) as GraphErrorBody | undefined;
   const code = typeof error?.code === 'number' ? error.code : undefined;
   const subcode = typeof error?.error_subcode === 'number' ? error.error_subcode : undefined;
@@ -80,6 +89,7 @@ export function classifyGraphError(status: number, body: unknown, headers: { get
     return new GraphError('rate_limited', message, { ...options, ...(retryAfterSeconds === undefined ? {} : { retryAfterSeconds }) });
   }
   if (code !== undefined && isTokenProblem(code)) return new GraphError('token', message, options);
-  if (error?.is_transient === true || code === 1 || code === 2 || status >= 500 || error === undefined) return new GraphError('transient', message, options);
+  if (error?.is_transient === true || code === 1 || code === 2 || status >= 500 || error === undefined)
+    return new GraphError('transient', message, options);
   return new GraphError('permanent', message, options);
 }

@@ -1,4 +1,4 @@
-import { networkErrorCode } from '../channels/network-error-code.ts';
+import { networkErrorCode } from '../shared/network-error-code.ts';
 import { classifyGraphError, GraphError } from './classify-graph-error.ts';
 import { parseLosslessJson } from './parse-lossless-json.ts';
 

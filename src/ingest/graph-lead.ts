@@ -3,8 +3,19 @@ import { graphId } from './parse-meta-webhook.ts';
 
 /** The lead fields we ask the Graph API for, by webhook fetch and by polling alike. */
 export const LEAD_FIELDS = [
-  'id', 'created_time', 'field_data', 'ad_id', 'ad_name', 'adset_id', 'adset_name', 'campaign_id', 'campaign_name',
-  'form_id', 'is_organic', 'platform', 'custom_disclaimer_responses',
+  'id',
+  'created_time',
+  'field_data',
+  'ad_id',
+  'ad_name',
+  'adset_id',
+  'adset_name',
+  'campaign_id',
+  'campaign_name',
+  'form_id',
+  'is_organic',
+  'platform',
+  'custom_disclaimer_responses',
 ].join(',');
 
 const optionalText = z.string().optional();
@@ -13,9 +24,7 @@ const optionalText = z.string().optional();
 export const graphLeadSchema = z.looseObject({
   id: graphId,
   created_time: z.string(),
-  field_data: z
-    .array(z.looseObject({ name: z.string(), values: z.array(z.unknown()).default([]) }))
-    .default([]),
+  field_data: z.array(z.looseObject({ name: z.string(), values: z.array(z.unknown()).default([]) })).default([]),
   ad_id: graphId.optional(),
   ad_name: optionalText,
   adset_id: graphId.optional(),

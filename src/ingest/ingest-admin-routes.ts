@@ -17,11 +17,21 @@ export function ingestAdminRoutes(deps: IngestDeps): Router {
     if (raw !== undefined) {
       backfillDays = typeof raw === 'string' && /^\d{1,3}$/.test(raw) ? Number(raw) : Number.NaN;
       if (!Number.isInteger(backfillDays) || backfillDays < 1 || backfillDays > MAX_BACKFILL_DAYS) {
-        throw validationError([{ path: 'backfill_days', message: `must be a whole number of days from 1 to ${MAX_BACKFILL_DAYS} (Meta keeps leads for 90 days)` }]);
+        throw validationError([
+          {
+            path: 'backfill_days',
+            message: `must be a whole number of days from 1 to ${MAX_BACKFILL_DAYS} (Meta keeps leads for 90 days)`,
+          },
+        ]);
       }
     }
     const summary = await reconcileMeta(deps, { backfillDays });
-    await recordAdminAction(deps.db, { action: 'meta.reconciled', targetType: 'source', targetId: 'meta', details: { backfill_days: backfillDays ?? null, resumed: summary.resumed, queued: summary.replay.queued } });
+    await recordAdminAction(deps.db, {
+      action: 'meta.reconciled',
+      targetType: 'source',
+      targetId: 'meta',
+      details: { backfill_days: backfillDays ?? null, resumed: summary.resumed, queued: summary.replay.queued },
+    });
     res.json(summary);
   });
   return router;

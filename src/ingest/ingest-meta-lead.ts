@@ -58,20 +58,34 @@ export async function ingestMetaLead(deps: IngestDeps, job: MetaIngestJob, final
     switch (error.kind) {
       case 'token': {
         const paused = await pauseSource(deps.db, META_SOURCE, error.message, metaTokenAlert(error.message), now());
-        if (paused) deps.logger.error({ code: error.code, subcode: error.subcode }, 'Meta ingestion paused: the Graph API refused the access token');
+        if (paused)
+          deps.logger.error({ code: error.code, subcode: error.subcode }, 'Meta ingestion paused: the Graph API refused the access token');
         await markRawLead(deps.db, raw.id, { status: 'paused', errorMessage: error.message, countAttempt: true, at: now() });
         return 'paused';
       }
       case 'rate_limited': {
         const deferrals = (job.deferrals ?? 0) + 1;
-        const waitSeconds = Math.max(RATE_LIMIT_MIN_SECONDS, error.retryAfterSeconds ?? Math.min(RATE_LIMIT_MAX_SECONDS, RATE_LIMIT_BASE_SECONDS * 2 ** (deferrals - 1)));
-        await markRawLead(deps.db, raw.id, { status: 'received', errorMessage: `${error.message}; retrying in ${waitSeconds} s`, countAttempt: true, at: now() });
+        const waitSeconds = Math.max(
+          RATE_LIMIT_MIN_SECONDS,
+          error.retryAfterSeconds ?? Math.min(RATE_LIMIT_MAX_SECONDS, RATE_LIMIT_BASE_SECONDS * 2 ** (deferrals - 1)),
+        );
+        await markRawLead(deps.db, raw.id, {
+          status: 'received',
+          errorMessage: `${error.message}; retrying in ${waitSeconds} s`,
+          countAttempt: true,
+          at: now(),
+        });
         await deps.boss.send(META_INGEST_QUEUE, { rawLeadId: raw.id, deferrals } satisfies MetaIngestJob, { startAfter: waitSeconds });
         deps.logger.warn({ code: error.code, waitSeconds }, 'Graph API rate limit: lead fetch postponed');
         return 'deferred';
       }
       case 'transient': {
-        await markRawLead(deps.db, raw.id, { status: finalAttempt ? 'failed' : 'received', errorMessage: error.message, countAttempt: true, at: now() });
+        await markRawLead(deps.db, raw.id, {
+          status: finalAttempt ? 'failed' : 'received',
+          errorMessage: error.message,
+          countAttempt: true,
+          at: now(),
+        });
         if (finalAttempt) return 'failed';
         throw new RetryLater(error.message, { cause: error });
       }
@@ -81,7 +95,11 @@ export async function ingestMetaLead(deps: IngestDeps, job: MetaIngestJob, final
     }
   }
 
-  const converted = metaLeadToDraft(lead, { pageId: change?.pageId, formId: change?.formId, adgroupId: change?.adgroupId, via: 'webhook' }, deps.defaultPhoneRegion);
+  const converted = metaLeadToDraft(
+    lead,
+    { pageId: change?.pageId, formId: change?.formId, adgroupId: change?.adgroupId, via: 'webhook' },
+    deps.defaultPhoneRegion,
+  );
   if ('problem' in converted) {
     await markRawLead(deps.db, raw.id, { status: 'failed', errorMessage: converted.problem, countAttempt: true, at: now() });
     return 'failed';

@@ -66,7 +66,8 @@ export function ingestRoutes(deps: IngestDeps, guards: RequestHandler[] = []): R
     if (mode !== 'subscribe' || typeof token !== 'string' || !sameSecret(token, expected)) {
       throw new AppError('forbidden', 'hub.verify_token does not match META_VERIFY_TOKEN (or hub.mode is not subscribe)');
     }
-    if (typeof challenge !== 'string' || !CHALLENGE.test(challenge)) throw new AppError('validation_failed', 'hub.challenge is missing or malformed');
+    if (typeof challenge !== 'string' || !CHALLENGE.test(challenge))
+      throw new AppError('validation_failed', 'hub.challenge is missing or malformed');
     res.type('text/plain').send(challenge);
   });
 
@@ -92,7 +93,11 @@ export function ingestRoutes(deps: IngestDeps, guards: RequestHandler[] = []): R
     if (!parsed.ok) {
       // Signed by Meta yet unreadable: keep it for a human rather than drop it without a trace.
       const headers = { via: 'webhook', ...(requestId ? { request_id: requestId } : {}) };
-      await insertRawLeads(deps.db, [{ source: META_SOURCE, externalId: null, body: storable(text), headers, status: 'failed', errorMessage: parsed.reason }], deps.clock.now());
+      await insertRawLeads(
+        deps.db,
+        [{ source: META_SOURCE, externalId: null, body: storable(text), headers, status: 'failed', errorMessage: parsed.reason }],
+        deps.clock.now(),
+      );
       throw new AppError('validation_failed', parsed.reason, { errors: [{ path: '', message: parsed.reason }] });
     }
     const stored = await storeMetaDelivery(deps, { text, signature: signature ?? '', requestId, parsed });
@@ -107,7 +112,10 @@ export function ingestRoutes(deps: IngestDeps, guards: RequestHandler[] = []): R
       next(new AppError('not_found', 'no signed sender by that name: add it to WEBHOOK_SECRETS as name=whsec_…'));
       return;
     }
-    const checked = checkStandardWebhookHeaders(readStandardWebhookHeaders((name) => req.get(name)), deps.clock.now().getTime());
+    const checked = checkStandardWebhookHeaders(
+      readStandardWebhookHeaders((name) => req.get(name)),
+      deps.clock.now().getTime(),
+    );
     next(checked.ok ? undefined : new AppError('unauthorized', checked.reason));
   };
 
@@ -124,7 +132,12 @@ export function ingestRoutes(deps: IngestDeps, guards: RequestHandler[] = []): R
 
     const text = body.toString('utf8');
     const requestId = requestIdOf(res);
-    const headers = { via: 'webhook', 'webhook-id': verdict.id, 'webhook-timestamp': String(verdict.timestamp), ...(requestId ? { request_id: requestId } : {}) };
+    const headers = {
+      via: 'webhook',
+      'webhook-id': verdict.id,
+      'webhook-timestamp': String(verdict.timestamp),
+      ...(requestId ? { request_id: requestId } : {}),
+    };
     // Every payload is kept (the audit trail; a failed one can be replayed after a fix).
     const keep = (status: 'processed' | 'failed', errorMessage: string | null) =>
       insertRawLeads(deps.db, [{ source, externalId: verdict.id, body: storable(text), headers, status, errorMessage }], deps.clock.now());

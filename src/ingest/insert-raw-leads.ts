@@ -24,7 +24,16 @@ export async function insertRawLeads(db: Queryable, rows: RawLeadRow[], received
     ORDER BY r.ord
     RETURNING id::text`,
     [
-      JSON.stringify(rows.map((row) => ({ source: row.source, external_id: row.externalId, body: row.body, headers: row.headers, status: row.status, error_message: row.errorMessage }))),
+      JSON.stringify(
+        rows.map((row) => ({
+          source: row.source,
+          external_id: row.externalId,
+          body: row.body,
+          headers: row.headers,
+          status: row.status,
+          error_message: row.errorMessage,
+        })),
+      ),
       receivedAt,
     ],
   );

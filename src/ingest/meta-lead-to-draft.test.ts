@@ -15,7 +15,10 @@ const baseLead: GraphLead = {
     { name: 'when_do_you_want_to_buy', values: ['ASAP'] },
     { name: 'car_models', values: ['Civic', 'Accord'] },
   ],
-  custom_disclaimer_responses: [{ checkbox_key: 'marketing_optin', is_checked: '1' }, { checkbox_key: 'terms', is_checked: '' }],
+  custom_disclaimer_responses: [
+    { checkbox_key: 'marketing_optin', is_checked: '1' },
+    { checkbox_key: 'terms', is_checked: '' },
+  ],
 };
 
 describe('metaLeadToDraft', () => {
@@ -30,7 +33,10 @@ describe('metaLeadToDraft', () => {
       email: 'joe@example.com',
       phone: '+14155550123',
       message: 'when do you want to buy: ASAP\ncar models: Civic, Accord',
-      consent: [{ checkbox_key: 'marketing_optin', is_checked: true }, { checkbox_key: 'terms', is_checked: false }],
+      consent: [
+        { checkbox_key: 'marketing_optin', is_checked: true },
+        { checkbox_key: 'terms', is_checked: false },
+      ],
       metadata: {
         page_id: '111222333444555',
         form_id: '555000111222333',
@@ -45,14 +51,29 @@ describe('metaLeadToDraft', () => {
   });
 
   it('when the name comes as first and last name and the phone lacks its plus, then both are still read', () => {
-    const lead = { ...baseLead, field_data: [{ name: 'first_name', values: ['Ada'] }, { name: 'last_name', values: ['Lovelace'] }, { name: 'phone_number', values: ['442079460958'] }] };
+    const lead = {
+      ...baseLead,
+      field_data: [
+        { name: 'first_name', values: ['Ada'] },
+        { name: 'last_name', values: ['Lovelace'] },
+        { name: 'phone_number', values: ['442079460958'] },
+      ],
+    };
     const result = metaLeadToDraft(lead, { via: 'poll' }, undefined);
     expect(result).toMatchObject({ draft: { name: 'Ada Lovelace', phone: '+442079460958', email: null } });
   });
 
   it('when the email is invalid but a phone exists, then the lead is kept and the raw email stays among the answers', () => {
-    const lead = { ...baseLead, field_data: [{ name: 'email', values: ['not-an-email'] }, { name: 'phone_number', values: ['+14155550123'] }] };
-    expect(metaLeadToDraft(lead, { via: 'poll' }, undefined)).toMatchObject({ draft: { email: null, metadata: { answers: { email: 'not-an-email' } } } });
+    const lead = {
+      ...baseLead,
+      field_data: [
+        { name: 'email', values: ['not-an-email'] },
+        { name: 'phone_number', values: ['+14155550123'] },
+      ],
+    };
+    expect(metaLeadToDraft(lead, { via: 'poll' }, undefined)).toMatchObject({
+      draft: { email: null, metadata: { answers: { email: 'not-an-email' } } },
+    });
   });
 
   it('when the lead has neither email nor phone, then a reason comes back instead of a draft (and it holds no personal data)', () => {

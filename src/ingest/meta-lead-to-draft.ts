@@ -76,7 +76,9 @@ export function metaLeadToDraft(
   }
   if (email === null && phone === null) return { problem: 'the lead has no valid email or phone number (kept in raw_leads)' };
 
-  const lines = Object.entries(answers).map(([key, value]) => `${key.replace(/_/g, ' ')}: ${Array.isArray(value) ? value.join(', ') : value}`);
+  const lines = Object.entries(answers).map(
+    ([key, value]) => `${key.replace(/_/g, ' ')}: ${Array.isArray(value) ? value.join(', ') : value}`,
+  );
   const message = lines.length > 0 ? lines.join('\n').slice(0, MAX_MESSAGE) : undefined;
 
   const metadata: Record<string, unknown> = {

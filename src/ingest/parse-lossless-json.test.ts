@@ -8,7 +8,12 @@ describe('parseLosslessJson', () => {
   });
 
   it('when numbers are safe integers or decimals, then they stay numbers', () => {
-    expect(parseLosslessJson('{"time":1520383571,"ratio":0.5,"big":1e21,"neg":-3}')).toEqual({ time: 1520383571, ratio: 0.5, big: 1e21, neg: -3 });
+    expect(parseLosslessJson('{"time":1520383571,"ratio":0.5,"big":1e21,"neg":-3}')).toEqual({
+      time: 1520383571,
+      ratio: 0.5,
+      big: 1e21,
+      neg: -3,
+    });
   });
 
   it('when the text is not JSON, then it throws like JSON.parse', () => {

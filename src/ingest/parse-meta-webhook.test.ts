@@ -21,12 +21,31 @@ describe('parseMetaWebhook', () => {
     const body = {
       object: 'page',
       entry: [
-        { id: '1', time: 1, changes: [{ field: 'leadgen', value: { leadgen_id: '10', page_id: '1', form_id: '7' } }, { field: 'feed', value: {} }] },
-        { id: '2', time: 1, changes: [{ field: 'leadgen', value: { leadgen_id: 11, page_id: 2 } }, { field: 'leadgen', value: { page_id: 2 } }] },
+        {
+          id: '1',
+          time: 1,
+          changes: [
+            { field: 'leadgen', value: { leadgen_id: '10', page_id: '1', form_id: '7' } },
+            { field: 'feed', value: {} },
+          ],
+        },
+        {
+          id: '2',
+          time: 1,
+          changes: [
+            { field: 'leadgen', value: { leadgen_id: 11, page_id: 2 } },
+            { field: 'leadgen', value: { page_id: 2 } },
+          ],
+        },
       ],
     };
     const parsed = parseMetaWebhook(JSON.stringify(body));
-    expect(parsed).toMatchObject({ ok: true, ignored: 1, changes: [{ leadgenId: '10' }, { leadgenId: '11', pageId: '2' }], invalid: [{ reason: expect.any(String) }] });
+    expect(parsed).toMatchObject({
+      ok: true,
+      ignored: 1,
+      changes: [{ leadgenId: '10' }, { leadgenId: '11', pageId: '2' }],
+      invalid: [{ reason: expect.any(String) }],
+    });
   });
 
   it('when the body is not JSON or not a webhook, then it says why', () => {

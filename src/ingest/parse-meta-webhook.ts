@@ -39,8 +39,7 @@ export interface LeadgenChange {
 }
 
 export type ParsedMetaWebhook =
-  | { ok: true; changes: LeadgenChange[]; invalid: { body: string; reason: string }[]; ignored: number }
-  | { ok: false; reason: string };
+  { ok: true; changes: LeadgenChange[]; invalid: { body: string; reason: string }[]; ignored: number } | { ok: false; reason: string };
 
 /**
  * Splits a Meta webhook delivery (up to 1,000 changes over many pages and forms) into its leadgen changes.

@@ -17,7 +17,12 @@ export interface OperatorAlert {
  */
 export async function pauseSource(db: Queryable, source: string, reason: string, alert: OperatorAlert, at: Date): Promise<boolean> {
   // One incident, one key: the moment the source was paused.
-  const event = newEvent('ingestion.failed', null, { source, scope: SOURCE_SCOPE }, { createdAt: at, idempotencyKey: `ingestion.failed:${source}:token:${at.toISOString()}` });
+  const event = newEvent(
+    'ingestion.failed',
+    null,
+    { source, scope: SOURCE_SCOPE },
+    { createdAt: at, idempotencyKey: `ingestion.failed:${source}:token:${at.toISOString()}` },
+  );
   const result = await db.query<{ id: string }>(
     /* sql */ `
     WITH paused AS (

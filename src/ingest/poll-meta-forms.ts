@@ -60,7 +60,9 @@ export async function pollMetaForms(deps: IngestDeps, options: PollOptions): Pro
       summaries.push(emptySummary(formId, 'skipped', 'Meta ingestion is paused (access token refused)'));
       continue;
     }
-    const locked = await withAdvisoryLock(deps.db, `leadline:meta-poll:${formId}`, options.force ? 30_000 : 0, () => pollForm(deps, formId, options));
+    const locked = await withAdvisoryLock(deps.db, `leadline:meta-poll:${formId}`, options.force ? 30_000 : 0, () =>
+      pollForm(deps, formId, options),
+    );
     summaries.push(locked.ran ? locked.value : emptySummary(formId, 'skipped', 'another process is polling this form'));
   }
   return summaries;
@@ -89,7 +91,11 @@ async function pollForm(deps: IngestDeps, formId: string, options: PollOptions):
       let after: string | undefined;
       const seenCursors = new Set<string>();
       for (let page = 0; page < MAX_PAGES_PER_WINDOW; page += 1) {
-        const result = await listFormLeads(settings, formId, { sinceSeconds: Math.floor(windowStart / 1000), untilSeconds: Math.ceil(windowEnd / 1000), after });
+        const result = await listFormLeads(settings, formId, {
+          sinceSeconds: Math.floor(windowStart / 1000),
+          untilSeconds: Math.ceil(windowEnd / 1000),
+          after,
+        });
         const recovered = await storePage(deps, formId, result.leads, summary);
         summary.failed += result.unreadable;
         await advanceFormCheckpoint(deps.db, META_SOURCE, formId, { checkpointAt: null, recovered, at: deps.clock.now() });
@@ -106,15 +112,25 @@ async function pollForm(deps: IngestDeps, formId: string, options: PollOptions):
     if (!(error instanceof GraphError)) throw error;
     if (error.kind === 'token') {
       const paused = await pauseSource(deps.db, META_SOURCE, error.message, metaTokenAlert(error.message), deps.clock.now());
-      if (paused) deps.logger.error({ code: error.code, subcode: error.subcode }, 'Meta ingestion paused: the Graph API refused the access token');
-    } else deps.logger.warn({ kind: error.kind, code: error.code, formId }, 'Meta form poll failed; the next poll continues from the checkpoint');
+      if (paused)
+        deps.logger.error({ code: error.code, subcode: error.subcode }, 'Meta ingestion paused: the Graph API refused the access token');
+    } else
+      deps.logger.warn(
+        { kind: error.kind, code: error.code, formId },
+        'Meta form poll failed; the next poll continues from the checkpoint',
+      );
     await finishFormPoll(deps.db, META_SOURCE, formId, { error: error.message, at: deps.clock.now() });
     return { ...summary, status: 'failed', reason: error.message };
   }
 }
 
 /** Captures one page of leads; returns how many of them no webhook had delivered. */
-async function storePage(deps: IngestDeps, formId: string, leads: Awaited<ReturnType<typeof listFormLeads>>['leads'], summary: FormPollSummary): Promise<number> {
+async function storePage(
+  deps: IngestDeps,
+  formId: string,
+  leads: Awaited<ReturnType<typeof listFormLeads>>['leads'],
+  summary: FormPollSummary,
+): Promise<number> {
   summary.fetched += leads.length;
   const ids = leads.map((lead) => lead.id);
   const delivered = await findDeliveredIds(deps.db, META_SOURCE, ids);
@@ -126,7 +142,14 @@ async function storePage(deps: IngestDeps, formId: string, leads: Awaited<Return
       summary.failed += 1;
       await insertRawLeadOnce(
         deps.db,
-        { source: META_SOURCE, externalId: lead.id, body: JSON.stringify(lead), headers: { via: 'poll', form_id: formId }, status: 'failed', errorMessage: converted.problem },
+        {
+          source: META_SOURCE,
+          externalId: lead.id,
+          body: JSON.stringify(lead),
+          headers: { via: 'poll', form_id: formId },
+          status: 'failed',
+          errorMessage: converted.problem,
+        },
         deps.clock.now(),
       );
       continue;

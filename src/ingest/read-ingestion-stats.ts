@@ -20,7 +20,15 @@ export interface IngestionStats {
 /** For the admin stats endpoint and metrics. */
 export async function readIngestionStats(db: Queryable): Promise<IngestionStats> {
   const [states, raw] = await Promise.all([
-    db.query<{ source: string; scope: string; status: 'ok' | 'paused' | 'error'; checkpoint_at: Date | null; last_run_at: Date | null; last_error: string | null; recovered: string }>(
+    db.query<{
+      source: string;
+      scope: string;
+      status: 'ok' | 'paused' | 'error';
+      checkpoint_at: Date | null;
+      last_run_at: Date | null;
+      last_error: string | null;
+      recovered: string;
+    }>(
       /* sql */ `SELECT source, scope, status, checkpoint_at, last_run_at, last_error, recovered FROM ingestion_state ORDER BY source, scope`,
     ),
     db.query<{ source: string; status: string; count: number }>(

@@ -22,7 +22,10 @@ export async function reconcileMeta(deps: IngestDeps, options: { backfillDays?: 
   }
   const resume = await resumeMetaIngestion(deps);
   if (resume.status === 'still_paused') {
-    throw new AppError('conflict', `Meta ingestion stays paused: ${resume.reason}. Set a working META_ACCESS_TOKEN, restart, and reconcile again`);
+    throw new AppError(
+      'conflict',
+      `Meta ingestion stays paused: ${resume.reason}. Set a working META_ACCESS_TOKEN, restart, and reconcile again`,
+    );
   }
   const replay = await replayRawLeads(deps, { source: META_SOURCE, status: ['paused', 'failed'] });
   if (resume.replay) {

@@ -52,9 +52,13 @@ export async function replayRawLeads(
         );
         const rows = result.rows.map((row) => row.id);
         if (rows.length > 0) {
-          await deps.boss.insert(META_INGEST_QUEUE, rows.map((rawLeadId) => ({ data: { rawLeadId } satisfies MetaIngestJob })), {
-            db: { executeSql: (sql, values) => client.query(sql, values) },
-          });
+          await deps.boss.insert(
+            META_INGEST_QUEUE,
+            rows.map((rawLeadId) => ({ data: { rawLeadId } satisfies MetaIngestJob })),
+            {
+              db: { executeSql: (sql, values) => client.query(sql, values) },
+            },
+          );
         }
         return rows;
       });

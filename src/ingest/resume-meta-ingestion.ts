@@ -20,7 +20,9 @@ export type ResumeResult =
 export async function resumeMetaIngestion(deps: IngestDeps): Promise<ResumeResult> {
   const state = await readSourceState(deps.db, META_SOURCE);
   if (state?.status !== 'paused') {
-    const stranded = await deps.db.query(/* sql */ `SELECT 1 FROM raw_leads WHERE source = $1 AND status = 'paused' LIMIT 1`, [META_SOURCE]);
+    const stranded = await deps.db.query(/* sql */ `SELECT 1 FROM raw_leads WHERE source = $1 AND status = 'paused' LIMIT 1`, [
+      META_SOURCE,
+    ]);
     const replay = stranded.rows.length > 0 ? await replayRawLeads(deps, { source: META_SOURCE, status: 'paused' }) : undefined;
     return { status: 'not_paused', replay };
   }

@@ -10,7 +10,7 @@ import type { MetaIngestJob } from './store-meta-delivery.ts';
 
 /**
  * Jobs per fetch. With `batchSize > 1` and burst mode a worker keeps fetching while batches come back full
- * (a 1,000-change delivery drains at once); with 1 it would sleep between fetches (FINDINGS.md).
+ * (a 1,000-change delivery drains at once); with 1 it would sleep its polling interval after every fetch (pg-boss 12 does, unless a full batch lets it burst).
  */
 const BATCH_SIZE = 10;
 /** The backstop poll while NOTIFY is up; it is what picks up retries and rate-limit waits when they fall due. */
@@ -41,7 +41,8 @@ export async function startMetaIngestion(deps: IngestDeps): Promise<{ stop(): Pr
             const outcome = await ingestMetaLead(deps, job.data, job.retryCount >= INGEST_RETRY_LIMIT);
             return { id: job.id, status: 'completed', output: { outcome } };
           } catch (error) {
-            if (!(error instanceof RetryLater)) deps.logger.error({ err: error, rawLeadId: job.data.rawLeadId }, 'Meta ingest job failed; pg-boss retries it');
+            if (!(error instanceof RetryLater))
+              deps.logger.error({ err: error, rawLeadId: job.data.rawLeadId }, 'Meta ingest job failed; pg-boss retries it');
             return { id: job.id, status: 'failed', output: { message: (error as Error).message } };
           }
         }),

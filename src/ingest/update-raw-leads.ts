@@ -12,12 +12,27 @@ export interface StoredRawLead {
 }
 
 export async function findRawLead(db: Queryable, id: string): Promise<StoredRawLead | undefined> {
-  const result = await db.query<{ id: string; source: string; external_id: string | null; body: string; headers: Record<string, string>; status: RawLeadStatus; attempts: number }>(
-    /* sql */ `SELECT id::text, source, external_id, body, headers, status, attempts FROM raw_leads WHERE id = $1`,
-    [id],
-  );
+  const result = await db.query<{
+    id: string;
+    source: string;
+    external_id: string | null;
+    body: string;
+    headers: Record<string, string>;
+    status: RawLeadStatus;
+    attempts: number;
+  }>(/* sql */ `SELECT id::text, source, external_id, body, headers, status, attempts FROM raw_leads WHERE id = $1`, [id]);
   const row = result.rows[0];
-  return row ? { id: row.id, source: row.source, externalId: row.external_id, body: row.body, headers: row.headers, status: row.status, attempts: row.attempts } : undefined;
+  return row
+    ? {
+        id: row.id,
+        source: row.source,
+        externalId: row.external_id,
+        body: row.body,
+        headers: row.headers,
+        status: row.status,
+        attempts: row.attempts,
+      }
+    : undefined;
 }
 
 /** Records the outcome of one attempt on one payload. Error texts must hold no personal data or secrets. */

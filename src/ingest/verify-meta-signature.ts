@@ -10,9 +10,15 @@ const SIGNATURE_HEADER = /^sha256=([0-9a-fA-F]{64})$/;
  */
 export function checkMetaSignatureHeader(header: string | undefined, sha1Header: string | undefined): MetaSignatureVerdict {
   if (header === undefined || header.trim() === '') {
-    return { ok: false, reason: sha1Header ? 'only X-Hub-Signature (SHA-1) was sent; X-Hub-Signature-256 is required' : 'the X-Hub-Signature-256 header is missing' };
+    return {
+      ok: false,
+      reason: sha1Header
+        ? 'only X-Hub-Signature (SHA-1) was sent; X-Hub-Signature-256 is required'
+        : 'the X-Hub-Signature-256 header is missing',
+    };
   }
-  if (!SIGNATURE_HEADER.test(header.trim())) return { ok: false, reason: 'X-Hub-Signature-256 must be "sha256=" followed by 64 hex digits' };
+  if (!SIGNATURE_HEADER.test(header.trim()))
+    return { ok: false, reason: 'X-Hub-Signature-256 must be "sha256=" followed by 64 hex digits' };
   return { ok: true };
 }
 

@@ -11,7 +11,14 @@ describe('verifyStandardWebhook', () => {
 
   it('when signed like the reference example, then the signature matches the published value', () => {
     expect(signStandardWebhook(secret, id, timestamp, body)).toBe('g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=');
-    expect(verifyStandardWebhook({ id, timestamp: String(timestamp), signature: 'v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=' }, body, [secret], now)).toEqual({
+    expect(
+      verifyStandardWebhook(
+        { id, timestamp: String(timestamp), signature: 'v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=' },
+        body,
+        [secret],
+        now,
+      ),
+    ).toEqual({
       ok: true,
       id,
       timestamp,
@@ -36,7 +43,12 @@ describe('verifyStandardWebhook', () => {
   });
 
   it('when the body changed after signing, then it is refused', () => {
-    const verdict = verifyStandardWebhook({ id, timestamp: String(timestamp), signature: 'v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=' }, Buffer.from('{"test": 2432232315}'), [secret], now);
+    const verdict = verifyStandardWebhook(
+      { id, timestamp: String(timestamp), signature: 'v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=' },
+      Buffer.from('{"test": 2432232315}'),
+      [secret],
+      now,
+    );
     expect(verdict.ok).toBe(false);
   });
 });

@@ -44,9 +44,16 @@ export function readStandardWebhookHeaders(get: (name: string) => string | undef
  * What can be judged before the body is read: the three headers are there, well formed, and the timestamp
  * is inside the tolerance. A request that fails here costs no buffering.
  */
-export function checkStandardWebhookHeaders(headers: StandardWebhookHeaders, nowMs: number): { ok: true; id: string; timestamp: number } | { ok: false; reason: string } {
+export function checkStandardWebhookHeaders(
+  headers: StandardWebhookHeaders,
+  nowMs: number,
+): { ok: true; id: string; timestamp: number } | { ok: false; reason: string } {
   const { id, timestamp, signature } = headers;
-  if (!id || !timestamp || !signature) return { ok: false, reason: 'send the webhook-id, webhook-timestamp and webhook-signature headers (or svix-id, svix-timestamp, svix-signature)' };
+  if (!id || !timestamp || !signature)
+    return {
+      ok: false,
+      reason: 'send the webhook-id, webhook-timestamp and webhook-signature headers (or svix-id, svix-timestamp, svix-signature)',
+    };
   if (!WEBHOOK_ID.test(id)) return { ok: false, reason: 'webhook-id must be 1-255 visible ASCII characters' };
   if (!TIMESTAMP.test(timestamp)) return { ok: false, reason: 'webhook-timestamp must be Unix seconds' };
   const seconds = Number(timestamp);

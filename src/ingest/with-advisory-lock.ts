@@ -6,7 +6,12 @@ import type { Pool } from '../db/create-pool.ts';
  * polls a form. The lock lives on a dedicated connection: if the process dies, Postgres drops the lock with
  * the connection. With `waitMs = 0` a busy lock means "someone else is on it" and `work` does not run.
  */
-export async function withAdvisoryLock<T>(pool: Pool, name: string, waitMs: number, work: () => Promise<T>): Promise<{ ran: true; value: T } | { ran: false }> {
+export async function withAdvisoryLock<T>(
+  pool: Pool,
+  name: string,
+  waitMs: number,
+  work: () => Promise<T>,
+): Promise<{ ran: true; value: T } | { ran: false }> {
   const client = await pool.connect();
   // A connection whose unlock failed must be closed, not pooled: closing it is what releases the lock.
   let discard = false;

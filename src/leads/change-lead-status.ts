@@ -25,8 +25,22 @@ export async function changeLeadStatus(
   return withTransaction(pool, async (client) => {
     const lead = await lockLead(client, input.id);
     if (lead.status === input.status) {
-      await recordAdminAction(client, { actor: input.actor, action: 'lead.status', targetType: 'lead', targetId: lead.id, details: { status: input.status, changed: false } });
-      return { id: lead.id, status: lead.status, previousStatus: lead.status, changed: false, responded: false, firstResponseAt: lead.firstResponseAt, slaBreached: lead.slaBreached };
+      await recordAdminAction(client, {
+        actor: input.actor,
+        action: 'lead.status',
+        targetType: 'lead',
+        targetId: lead.id,
+        details: { status: input.status, changed: false },
+      });
+      return {
+        id: lead.id,
+        status: lead.status,
+        previousStatus: lead.status,
+        changed: false,
+        responded: false,
+        firstResponseAt: lead.firstResponseAt,
+        slaBreached: lead.slaBreached,
+      };
     }
 
     const actor = input.actor ?? 'admin';
@@ -41,7 +55,12 @@ export async function changeLeadStatus(
         input.status,
         input.now,
         encodeEvents([
-          newEvent('lead.status_changed', lead.id, { from: lead.status, to: input.status }, { createdAt: input.now, describe: { actor: { type: 'agent', id: actor } } }),
+          newEvent(
+            'lead.status_changed',
+            lead.id,
+            { from: lead.status, to: input.status },
+            { createdAt: input.now, describe: { actor: { type: 'agent', id: actor } } },
+          ),
         ]),
       ],
     );
@@ -67,6 +86,14 @@ export async function changeLeadStatus(
       targetId: lead.id,
       details: { from: lead.status, to: input.status, responded },
     });
-    return { id: lead.id, status: input.status, previousStatus: lead.status, changed: true, responded, firstResponseAt, slaBreached: lead.slaBreached };
+    return {
+      id: lead.id,
+      status: input.status,
+      previousStatus: lead.status,
+      changed: true,
+      responded,
+      firstResponseAt,
+      slaBreached: lead.slaBreached,
+    };
   });
 }

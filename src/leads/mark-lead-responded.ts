@@ -19,13 +19,24 @@ export interface LockedLead {
  * monitor committed while this transaction waited for the row.
  */
 export async function lockLead(client: PoolClient, id: string): Promise<LockedLead> {
-  const { rows } = await client.query<{ id: string; status: LeadStatus; first_response_at: Date | null; sla_response_deadline: Date; sla_breached: boolean }>(
-    /* sql */ `SELECT id, status, first_response_at, sla_response_deadline, sla_breached FROM conversations WHERE id = $1 FOR UPDATE`,
-    [id],
-  );
+  const { rows } = await client.query<{
+    id: string;
+    status: LeadStatus;
+    first_response_at: Date | null;
+    sla_response_deadline: Date;
+    sla_breached: boolean;
+  }>(/* sql */ `SELECT id, status, first_response_at, sla_response_deadline, sla_breached FROM conversations WHERE id = $1 FOR UPDATE`, [
+    id,
+  ]);
   const row = rows[0];
   if (!row) throw new AppError('not_found', `no lead with id ${id}`);
-  return { id: row.id, status: row.status, firstResponseAt: row.first_response_at, slaDeadline: row.sla_response_deadline, slaBreached: row.sla_breached };
+  return {
+    id: row.id,
+    status: row.status,
+    firstResponseAt: row.first_response_at,
+    slaDeadline: row.sla_response_deadline,
+    slaBreached: row.sla_breached,
+  };
 }
 
 /**
@@ -73,10 +84,13 @@ export async function markLeadResponded(
     agentId?: string | null;
   },
 ): Promise<MarkRespondedResult> {
-  const { rows } = await client.query<{ created_at: Date; first_response_at: Date; status: LeadStatus; within_sla: boolean; completed_task_ids: string[] }>(
-    MARK_LEAD_RESPONDED,
-    [input.id, input.now, input.promoteNewToContacted, input.responder],
-  );
+  const { rows } = await client.query<{
+    created_at: Date;
+    first_response_at: Date;
+    status: LeadStatus;
+    within_sla: boolean;
+    completed_task_ids: string[];
+  }>(MARK_LEAD_RESPONDED, [input.id, input.now, input.promoteNewToContacted, input.responder]);
   const row = rows[0];
   if (!row) return { responded: false, firstResponseAt: null, withinSla: null, completedTaskIds: [] };
   const actor = { type: 'agent' as const, id: input.responder };
@@ -94,7 +108,12 @@ export async function markLeadResponded(
       { idempotencyKey: `lead.responded:${input.id}`, createdAt: input.now, describe: { actor, detail: input.note ?? null } },
     ),
     ...row.completed_task_ids.map((taskId) =>
-      newEvent('task.completed', input.id, { task_id: taskId, via: 'lead.responded' }, { idempotencyKey: `task.completed:${taskId}`, createdAt: input.now, describe: { actor } }),
+      newEvent(
+        'task.completed',
+        input.id,
+        { task_id: taskId, via: 'lead.responded' },
+        { idempotencyKey: `task.completed:${taskId}`, createdAt: input.now, describe: { actor } },
+      ),
     ),
   ]);
   return { responded: true, firstResponseAt: row.first_response_at, withinSla: row.within_sla, completedTaskIds: row.completed_task_ids };

@@ -5,10 +5,15 @@ import { formatPrometheusText } from './format-prometheus-text.ts';
 describe('formatPrometheusText', () => {
   it('when families have labelled samples, then HELP and TYPE come once and label values are escaped', () => {
     const text = formatPrometheusText([
-      { name: 'leadline_leads_total', help: 'Leads.', type: 'counter', samples: [
-        { labels: { source: 'api', quality: 'hot' }, value: 3 },
-        { labels: { source: 'we"ird\\one\nx', quality: 'cold' }, value: 1 },
-      ] },
+      {
+        name: 'leadline_leads_total',
+        help: 'Leads.',
+        type: 'counter',
+        samples: [
+          { labels: { source: 'api', quality: 'hot' }, value: 3 },
+          { labels: { source: 'we"ird\\one\nx', quality: 'cold' }, value: 1 },
+        ],
+      },
       { name: 'leadline_database_up', help: 'Up.', type: 'gauge', samples: [{ labels: {}, value: 1 }] },
     ]);
     expect(text).toBe(

@@ -21,12 +21,37 @@ const MAX_SOURCE_SERIES = 50;
 
 const FAMILIES: { key: string; name: string; help: string; type: MetricFamily['type'] }[] = [
   { key: 'leads', name: 'leadline_leads_total', help: 'Leads captured, by source and quality.', type: 'counter' },
-  { key: 'outbox_unprocessed', name: 'leadline_outbox_unprocessed_events', help: 'Events the relay has not processed yet (outbox lag).', type: 'gauge' },
-  { key: 'outbox_oldest_age_seconds', name: 'leadline_outbox_oldest_unprocessed_age_seconds', help: 'Age of the oldest unprocessed event; 0 when the outbox is empty.', type: 'gauge' },
-  { key: 'notification_logs', name: 'leadline_notification_attempts', help: 'Delivery attempts in notification_logs, by channel and current status.', type: 'gauge' },
-  { key: 'dead_letters', name: 'leadline_dead_letters', help: 'Dead letters waiting for a retry: deliveries and failed provider payloads.', type: 'gauge' },
+  {
+    key: 'outbox_unprocessed',
+    name: 'leadline_outbox_unprocessed_events',
+    help: 'Events the relay has not processed yet (outbox lag).',
+    type: 'gauge',
+  },
+  {
+    key: 'outbox_oldest_age_seconds',
+    name: 'leadline_outbox_oldest_unprocessed_age_seconds',
+    help: 'Age of the oldest unprocessed event; 0 when the outbox is empty.',
+    type: 'gauge',
+  },
+  {
+    key: 'notification_logs',
+    name: 'leadline_notification_attempts',
+    help: 'Delivery attempts in notification_logs, by channel and current status.',
+    type: 'gauge',
+  },
+  {
+    key: 'dead_letters',
+    name: 'leadline_dead_letters',
+    help: 'Dead letters waiting for a retry: deliveries and failed provider payloads.',
+    type: 'gauge',
+  },
   { key: 'sla_breached', name: 'leadline_sla_breached_leads', help: 'Leads whose response deadline was breached.', type: 'gauge' },
-  { key: 'sla_overdue_open', name: 'leadline_sla_overdue_open_leads', help: 'Unanswered leads past their response deadline right now.', type: 'gauge' },
+  {
+    key: 'sla_overdue_open',
+    name: 'leadline_sla_overdue_open_leads',
+    help: 'Unanswered leads past their response deadline right now.',
+    type: 'gauge',
+  },
 ];
 
 /**
@@ -51,11 +76,18 @@ export function metricsRoutes(deps: MetricsDeps): Router {
     }
 
     const families: MetricFamily[] = [
-      { name: 'leadline_database_up', help: 'Whether the last metrics query reached the database.', type: 'gauge', samples: [{ labels: {}, value: databaseUp }] },
+      {
+        name: 'leadline_database_up',
+        help: 'Whether the last metrics query reached the database.',
+        type: 'gauge',
+        samples: [{ labels: {}, value: databaseUp }],
+      },
     ];
     if (databaseUp === 1) {
       for (const family of FAMILIES) {
-        const ofFamily = samples.filter((sample) => sample.metric === family.key).map(({ labels, value }) => ({ labels, value: Number(value) }));
+        const ofFamily = samples
+          .filter((sample) => sample.metric === family.key)
+          .map(({ labels, value }) => ({ labels, value: Number(value) }));
         families.push({
           name: family.name,
           help: family.help,

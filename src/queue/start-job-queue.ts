@@ -9,7 +9,7 @@ export type JobQueue = PgBoss;
 
 /**
  * Starts pg-boss with LISTEN/NOTIFY on, so workers on `notify: true` queues wake the moment a job is
- * created instead of sleeping out their polling interval (FINDINGS.md: p99 7.9 s → 13 ms). Polling stays as
+ * created instead of sleeping out their polling interval (measured here: enqueue → handler p99 7.9 s polling, 13 ms with NOTIFY). Polling stays as
  * the correctness floor. The pool is generous because a too-small one stalls jobs for minutes.
  */
 export async function startJobQueue(options: {

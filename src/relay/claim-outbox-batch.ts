@@ -9,7 +9,12 @@ import type { OutboxEvent } from '../delivery/plan-deliveries.ts';
  * Must run inside the transaction that later marks them processed.
  */
 export async function claimOutboxBatch(client: PoolClient, limit: number): Promise<OutboxEvent[]> {
-  const { rows } = await client.query<{ id: string; event_type: EventType; conversation_id: string | null; payload: Record<string, unknown> }>({
+  const { rows } = await client.query<{
+    id: string;
+    event_type: EventType;
+    conversation_id: string | null;
+    payload: Record<string, unknown>;
+  }>({
     name: 'claim-outbox-batch',
     text: /* sql */ `
       SELECT id::text, event_type, conversation_id, payload

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import { throughClient } from '../queue/through-client.ts';
-import type { ChannelName } from '../channels/channel.ts';
+import type { ChannelName } from '../shared/channel-names.ts';
 import { withTransaction, type Pool } from '../db/create-pool.ts';
 import { listenForNotifications } from '../db/listen-for-notifications.ts';
 import { logOncePerCause } from '../logging/log-once-per-cause.ts';

@@ -17,7 +17,10 @@ export interface FaultPointSetting {
 
 export type ReachFaultPoint = (point: FaultPointName) => void;
 
-export function createFaultPoints(setting: FaultPointSetting | undefined, kill: () => void = () => process.kill(process.pid, 'SIGKILL')): ReachFaultPoint {
+export function createFaultPoints(
+  setting: FaultPointSetting | undefined,
+  kill: () => void = () => process.kill(process.pid, 'SIGKILL'),
+): ReachFaultPoint {
   if (!setting) return () => {};
   let reached = 0;
   return (point) => {

@@ -43,7 +43,10 @@ export async function breachOverdueLeads(pool: Pool, now: Date, options: { ids?:
       ]);
       if (rows.length === 0) return [];
       const ids = rows.map((row) => row.id);
-      const tasks = await client.query<{ id: string; conversation_id: string; follow_up_date: Date; inserted: boolean }>(MAKE_TASKS_OVERDUE, [ids, now]);
+      const tasks = await client.query<{ id: string; conversation_id: string; follow_up_date: Date; inserted: boolean }>(
+        MAKE_TASKS_OVERDUE,
+        [ids, now],
+      );
       // The `sla.breached` event (the relay fans it out as an alert), the `task.created` fact for a task made
       // just now, and their timeline rows; the events' keys make a repeat a no-op even if a claim were lost.
       await appendEvents(client, [

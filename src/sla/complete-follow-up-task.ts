@@ -47,7 +47,13 @@ export async function completeFollowUpTask(
         ),
       ]);
     }
-    await recordAdminAction(client, { actor: input.actor, action: 'task.complete', targetType: 'task', targetId: row.id, details: { changed: row.changed } });
+    await recordAdminAction(client, {
+      actor: input.actor,
+      action: 'task.complete',
+      targetType: 'task',
+      targetId: row.id,
+      details: { changed: row.changed },
+    });
     return { task: toFollowUpTask(row), changed: row.changed };
   });
 }

@@ -57,9 +57,16 @@ export function toFollowUpTask(row: FollowUpTaskRow): FollowUpTask {
  * Follow-up tasks for `GET /api/admin/tasks`. Open ones (scheduled and overdue) come soonest first, which is
  * the order to work them in; finished ones newest first.
  */
-export async function listFollowUpTasks(db: Queryable, filter: { status: TaskStatusFilter; conversationId?: string | undefined; limit: number }): Promise<FollowUpTask[]> {
+export async function listFollowUpTasks(
+  db: Queryable,
+  filter: { status: TaskStatusFilter; conversationId?: string | undefined; limit: number },
+): Promise<FollowUpTask[]> {
   const statuses =
-    filter.status === 'open' ? ['scheduled', 'overdue'] : filter.status === 'all' ? ['scheduled', 'overdue', 'completed', 'cancelled'] : [filter.status];
+    filter.status === 'open'
+      ? ['scheduled', 'overdue']
+      : filter.status === 'all'
+        ? ['scheduled', 'overdue', 'completed', 'cancelled']
+        : [filter.status];
   const openFirst = filter.status === 'open' || filter.status === 'scheduled' || filter.status === 'overdue';
   const { rows } = await db.query<FollowUpTaskRow>(
     /* sql */ `SELECT t.id::text, t.conversation_id, t.kind, t.title, t.follow_up_date, t.status, t.sla_deadline, t.sla_breached,

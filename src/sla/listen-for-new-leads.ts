@@ -26,7 +26,9 @@ export function listenForNewLeads(options: {
   // One chain, so batches are scheduled in order and stop() can wait for the last one.
   let inFlight: Promise<void> = Promise.resolve();
   const run = (work: () => Promise<void>, what: string) => {
-    inFlight = inFlight.then(work).catch((error: unknown) => options.logger.warn({ err: error }, `${what} failed; the SLA sweep will catch up`));
+    inFlight = inFlight
+      .then(work)
+      .catch((error: unknown) => options.logger.warn({ err: error }, `${what} failed; the SLA sweep will catch up`));
   };
 
   const flush = () => {

@@ -46,11 +46,10 @@ export async function warnAtRiskLeads(pool: Pool, now: Date, options: { ids?: st
   const conversationIds: string[] = [];
   for (;;) {
     const claimed = await withTransaction(pool, async (client) => {
-      const { rows } = await client.query<{ id: string; quality: LeadQuality; sla_response_deadline: Date; sla_warning_at: Date }>(CLAIM_AT_RISK_LEADS, [
-        now,
-        options.ids ?? null,
-        SLA_BATCH_SIZE,
-      ]);
+      const { rows } = await client.query<{ id: string; quality: LeadQuality; sla_response_deadline: Date; sla_warning_at: Date }>(
+        CLAIM_AT_RISK_LEADS,
+        [now, options.ids ?? null, SLA_BATCH_SIZE],
+      );
       if (rows.length === 0) return [];
       const ids = rows.map((row) => row.id);
       const tasks = await client.query<{ id: string; conversation_id: string; follow_up_date: Date }>(CREATE_TASKS, [ids, now]);

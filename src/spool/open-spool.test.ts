@@ -5,6 +5,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { buildCapturedLead } from '../capture/build-captured-lead.ts';
 import type { CapturedLeadRow } from '../capture/insert-captured-lead.ts';
+import { spooledLeadCodec } from '../capture/spooled-lead-codec.ts';
 import { openSpool, type Spool } from './open-spool.ts';
 
 const sla = { hotMs: 15 * 60_000, warmMs: 3_600_000, coldMs: 86_400_000, warningMs: 30 * 60_000 };
@@ -12,14 +13,22 @@ const at = new Date('2026-12-01T12:00:00Z');
 
 function lead(n: number, key = `client:contact-form:key-${n}`): CapturedLeadRow {
   return buildCapturedLead(
-    { source: 'contact-form', name: `Lead ${n}`, email: `lead${n}@example.com`, phone: null, message: 'Please call', messages: [], idempotencyKey: key },
+    {
+      source: 'contact-form',
+      name: `Lead ${n}`,
+      email: `lead${n}@example.com`,
+      phone: null,
+      message: 'Please call',
+      messages: [],
+      idempotencyKey: key,
+    },
     new Date(at.getTime() + n),
     { sla },
   );
 }
 
 const dirs: string[] = [];
-const spools: Spool[] = [];
+const spools: Spool<CapturedLeadRow>[] = [];
 afterEach(async () => {
   for (const spool of spools.splice(0)) await spool.close().catch(() => {});
   for (const dir of dirs.splice(0)) await rm(dir, { recursive: true, force: true });
@@ -31,8 +40,8 @@ async function tempDir(): Promise<string> {
   return dir;
 }
 
-async function open(dir: string, maxBytes = 10 * 1024 * 1024): Promise<Spool> {
-  const spool = await openSpool({ dir, maxBytes, onProblem: () => {} });
+async function open(dir: string, maxBytes = 10 * 1024 * 1024): Promise<Spool<CapturedLeadRow>> {
+  const spool = await openSpool({ dir, maxBytes, codec: spooledLeadCodec, onProblem: () => {} });
   spools.push(spool);
   return spool;
 }
@@ -87,7 +96,7 @@ describe('openSpool', () => {
 
   it('when the process that spooled leads died, then the next spool on this host adopts them, with their dates restored', async () => {
     const dir = await tempDir();
-    const first = await openSpool({ dir, maxBytes: 1024 * 1024, onProblem: () => {} });
+    const first = await openSpool({ dir, maxBytes: 1024 * 1024, codec: spooledLeadCodec, onProblem: () => {} });
     const row = lead(1);
     await first.append(row);
     // The crash: the owner file now names a process that is gone, and nothing was closed.
@@ -107,8 +116,15 @@ describe('openSpool', () => {
     const dir = await tempDir();
     const ownerDir = path.join(dir, 'crashed-owner');
     await mkdir(ownerDir);
-    await writeFile(path.join(ownerDir, 'owner.json'), JSON.stringify({ pid: deadPid(), hostname: os.hostname(), startedAt: at.toISOString() }));
-    const whole = JSON.stringify({ v: 1, spooledAt: at.toISOString(), lead: { ...lead(1), createdAt: at.toISOString(), slaDeadline: at.toISOString(), slaWarningAt: at.toISOString() } });
+    await writeFile(
+      path.join(ownerDir, 'owner.json'),
+      JSON.stringify({ pid: deadPid(), hostname: os.hostname(), startedAt: at.toISOString() }),
+    );
+    const whole = JSON.stringify({
+      v: 1,
+      spooledAt: at.toISOString(),
+      lead: { ...lead(1), createdAt: at.toISOString(), slaDeadline: at.toISOString(), slaWarningAt: at.toISOString() },
+    });
     await appendFile(path.join(ownerDir, '20261201T120000000Z-000001.jsonl'), `${whole}\n{"v":1,"spooledAt":"2026-12-0`);
 
     const spool = await open(dir);

@@ -3,7 +3,6 @@ import { constants } from 'node:fs';
 import { mkdir, open, readdir, readFile, rename, rm, stat, unlink, utimes, writeFile, type FileHandle } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import type { CapturedLeadRow } from '../capture/insert-captured-lead.ts';
 import { AppError } from '../shared/app-error.ts';
 
 /**
@@ -17,15 +16,15 @@ import { AppError } from '../shared/app-error.ts';
  * crash, a restart) adopts its segments by renaming them into its own directory: rename is atomic, so two
  * adopters never both take one file. One spool directory belongs to one host (pids are host-local).
  */
-export interface Spool {
+export interface Spool<T> {
   readonly dir: string;
   /**
-   * Appends the lead and resolves once it is on disk (fsync). Concurrent appends share one write and one
+   * Appends the record and resolves once it is on disk (fsync). Concurrent appends share one write and one
    * fsync. Throws a `spool_full` AppError (503) when the spool holds `maxBytes` already.
    */
-  append(lead: CapturedLeadRow): Promise<void>;
-  /** A lead waiting in the spool under this idempotency key (a retry while the database is still away). */
-  findPending(idempotencyKey: string): CapturedLeadRow | undefined;
+  append(record: T): Promise<void>;
+  /** A record waiting in the spool under this key (a retry while the database is still away). */
+  findPending(key: string): T | undefined;
   /** Leads waiting (own and adopted). */
   pendingCount(): number;
   /** Whether an append would be accepted now (readiness). */
@@ -36,8 +35,15 @@ export interface Spool {
    * Hands every waiting lead to `store`, oldest first, deleting each segment once all its leads are stored.
    * Stops at the first failure (the database went away again) and leaves the rest for the next flush.
    */
-  flush(store: (lead: CapturedLeadRow) => Promise<void>): Promise<{ stored: number; remaining: number }>;
+  flush(store: (record: T) => Promise<void>): Promise<{ stored: number; remaining: number }>;
   close(): Promise<void>;
+}
+
+/** How records of one kind travel through the spool: to and from JSON, and the key that makes repeats one. */
+export interface SpoolCodec<T> {
+  encode(record: T): unknown;
+  decode(json: unknown): T;
+  key(record: T): string;
 }
 
 interface OwnerFile {
@@ -46,11 +52,11 @@ interface OwnerFile {
   startedAt: string;
 }
 
-/** The on-disk form of one spooled lead (one line). Dates travel as ISO strings. */
+/** The on-disk form of one spooled record (one line). */
 interface SpoolLine {
   v: 1;
   spooledAt: string;
-  lead: Omit<CapturedLeadRow, 'createdAt' | 'slaDeadline' | 'slaWarningAt'> & { createdAt: string; slaDeadline: string; slaWarningAt: string };
+  lead: unknown;
 }
 
 /** An owner touches its owner file this often; one silent for OWNER_TOUCH_STALE_MS is gone. */
@@ -59,12 +65,14 @@ const OWNER_TOUCH_STALE_MS = 60_000;
 
 const SEGMENT = /^(\d{8}T\d{9}Z)-(\d{6})(?:-[\w.-]+)?\.jsonl$/;
 
-export async function openSpool(options: {
+export async function openSpool<T>(options: {
   dir: string;
   maxBytes: number;
+  codec: SpoolCodec<T>;
   onProblem: (message: string, error?: unknown) => void;
   now?: () => Date;
-}): Promise<Spool> {
+}): Promise<Spool<T>> {
+  const { codec } = options;
   const now = options.now ?? (() => new Date());
   const root = path.resolve(options.dir);
   await mkdir(root, { recursive: true, mode: 0o700 });
@@ -81,7 +89,7 @@ export async function openSpool(options: {
   }, OWNER_TOUCH_INTERVAL_MS);
   toucher.unref();
 
-  const pending = new Map<string, CapturedLeadRow>();
+  const pending = new Map<string, T>();
   let bytes = 0;
   let sequence = 0;
   let current: { name: string; handle: FileHandle } | undefined;
@@ -93,7 +101,11 @@ export async function openSpool(options: {
 
   const openSegment = async () => {
     const name = segmentName();
-    const handle = await open(path.join(ownDir, name), constants.O_CREAT | constants.O_WRONLY | constants.O_APPEND | constants.O_EXCL, 0o600);
+    const handle = await open(
+      path.join(ownDir, name),
+      constants.O_CREAT | constants.O_WRONLY | constants.O_APPEND | constants.O_EXCL,
+      0o600,
+    );
     // The new file's directory entry must survive a crash too.
     await syncDirectory(ownDir);
     current = { name, handle };
@@ -142,14 +154,16 @@ export async function openSpool(options: {
     return names.sort();
   };
 
-  const readSegment = async (file: string): Promise<CapturedLeadRow[]> => {
+  const readSegment = async (file: string): Promise<T[]> => {
     const text = await readFile(path.join(ownDir, file), 'utf8');
     const lines = text.split('\n');
-    const leads: CapturedLeadRow[] = [];
+    const leads: T[] = [];
     for (const [index, line] of lines.entries()) {
       if (line === '') continue;
       try {
-        leads.push(fromLine(JSON.parse(line) as SpoolLine));
+        const parsed = JSON.parse(line) as SpoolLine;
+        if (parsed.v !== 1) throw new Error(`unknown spool record version ${String(parsed.v)}`);
+        leads.push(codec.decode(parsed.lead));
       } catch (error) {
         // Only a last line without its newline can be torn (a crash mid-write), and it was never acknowledged.
         if (index === lines.length - 1) break;
@@ -178,7 +192,7 @@ export async function openSpool(options: {
         adopted += 1;
         const size = (await stat(path.join(ownDir, target))).size;
         bytes += size;
-        for (const lead of await readSegment(target).catch(() => [])) pending.set(lead.idempotencyKey, lead);
+        for (const record of await readSegment(target).catch(() => [] as T[])) pending.set(codec.key(record), record);
       }
       await rm(theirDir, { recursive: true, force: true }).catch(() => {});
     }
@@ -188,20 +202,20 @@ export async function openSpool(options: {
 
   await adoptDeadOwners();
 
-  const spool: Spool = {
+  const spool: Spool<T> = {
     dir: root,
-    append(lead) {
+    append(record) {
       if (bytes >= options.maxBytes) {
         return Promise.reject(
           new AppError('spool_full', 'the database is unreachable and the spool is full; retry later', { retryAfterSeconds: 30 }),
         );
       }
-      const line = `${JSON.stringify(toLine(lead, now()))}\n`;
+      const line = `${JSON.stringify({ v: 1, spooledAt: now().toISOString(), lead: codec.encode(record) } satisfies SpoolLine)}\n`;
       return new Promise<void>((resolve, reject) => {
         queue.push({
           line,
           resolve: () => {
-            pending.set(lead.idempotencyKey, lead);
+            pending.set(codec.key(record), record);
             resolve();
           },
           reject,
@@ -217,7 +231,7 @@ export async function openSpool(options: {
       await seal();
       let stored = 0;
       for (const file of await listSegments()) {
-        let leads: CapturedLeadRow[];
+        let leads: T[];
         try {
           leads = await readSegment(file);
         } catch (error) {
@@ -227,14 +241,14 @@ export async function openSpool(options: {
           options.onProblem(`a spool segment could not be read; it was moved to ${path.join(root, 'damaged')} for inspection`, error);
           continue;
         }
-        for (const lead of leads) {
-          await store(lead);
+        for (const record of leads) {
+          await store(record);
           stored += 1;
         }
         const size = (await stat(path.join(ownDir, file))).size;
         await unlink(path.join(ownDir, file));
         bytes = Math.max(0, bytes - size);
-        for (const lead of leads) if (pending.get(lead.idempotencyKey)?.id === lead.id) pending.delete(lead.idempotencyKey);
+        for (const record of leads) if (pending.get(codec.key(record)) !== undefined) pending.delete(codec.key(record));
       }
       await syncDirectory(ownDir);
       return { stored, remaining: pending.size };
@@ -247,19 +261,6 @@ export async function openSpool(options: {
     },
   };
   return spool;
-}
-
-function toLine(lead: CapturedLeadRow, spooledAt: Date): SpoolLine {
-  return {
-    v: 1,
-    spooledAt: spooledAt.toISOString(),
-    lead: { ...lead, createdAt: lead.createdAt.toISOString(), slaDeadline: lead.slaDeadline.toISOString(), slaWarningAt: lead.slaWarningAt.toISOString() },
-  };
-}
-
-function fromLine(line: SpoolLine): CapturedLeadRow {
-  if (line.v !== 1) throw new Error(`unknown spool record version ${String(line.v)}`);
-  return { ...line.lead, createdAt: new Date(line.lead.createdAt), slaDeadline: new Date(line.lead.slaDeadline), slaWarningAt: new Date(line.lead.slaWarningAt) };
 }
 
 /**

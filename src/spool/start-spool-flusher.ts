@@ -1,5 +1,4 @@
 import type { Logger } from 'pino';
-import type { CapturedLeadRow } from '../capture/insert-captured-lead.ts';
 import { logOncePerCause } from '../logging/log-once-per-cause.ts';
 import type { Spool } from './open-spool.ts';
 
@@ -11,7 +10,7 @@ const ADOPT_INTERVAL_MS = 10_000;
  * (oldest first), and at start-up, where a previous run's leads are flushed before anything else waits on
  * them. Every ten seconds it also adopts the spool of a process on this host that died.
  */
-export function startSpoolFlusher(deps: { spool: Spool; store: (lead: CapturedLeadRow) => Promise<void>; logger: Logger }): {
+export function startSpoolFlusher<T>(deps: { spool: Spool<T>; store: (record: T) => Promise<void>; logger: Logger }): {
   /** Flushes now (tests, shutdown); resolves when the pass ends. */
   flushNow(): Promise<void>;
   stop(): Promise<void>;

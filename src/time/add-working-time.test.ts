@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { addWorkingTime, createWorkingTimeAdder } from './add-working-time.ts';
-import { computeSlaDeadline } from '../sla/compute-sla-deadline.ts';
+import { computeSlaDeadline } from '../leads/compute-sla-deadline.ts';
 import { parseBusinessHours } from './parse-business-hours.ts';
 
 const MIN = 60_000;
@@ -14,15 +14,69 @@ describe('addWorkingTime', () => {
   const newYork = parseBusinessHours('Mon-Fri 09:00-17:00', 'America/New_York');
 
   const cases: { name: string; hours: typeof utcWeek; start: string; ms: number; expected: string }[] = [
-    { name: 'inside the hours, the clock runs normally', hours: utcWeek, start: '2025-06-03T10:00:00Z', ms: 15 * MIN, expected: '2025-06-03T10:15:00.000Z' },
-    { name: 'a HOT lead at 23:00 on Friday is due Monday 09:15', hours: utcWeek, start: '2025-06-06T23:00:00Z', ms: 15 * MIN, expected: '2025-06-09T09:15:00.000Z' },
-    { name: 'a lead at night waits for the morning', hours: utcWeek, start: '2025-06-03T02:30:00Z', ms: HOUR, expected: '2025-06-03T10:00:00.000Z' },
-    { name: 'a lead on Saturday waits for Monday', hours: utcWeek, start: '2025-06-07T12:00:00Z', ms: 15 * MIN, expected: '2025-06-09T09:15:00.000Z' },
-    { name: 'a window split over the evening carries into the next morning', hours: utcWeek, start: '2025-06-03T17:50:00Z', ms: 15 * MIN, expected: '2025-06-04T09:05:00.000Z' },
-    { name: 'a deadline exactly at closing time stays at closing time', hours: utcWeek, start: '2025-06-03T17:00:00Z', ms: HOUR, expected: '2025-06-03T18:00:00.000Z' },
-    { name: 'a COLD 24 h window spans almost three working days', hours: utcWeek, start: '2025-06-03T09:00:00Z', ms: 24 * HOUR, expected: '2025-06-05T15:00:00.000Z' },
-    { name: 'Berlin in winter opens at 08:00 UTC', hours: berlin, start: '2025-01-10T22:00:00Z', ms: 15 * MIN, expected: '2025-01-13T08:15:00.000Z' },
-    { name: 'Berlin in summer opens at 07:00 UTC', hours: berlin, start: '2025-06-06T21:00:00Z', ms: 15 * MIN, expected: '2025-06-09T07:15:00.000Z' },
+    {
+      name: 'inside the hours, the clock runs normally',
+      hours: utcWeek,
+      start: '2025-06-03T10:00:00Z',
+      ms: 15 * MIN,
+      expected: '2025-06-03T10:15:00.000Z',
+    },
+    {
+      name: 'a HOT lead at 23:00 on Friday is due Monday 09:15',
+      hours: utcWeek,
+      start: '2025-06-06T23:00:00Z',
+      ms: 15 * MIN,
+      expected: '2025-06-09T09:15:00.000Z',
+    },
+    {
+      name: 'a lead at night waits for the morning',
+      hours: utcWeek,
+      start: '2025-06-03T02:30:00Z',
+      ms: HOUR,
+      expected: '2025-06-03T10:00:00.000Z',
+    },
+    {
+      name: 'a lead on Saturday waits for Monday',
+      hours: utcWeek,
+      start: '2025-06-07T12:00:00Z',
+      ms: 15 * MIN,
+      expected: '2025-06-09T09:15:00.000Z',
+    },
+    {
+      name: 'a window split over the evening carries into the next morning',
+      hours: utcWeek,
+      start: '2025-06-03T17:50:00Z',
+      ms: 15 * MIN,
+      expected: '2025-06-04T09:05:00.000Z',
+    },
+    {
+      name: 'a deadline exactly at closing time stays at closing time',
+      hours: utcWeek,
+      start: '2025-06-03T17:00:00Z',
+      ms: HOUR,
+      expected: '2025-06-03T18:00:00.000Z',
+    },
+    {
+      name: 'a COLD 24 h window spans almost three working days',
+      hours: utcWeek,
+      start: '2025-06-03T09:00:00Z',
+      ms: 24 * HOUR,
+      expected: '2025-06-05T15:00:00.000Z',
+    },
+    {
+      name: 'Berlin in winter opens at 08:00 UTC',
+      hours: berlin,
+      start: '2025-01-10T22:00:00Z',
+      ms: 15 * MIN,
+      expected: '2025-01-13T08:15:00.000Z',
+    },
+    {
+      name: 'Berlin in summer opens at 07:00 UTC',
+      hours: berlin,
+      start: '2025-06-06T21:00:00Z',
+      ms: 15 * MIN,
+      expected: '2025-06-09T07:15:00.000Z',
+    },
     {
       name: 'over the March DST weekend (Berlin), Friday is CET and Monday is CEST',
       hours: berlin,
@@ -56,7 +110,7 @@ describe('addWorkingTime', () => {
     const sundayNight = parseBusinessHours('Sun 01:00-05:00', 'Europe/Berlin');
     // 01:00 CET = 00:00Z; 05:00 CEST = 03:00Z: three real hours, not four.
     expect(addWorkingTime(sundayNight, at('2025-03-30T00:00:00Z'), 3 * HOUR).toISOString()).toBe('2025-03-30T03:00:00.000Z');
-    expect(addWorkingTime(sundayNight, at('2025-03-30T00:00:00Z'), 3 * HOUR + MIN).toISOString()).toBe('2025-04-05T23:01:00.000Z') // next Sunday 01:01 CEST;
+    expect(addWorkingTime(sundayNight, at('2025-03-30T00:00:00Z'), 3 * HOUR + MIN).toISOString()).toBe('2025-04-05T23:01:00.000Z'); // next Sunday 01:01 CEST;
   });
 
   it('when a window spans the fall-back night, then it holds one real hour more', () => {

@@ -13,7 +13,13 @@ describe('parseBusinessHours', () => {
 
   it('when given several groups, a single day, full day names and 24:00, then each lands on its weekday', () => {
     expect(openDays('Monday-Thursday 08:30-17:00; Fri 08:30-12:00, Sat 10:00-24:00')).toEqual([
-      '', '510-1020', '510-1020', '510-1020', '510-1020', '510-720', '600-1440',
+      '',
+      '510-1020',
+      '510-1020',
+      '510-1020',
+      '510-1020',
+      '510-720',
+      '600-1440',
     ]);
   });
 

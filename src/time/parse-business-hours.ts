@@ -25,9 +25,13 @@ const EXAMPLE = 'use e.g. "Mon-Fri 09:00-18:00" or "Mon-Fri 09:00-17:30; Sat 10:
  * variable, so a typo stops start-up instead of silently counting SLA time around the clock.
  */
 export function parseBusinessHours(text: string, timeZone: string): BusinessHours {
-  if (!isValidTimeZone(timeZone)) throw new ConfigError(`BUSINESS_TZ: "${timeZone}" is not an IANA time zone (e.g. Europe/Berlin, America/New_York)`);
+  if (!isValidTimeZone(timeZone))
+    throw new ConfigError(`BUSINESS_TZ: "${timeZone}" is not an IANA time zone (e.g. Europe/Berlin, America/New_York)`);
   const windowsByWeekday: BusinessWindow[][] = WEEKDAYS.map(() => []);
-  const groups = text.split(/[;,]/).map((group) => group.trim()).filter((group) => group !== '');
+  const groups = text
+    .split(/[;,]/)
+    .map((group) => group.trim())
+    .filter((group) => group !== '');
   if (groups.length === 0) throw new ConfigError(`BUSINESS_HOURS: is empty; ${EXAMPLE}`);
 
   for (const group of groups) {
@@ -36,7 +40,8 @@ export function parseBusinessHours(text: string, timeZone: string): BusinessHour
     const [, firstDay = '', lastDay, openHour, openMin, closeHour, closeMin] = match;
     const first = WEEKDAYS.indexOf(firstDay.toLowerCase());
     const last = lastDay === undefined ? first : WEEKDAYS.indexOf(lastDay.toLowerCase());
-    if (first < 0 || last < 0) throw new ConfigError(`BUSINESS_HOURS: "${group}" names an unknown weekday; use Mon Tue Wed Thu Fri Sat Sun`);
+    if (first < 0 || last < 0)
+      throw new ConfigError(`BUSINESS_HOURS: "${group}" names an unknown weekday; use Mon Tue Wed Thu Fri Sat Sun`);
     const openMinute = toMinute(Number(openHour), Number(openMin));
     const closeMinute = toMinute(Number(closeHour), Number(closeMin));
     if (openMinute === undefined || closeMinute === undefined || openMinute >= 1440) {

@@ -45,7 +45,11 @@ export async function adminSurfaceOf(
   admin.use(adminReadRoutes({ db: app.pool, eventHub, logger }));
   admin.use(slaAdminRoutes({ db: app.pool, clock: systemClock }));
   admin.use(deliveryAdminRoutes({ pool: app.pool, boss: app.boss }));
-  const served = await serve([adminPanelRoutes({ supabase: options.supabase ?? app.config.supabase }), metricsRoutes({ db: app.pool, logger }), admin]);
+  const served = await serve([
+    adminPanelRoutes({ supabase: options.supabase ?? app.config.supabase }),
+    metricsRoutes({ db: app.pool, logger }),
+    admin,
+  ]);
   return {
     url: served.url,
     wiredInMain: false,

@@ -45,13 +45,33 @@ const cases: BadCase[] = [
   { title: 'a client-set quality', body: json({ ...valid, quality: 'hot' }), status: 400, path: 'quality' },
   { title: 'a client-set id', body: json({ ...valid, id: '00000000-0000-0000-0000-000000000000' }), status: 400, path: 'id' },
   { title: 'a client-set created_at', body: json({ ...valid, created_at: '2020-01-01T00:00:00Z' }), status: 400, path: 'created_at' },
-  { title: 'a client-set SLA deadline', body: json({ ...valid, sla_response_deadline: '2030-01-01T00:00:00Z' }), status: 400, path: 'sla_response_deadline' },
+  {
+    title: 'a client-set SLA deadline',
+    body: json({ ...valid, sla_response_deadline: '2030-01-01T00:00:00Z' }),
+    status: 400,
+    path: 'sla_response_deadline',
+  },
   { title: 'a client-set sla_breached', body: json({ ...valid, sla_breached: false }), status: 400, path: 'sla_breached' },
   { title: 'malformed JSON', body: '{"name": "Ada", "email": ', status: 400, path: '' },
   { title: 'a NUL byte in the name', body: json({ ...valid, name: 'Ada\u0000Lovelace' }), status: 400, path: 'name' },
-  { title: 'a NUL byte in a metadata value', body: json({ ...valid, metadata: { utm_source: 'x\u0000y' } }), status: 400, path: 'metadata.utm_source' },
-  { title: 'a lone surrogate in the message', body: '{"name":"Ada","email":"ada@example.com","message":"broken \\ud800 text"}', status: 400, path: 'message' },
-  { title: 'a lone surrogate in a metadata key', body: '{"name":"Ada","email":"ada@example.com","metadata":{"\\udc00":"x"}}', status: 400, path: 'metadata.\udc00' },
+  {
+    title: 'a NUL byte in a metadata value',
+    body: json({ ...valid, metadata: { utm_source: 'x\u0000y' } }),
+    status: 400,
+    path: 'metadata.utm_source',
+  },
+  {
+    title: 'a lone surrogate in the message',
+    body: '{"name":"Ada","email":"ada@example.com","message":"broken \\ud800 text"}',
+    status: 400,
+    path: 'message',
+  },
+  {
+    title: 'a lone surrogate in a metadata key',
+    body: '{"name":"Ada","email":"ada@example.com","metadata":{"\\udc00":"x"}}',
+    status: 400,
+    path: 'metadata.\udc00',
+  },
   { title: 'a 70 KB body', body: json({ ...valid, message: 'x'.repeat(70 * 1024) }), status: 413 },
   { title: 'text/plain', body: 'name=Ada', contentType: 'text/plain', status: 415 },
   { title: 'no content type', body: json(valid), contentType: '', status: 415 },
@@ -61,26 +81,83 @@ const cases: BadCase[] = [
   { title: 'null', body: 'null', status: 400, path: '' },
   { title: 'an array where metadata belongs', body: json({ ...valid, metadata: ['utm'] }), status: 400, path: 'metadata' },
   { title: 'an array where the name belongs', body: json({ ...valid, name: ['Ada'] }), status: 400, path: 'name' },
-  { title: 'a __proto__ key', body: '{"name":"Ada","email":"ada@example.com","__proto__":{"status":"converted"}}', status: 400, path: '__proto__' },
-  { title: 'a __proto__ key inside metadata', body: '{"name":"Ada","email":"ada@example.com","metadata":{"__proto__":{"x":1}}}', status: 400, path: 'metadata.__proto__' },
-  { title: 'a constructor.prototype pollution attempt', body: json({ ...valid, constructor: { prototype: { admin: true } } }), status: 400, path: 'constructor' },
+  {
+    title: 'a __proto__ key',
+    body: '{"name":"Ada","email":"ada@example.com","__proto__":{"status":"converted"}}',
+    status: 400,
+    path: '__proto__',
+  },
+  {
+    title: 'a __proto__ key inside metadata',
+    body: '{"name":"Ada","email":"ada@example.com","metadata":{"__proto__":{"x":1}}}',
+    status: 400,
+    path: 'metadata.__proto__',
+  },
+  {
+    title: 'a constructor.prototype pollution attempt',
+    body: json({ ...valid, constructor: { prototype: { admin: true } } }),
+    status: 400,
+    path: 'constructor',
+  },
   { title: 'an unknown urgency', body: json({ ...valid, urgency: 'whenever' }), status: 400, path: 'urgency' },
   { title: 'a number as the name', body: json({ ...valid, name: 42 }), status: 400, path: 'name' },
   { title: 'an empty name', body: json({ ...valid, name: '   ' }), status: 400, path: 'name' },
   { title: 'a 300-character name', body: json({ ...valid, name: 'a'.repeat(300) }), status: 400, path: 'name' },
-  { title: 'metadata nested too deep', body: json({ ...valid, metadata: { a: { b: { c: { d: { e: { f: 1 } } } } } } }), status: 400, path: 'metadata.a.b.c.d.e' },
+  {
+    title: 'metadata nested too deep',
+    body: json({ ...valid, metadata: { a: { b: { c: { d: { e: { f: 1 } } } } } } }),
+    status: 400,
+    path: 'metadata.a.b.c.d.e',
+  },
   { title: 'a bad source name', body: json({ ...valid, source: 'Bad Source!' }), status: 400, path: 'source' },
-  { title: 'a chatbot lead without messages', route: '/api/chatbot/leads', body: json({ email: 'a@example.com', messages: [] }), status: 400, path: 'messages' },
-  { title: 'a chatbot message with an unknown role', route: '/api/chatbot/leads', body: json({ email: 'a@example.com', messages: [{ role: 'system', content: 'x' }] }), status: 400, path: 'messages.0.role' },
-  { title: 'a chatbot message that is an array', route: '/api/chatbot/leads', body: json({ email: 'a@example.com', messages: [['user', 'hi']] }), status: 400, path: 'messages.0' },
-  { title: 'a contact form without a message', route: '/api/submit-contact', body: json({ name: 'Ada', email: 'a@example.com' }), status: 400, path: 'message' },
-  { title: 'a property inquiry without property_id', route: '/api/property-inquiry', body: json({ name: 'Ada', email: 'a@example.com' }), status: 400, path: 'property_id' },
-  { title: 'an Idempotency-Key with spaces', body: json({ ...valid, idempotency_key: 'has spaces in it' }), status: 400, path: 'idempotency_key' },
+  {
+    title: 'a chatbot lead without messages',
+    route: '/api/chatbot/leads',
+    body: json({ email: 'a@example.com', messages: [] }),
+    status: 400,
+    path: 'messages',
+  },
+  {
+    title: 'a chatbot message with an unknown role',
+    route: '/api/chatbot/leads',
+    body: json({ email: 'a@example.com', messages: [{ role: 'system', content: 'x' }] }),
+    status: 400,
+    path: 'messages.0.role',
+  },
+  {
+    title: 'a chatbot message that is an array',
+    route: '/api/chatbot/leads',
+    body: json({ email: 'a@example.com', messages: [['user', 'hi']] }),
+    status: 400,
+    path: 'messages.0',
+  },
+  {
+    title: 'a contact form without a message',
+    route: '/api/submit-contact',
+    body: json({ name: 'Ada', email: 'a@example.com' }),
+    status: 400,
+    path: 'message',
+  },
+  {
+    title: 'a property inquiry without property_id',
+    route: '/api/property-inquiry',
+    body: json({ name: 'Ada', email: 'a@example.com' }),
+    status: 400,
+    path: 'property_id',
+  },
+  {
+    title: 'an Idempotency-Key with spaces',
+    body: json({ ...valid, idempotency_key: 'has spaces in it' }),
+    status: 400,
+    path: 'idempotency_key',
+  },
   { title: 'an unknown charset', body: json(valid), contentType: 'application/json; charset=klingon', status: 415 },
 ];
 
 async function rowCounts(): Promise<string> {
-  const { rows } = await db.pool.query(`SELECT (SELECT count(*) FROM conversations) || '/' || (SELECT count(*) FROM lead_events) || '/' || (SELECT count(*) FROM chat_messages) AS counts`);
+  const { rows } = await db.pool.query(
+    `SELECT (SELECT count(*) FROM conversations) || '/' || (SELECT count(*) FROM lead_events) || '/' || (SELECT count(*) FROM chat_messages) AS counts`,
+  );
   return rows[0].counts as string;
 }
 
@@ -99,7 +176,12 @@ describe('bad input', () => {
       expect(response.status).toBe(badCase.status);
       expect(response.headers.get('content-type')).toContain('application/problem+json');
       const problem = await response.json();
-      expect(problem).toMatchObject({ type: expect.any(String), title: expect.any(String), status: badCase.status, detail: expect.any(String) });
+      expect(problem).toMatchObject({
+        type: expect.any(String),
+        title: expect.any(String),
+        status: badCase.status,
+        detail: expect.any(String),
+      });
       expect(JSON.stringify(problem)).not.toMatch(/at .*\.ts:\d+/);
       if (badCase.path !== undefined) expect(problem.errors.map((error: { path: string }) => error.path)).toContain(badCase.path);
       expect(await rowCounts()).toBe(before);
@@ -112,7 +194,11 @@ describe('bad input', () => {
       const statuses: number[] = [];
       let retryAfter: string | null = null;
       for (let index = 0; index < 6; index++) {
-        const response = await fetch(`${limited.url}/api/leads`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: json({ name: 'Rate', email: `rate${index}@example.com` }) });
+        const response = await fetch(`${limited.url}/api/leads`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: json({ name: 'Rate', email: `rate${index}@example.com` }),
+        });
         statuses.push(response.status);
         if (response.status === 429) {
           retryAfter = response.headers.get('retry-after');
@@ -135,13 +221,28 @@ describe('bad input', () => {
       logger,
       trustProxy: undefined,
       isShuttingDown: () => false,
-      routers: [captureRoutes({ db: deadPool, clock: systemClock, sla: { hotMs: 900_000, warmMs: 3_600_000, coldMs: 86_400_000, warningMs: 1_800_000 }, defaultPhoneRegion: undefined, redirectOrigins: [] }, [rateLimitPerMinute(1000)])],
+      routers: [
+        captureRoutes(
+          {
+            db: deadPool,
+            clock: systemClock,
+            sla: { hotMs: 900_000, warmMs: 3_600_000, coldMs: 86_400_000, warningMs: 1_800_000 },
+            defaultPhoneRegion: undefined,
+            redirectOrigins: [],
+          },
+          [rateLimitPerMinute(1000)],
+        ),
+      ],
     });
     const server = offline.listen(0, '127.0.0.1');
     await new Promise((resolve) => server.once('listening', resolve));
     try {
       const started = Date.now();
-      const response = await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}/api/leads`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: json(valid) });
+      const response = await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}/api/leads`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: json(valid),
+      });
       expect(response.status).toBe(503);
       expect(response.headers.get('retry-after')).toBe('5');
       expect(response.headers.get('content-type')).toContain('application/problem+json');
@@ -152,4 +253,3 @@ describe('bad input', () => {
     }
   });
 });
-

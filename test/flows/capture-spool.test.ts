@@ -39,7 +39,8 @@ async function lockConversations(): Promise<{ release(): Promise<void> }> {
 
 async function spooledFiles(): Promise<number> {
   let count = 0;
-  for (const owner of await readdir(spoolDir)) count += (await readdir(path.join(spoolDir, owner)).catch(() => [])).filter((name) => name.endsWith('.jsonl')).length;
+  for (const owner of await readdir(spoolDir))
+    count += (await readdir(path.join(spoolDir, owner)).catch(() => [])).filter((name) => name.endsWith('.jsonl')).length;
   return count;
 }
 
@@ -50,7 +51,11 @@ describe('capture while the database does not answer', () => {
     let released = false;
     try {
       const started = Date.now();
-      const answer = await postJson(`${app.url}/api/submit-contact`, { name: 'Spooled Sam', email: 'sam@example.com', message: 'Please call back' }, { 'idempotency-key': 'spool-1' });
+      const answer = await postJson(
+        `${app.url}/api/submit-contact`,
+        { name: 'Spooled Sam', email: 'sam@example.com', message: 'Please call back' },
+        { 'idempotency-key': 'spool-1' },
+      );
       const tookMs = Date.now() - started;
       expect(answer.status).toBe(202);
       expect(answer.body).toMatchObject({ id: expect.any(String), spooled: true });
@@ -58,9 +63,17 @@ describe('capture while the database does not answer', () => {
       expect(await spooledFiles()).toBeGreaterThan(0);
 
       // A retry while the database is still away is recognised from the spool; another body under the key is refused.
-      const retry = await postJson(`${app.url}/api/submit-contact`, { name: 'Spooled Sam', email: 'sam@example.com', message: 'Please call back' }, { 'idempotency-key': 'spool-1' });
+      const retry = await postJson(
+        `${app.url}/api/submit-contact`,
+        { name: 'Spooled Sam', email: 'sam@example.com', message: 'Please call back' },
+        { 'idempotency-key': 'spool-1' },
+      );
       expect(retry).toMatchObject({ status: 200, body: { id: answer.body.id, duplicate: true } });
-      const reused = await postJson(`${app.url}/api/submit-contact`, { name: 'Someone Else', email: 'else@example.com', message: 'hi' }, { 'idempotency-key': 'spool-1' });
+      const reused = await postJson(
+        `${app.url}/api/submit-contact`,
+        { name: 'Someone Else', email: 'else@example.com', message: 'hi' },
+        { 'idempotency-key': 'spool-1' },
+      );
       expect(reused.status).toBe(422);
 
       const ready = await fetch(`${app.url}/health/ready`);
@@ -70,7 +83,9 @@ describe('capture while the database does not answer', () => {
       // only then, so the lead reaches the table through the spool (a statement that got through late would
       // also be fine: the spooled copy has the same id and key).
       await waitFor('the capture statement to give up on the lock', async () => {
-        const { rows } = await db.pool.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'leadline-api' AND wait_event_type = 'Lock'`);
+        const { rows } = await db.pool.query(
+          `SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'leadline-api' AND wait_event_type = 'Lock'`,
+        );
         return rows[0].n === 0;
       });
       await lock.release();
@@ -89,7 +104,10 @@ describe('capture while the database does not answer', () => {
         return rows.length === 1;
       });
       await waitFor('the spool to be empty', async () => (await spooledFiles()) === 0);
-      const { rows: timeline } = await db.pool.query(`SELECT description FROM conversation_timeline WHERE conversation_id = $1 AND event_type = 'lead.created'`, [answer.body.id]);
+      const { rows: timeline } = await db.pool.query(
+        `SELECT description FROM conversation_timeline WHERE conversation_id = $1 AND event_type = 'lead.created'`,
+        [answer.body.id],
+      );
       expect(timeline[0].description).toMatch(/Kept in the spool/);
     } finally {
       if (!released) await lock.release();

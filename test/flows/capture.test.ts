@@ -40,12 +40,31 @@ describe('capture routes', () => {
   const cases: { route: string; body: Record<string, unknown>; messages: number }[] = [
     {
       route: '/api/chatbot/leads',
-      body: { name: 'Grace Hopper', email: 'grace@example.com', messages: [{ role: 'bot', content: 'How can I help?' }, { role: 'user', content: 'I need a quote for solar panels' }] },
+      body: {
+        name: 'Grace Hopper',
+        email: 'grace@example.com',
+        messages: [
+          { role: 'bot', content: 'How can I help?' },
+          { role: 'user', content: 'I need a quote for solar panels' },
+        ],
+      },
       messages: 2,
     },
-    { route: '/api/submit-contact', body: { name: 'Alan Turing', email: 'ALAN@Example.com', message: 'Please call me back about pricing', consent: true }, messages: 1 },
-    { route: '/api/property-inquiry', body: { property_id: 'prop-42', property_title: 'Loft', name: 'Ada', phone: '+442079460958', message: 'Is it still available?' }, messages: 1 },
-    { route: '/api/leads', body: { name: 'Linus', phone: '+1 415 555 0123', message: 'Burst pipe in the kitchen', urgency: 'emergency', source: 'google-ads' }, messages: 1 },
+    {
+      route: '/api/submit-contact',
+      body: { name: 'Alan Turing', email: 'ALAN@Example.com', message: 'Please call me back about pricing', consent: true },
+      messages: 1,
+    },
+    {
+      route: '/api/property-inquiry',
+      body: { property_id: 'prop-42', property_title: 'Loft', name: 'Ada', phone: '+442079460958', message: 'Is it still available?' },
+      messages: 1,
+    },
+    {
+      route: '/api/leads',
+      body: { name: 'Linus', phone: '+1 415 555 0123', message: 'Burst pipe in the kitchen', urgency: 'emergency', source: 'google-ads' },
+      messages: 1,
+    },
   ];
 
   for (const { route, body, messages } of cases) {
@@ -53,14 +72,23 @@ describe('capture routes', () => {
       keepDatabaseOnFailure();
       const response = await postJson(`${app.url}${route}`, body);
       expect(response.status).toBe(201);
-      expect(response.body).toEqual({ id: expect.any(String), quality: expect.stringMatching(/^(hot|warm|cold)$/), sla_deadline: expect.any(String) });
+      expect(response.body).toEqual({
+        id: expect.any(String),
+        quality: expect.stringMatching(/^(hot|warm|cold)$/),
+        sla_deadline: expect.any(String),
+      });
       expect(response.headers.get('x-request-id')).toBeTruthy();
       expect(await countsFor(response.body.id)).toEqual({ conversations: 1, messages, events: 1, timeline: 1 });
     });
   }
 
   it('when a lead arrives, then its email is lower-cased and its phone stored in E.164', async () => {
-    const response = await postJson(`${app.url}/api/leads`, { name: 'Norm', email: 'Norm@Example.COM', phone: '(415) 555-0199', metadata: { country: 'US', utm_source: 'ads' } });
+    const response = await postJson(`${app.url}/api/leads`, {
+      name: 'Norm',
+      email: 'Norm@Example.COM',
+      phone: '(415) 555-0199',
+      metadata: { country: 'US', utm_source: 'ads' },
+    });
     expect(response.status).toBe(201);
     const { rows } = await db.pool.query('SELECT email, phone, metadata FROM conversations WHERE id = $1', [response.body.id]);
     expect(rows[0]).toEqual({ email: 'norm@example.com', phone: '+14155550199', metadata: { country: 'US', utm_source: 'ads' } });
@@ -83,7 +111,11 @@ describe('capture routes', () => {
       CREATE TRIGGER fail_timeline BEFORE INSERT ON conversation_timeline FOR EACH ROW EXECUTE FUNCTION fail_timeline();`);
     try {
       const before = await totalRows();
-      const response = await postJson(`${app.url}/api/submit-contact`, { name: 'Doomed', email: 'doomed@example.com', message: 'This will not stick' });
+      const response = await postJson(`${app.url}/api/submit-contact`, {
+        name: 'Doomed',
+        email: 'doomed@example.com',
+        message: 'This will not stick',
+      });
       expect(response.status).toBe(500);
       expect(response.headers.get('content-type')).toContain('application/problem+json');
       expect(response.body).toMatchObject({ status: 500, title: expect.any(String), detail: expect.any(String) });
@@ -131,7 +163,11 @@ describe('idempotency', () => {
     const reused = await postJson(`${app.url}/api/leads`, { name: 'Other Body', email: 'other-body@example.com' }, key);
     expect(reused.status).toBe(422);
     expect(reused.headers.get('content-type')).toMatch(/^application\/problem\+json/);
-    expect(reused.body).toMatchObject({ status: 422, code: 'idempotency_key_reused', errors: [{ path: 'Idempotency-Key', message: expect.any(String) }] });
+    expect(reused.body).toMatchObject({
+      status: 422,
+      code: 'idempotency_key_reused',
+      errors: [{ path: 'Idempotency-Key', message: expect.any(String) }],
+    });
     expect(await totalRows()).toEqual(before);
     // The same body again is still the retry it always was.
     const retried = await postJson(`${app.url}/api/leads`, { name: 'First Body', email: 'FIRST-BODY@example.com' }, key);
@@ -140,7 +176,11 @@ describe('idempotency', () => {
 
   it('when the same key is used on another route, then it is another lead (keys are scoped to their route)', async () => {
     const key = { 'idempotency-key': 'shared-across-routes' };
-    const contact = await postJson(`${app.url}/api/submit-contact`, { name: 'Scoped', email: 'scoped@example.com', message: 'contact form' }, key);
+    const contact = await postJson(
+      `${app.url}/api/submit-contact`,
+      { name: 'Scoped', email: 'scoped@example.com', message: 'contact form' },
+      key,
+    );
     const direct = await postJson(`${app.url}/api/leads`, { name: 'Scoped', email: 'scoped@example.com', message: 'contact form' }, key);
     expect(contact.status).toBe(201);
     expect(direct.status).toBe(201);
@@ -160,7 +200,13 @@ describe('idempotency', () => {
 
 describe('HTML forms', () => {
   it('when a plain form posts urlencoded fields, then the lead is stored and the browser is redirected to an allowed page', async () => {
-    const form = new URLSearchParams({ name: 'Form User', email: 'form@example.com', message: 'from a plain form', consent: 'on', 'metadata[utm_source]': 'newsletter' });
+    const form = new URLSearchParams({
+      name: 'Form User',
+      email: 'form@example.com',
+      message: 'from a plain form',
+      consent: 'on',
+      'metadata[utm_source]': 'newsletter',
+    });
     const response = await fetch(`${app.url}/api/submit-contact?redirect=${encodeURIComponent('https://shop.example/thanks')}`, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
@@ -185,7 +231,10 @@ describe('HTML forms', () => {
   });
 
   it('when a browser preflights from an allowed origin, then CORS allows it; from another origin, it does not', async () => {
-    const allowed = await fetch(`${app.url}/api/leads`, { method: 'OPTIONS', headers: { origin: 'https://shop.example', 'access-control-request-method': 'POST' } });
+    const allowed = await fetch(`${app.url}/api/leads`, {
+      method: 'OPTIONS',
+      headers: { origin: 'https://shop.example', 'access-control-request-method': 'POST' },
+    });
     expect(allowed.status).toBe(204);
     expect(allowed.headers.get('access-control-allow-origin')).toBe('https://shop.example');
     const other = await fetch(`${app.url}/api/leads`, { method: 'OPTIONS', headers: { origin: 'https://evil.example' } });

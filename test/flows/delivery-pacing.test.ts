@@ -30,7 +30,11 @@ describe('pacing and coalescing', () => {
         Array.from({ length: 30 }, async (_, index) => {
           const name = `Burst Lead ${second * 30 + index}`;
           postedAt.set(name, Date.now());
-          const response = await postJson(`${app.url}/api/leads`, { name, email: `burst${second}-${index}@example.com`, message: 'ad campaign burst' });
+          const response = await postJson(`${app.url}/api/leads`, {
+            name,
+            email: `burst${second}-${index}@example.com`,
+            message: 'ad campaign burst',
+          });
           expect(response.status).toBe(201);
         }),
       );
@@ -39,13 +43,18 @@ describe('pacing and coalescing', () => {
     }
 
     const firstSeen = new Map<string, number>();
-    await waitFor('every lead named on Slack', () => {
-      for (const request of slack.received) {
-        if (request.status !== 200) continue;
-        for (const match of JSON.stringify(request.payload).matchAll(/Burst Lead \d+\b/g)) if (!firstSeen.has(match[0])) firstSeen.set(match[0], request.at);
-      }
-      return firstSeen.size === 300;
-    }, 70_000);
+    await waitFor(
+      'every lead named on Slack',
+      () => {
+        for (const request of slack.received) {
+          if (request.status !== 200) continue;
+          for (const match of JSON.stringify(request.payload).matchAll(/Burst Lead \d+\b/g))
+            if (!firstSeen.has(match[0])) firstSeen.set(match[0], request.at);
+        }
+        return firstSeen.size === 300;
+      },
+      70_000,
+    );
 
     for (const [name, posted] of postedAt) expect(firstSeen.get(name)! - posted).toBeLessThanOrEqual(60_000);
     expect(slack.received.every((request) => request.status === 200)).toBe(true);

@@ -100,11 +100,19 @@ describe('several processes on one database', () => {
     const env = channelEnv(db.url);
     const [api] = await Promise.all([start({ ...env, ROLE: 'all' }), start({ ...env, ROLE: 'worker' }), start({ ...env, ROLE: 'worker' })]);
     const responses = await Promise.all(
-      Array.from({ length: 60 }, (_, index) => postJson(`${api!.url}/api/leads`, { name: `Trio-${index}`, email: `trio${index}@example.com`, message: 'three processes' })),
+      Array.from({ length: 60 }, (_, index) =>
+        postJson(`${api!.url}/api/leads`, { name: `Trio-${index}`, email: `trio${index}@example.com`, message: 'three processes' }),
+      ),
     );
     expect(responses.every((response) => response.status === 201)).toBe(true);
-    await waitFor('60 deliveries on each channel', async () => (await sentCounts(db, 'Trio')).every((row) => row.sent === 60) && (await sentCounts(db, 'Trio')).length === 3, 30_000);
-    expect(await sentCounts(db, 'Trio')).toEqual(['email', 'slack', 'telegram'].map((channel) => ({ channel, sent: 60, events: 60, flagged: 0 })));
+    await waitFor(
+      '60 deliveries on each channel',
+      async () => (await sentCounts(db, 'Trio')).every((row) => row.sent === 60) && (await sentCounts(db, 'Trio')).length === 3,
+      30_000,
+    );
+    expect(await sentCounts(db, 'Trio')).toEqual(
+      ['email', 'slack', 'telegram'].map((channel) => ({ channel, sent: 60, events: 60, flagged: 0 })),
+    );
     for (const counts of receivedCounts('Trio')) {
       expect(counts.size).toBe(60);
       expect([...counts.values()].every((times) => times === 1)).toBe(true);
@@ -120,9 +128,15 @@ describe('several processes on one database', () => {
     const api = await start({ ...env, ROLE: 'api' });
     const worker = await start({ ...env, ROLE: 'worker' });
     const posting = Promise.all(
-      Array.from({ length: 200 }, (_, index) => postJson(`${api.url}/api/leads`, { name: `Burst-${index}`, email: `burst${index}@example.com`, message: 'kill test' })),
+      Array.from({ length: 200 }, (_, index) =>
+        postJson(`${api.url}/api/leads`, { name: `Burst-${index}`, email: `burst${index}@example.com`, message: 'kill test' }),
+      ),
     );
-    await waitFor('part of the burst delivered on every channel', () => receivedCounts('Burst').every((counts) => counts.size >= 20), 30_000);
+    await waitFor(
+      'part of the burst delivered on every channel',
+      () => receivedCounts('Burst').every((counts) => counts.size >= 20),
+      30_000,
+    );
     worker.kill('SIGKILL');
     expect(await worker.exited).toBe('SIGKILL');
     const responses = await posting;
@@ -130,17 +144,30 @@ describe('several processes on one database', () => {
 
     await start({ ...env, ROLE: 'worker' });
     // A killed worker's jobs come back when pg-boss expires them (30 s), so this takes a while.
-    await waitFor('all 200 delivered on every channel', async () => {
-      const rows = await sentCounts(db, 'Burst');
-      return rows.length === 3 && rows.every((row) => row.events === 200);
-    }, 120_000);
+    await waitFor(
+      'all 200 delivered on every channel',
+      async () => {
+        const rows = await sentCounts(db, 'Burst');
+        return rows.length === 3 && rows.every((row) => row.events === 200);
+      },
+      120_000,
+    );
 
     const [slackCounts, emailCounts, telegramCounts] = receivedCounts('Burst');
     const received: Record<string, Map<string, number>> = { slack: slackCounts!, email: emailCounts!, telegram: telegramCounts! };
     const repeatedMessages: Record<string, number> = {
-      slack: countRepeatedMessages(slack.received.filter((r) => r.status === 200).map((r) => JSON.stringify(r.payload)), 'Burst'),
-      email: countRepeatedMessages(smtp.received.filter((m) => m.responseCode === 250).map((m) => m.subject ?? ''), 'Burst'),
-      telegram: countRepeatedMessages(telegram.sent.map((r) => r.text ?? ''), 'Burst'),
+      slack: countRepeatedMessages(
+        slack.received.filter((r) => r.status === 200).map((r) => JSON.stringify(r.payload)),
+        'Burst',
+      ),
+      email: countRepeatedMessages(
+        smtp.received.filter((m) => m.responseCode === 250).map((m) => m.subject ?? ''),
+        'Burst',
+      ),
+      telegram: countRepeatedMessages(
+        telegram.sent.map((r) => r.text ?? ''),
+        'Burst',
+      ),
     };
     const messageLimit: Record<string, number> = { slack: 1, telegram: 1, email: DEFAULT_MAX_CONNECTIONS };
     for (const row of await sentCounts(db, 'Burst')) {

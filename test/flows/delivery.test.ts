@@ -44,7 +44,11 @@ afterEach(async () => {
 
 let serial = 0;
 async function postLead(name = `Lead ${++serial}`): Promise<string> {
-  const response = await postJson(`${app.url}/api/leads`, { name, email: `lead${serial}-${Date.now()}@example.com`, message: `Please call me about order ${serial}` });
+  const response = await postJson(`${app.url}/api/leads`, {
+    name,
+    email: `lead${serial}-${Date.now()}@example.com`,
+    message: `Please call me about order ${serial}`,
+  });
   expect(response.status).toBe(201);
   return response.body.id as string;
 }
@@ -104,7 +108,11 @@ describe('delivery to Slack, email and Telegram', () => {
     slack.script({ status: 429, body: 'rate_limited', retryAfterSeconds: 2 }, { status: 429, body: 'rate_limited', retryAfterSeconds: 2 });
     const from = slack.received.length;
     const id = await postLead('Rate Limited Slack');
-    await waitFor('slack delivery', async () => (await deliveryRows(id)).some((row) => row.channel === 'slack' && row.status === 'sent'), 20_000);
+    await waitFor(
+      'slack delivery',
+      async () => (await deliveryRows(id)).some((row) => row.channel === 'slack' && row.status === 'sent'),
+      20_000,
+    );
     const requests = slack.received.slice(from).filter((request) => JSON.stringify(request.payload).includes('Rate Limited Slack'));
     expect(requests.map((request) => request.status)).toEqual([429, 429, 200]);
     expect(requests[1]!.at - requests[0]!.at).toBeGreaterThanOrEqual(2_000);
@@ -114,13 +122,22 @@ describe('delivery to Slack, email and Telegram', () => {
     expect(slackRows.filter((row) => row.error_kind === 'rate_limited')).toHaveLength(2);
   });
 
-  it("when Telegram answers 429 with retry_after 2 twice, then the lead is delivered once and no retry comes earlier than 2 s after", async () => {
+  it('when Telegram answers 429 with retry_after 2 twice, then the lead is delivered once and no retry comes earlier than 2 s after', async () => {
     keepDatabaseOnFailure();
     telegram.script(tooManyRequests(2), tooManyRequests(2));
     const from = telegram.received.length;
     const id = await postLead('Rate Limited Telegram');
-    await waitFor('telegram delivery', async () => (await deliveryRows(id)).some((row) => row.channel === 'telegram' && row.status === 'sent'), 20_000);
-    const calls = telegram.received.slice(from).filter((request) => request.method === 'sendMessage' && (request.text ?? String(request.params['text'] ?? '')).includes('Rate Limited Telegram'));
+    await waitFor(
+      'telegram delivery',
+      async () => (await deliveryRows(id)).some((row) => row.channel === 'telegram' && row.status === 'sent'),
+      20_000,
+    );
+    const calls = telegram.received
+      .slice(from)
+      .filter(
+        (request) =>
+          request.method === 'sendMessage' && (request.text ?? String(request.params['text'] ?? '')).includes('Rate Limited Telegram'),
+      );
     expect(calls.map((call) => call.ok)).toEqual([false, false, true]);
     expect(calls[1]!.at - calls[0]!.at).toBeGreaterThanOrEqual(2_000);
     expect(calls[2]!.at - calls[1]!.at).toBeGreaterThanOrEqual(2_000);
@@ -130,15 +147,21 @@ describe('delivery to Slack, email and Telegram', () => {
     keepDatabaseOnFailure();
     slack.script({ status: 410, body: 'channel_is_archived' });
     const id = await postLead('Archived Channel Lead');
-    await waitFor('dead slack delivery', async () => (await deliveryRows(id)).some((row) => row.channel === 'slack' && row.status === 'dead'));
+    await waitFor('dead slack delivery', async () =>
+      (await deliveryRows(id)).some((row) => row.channel === 'slack' && row.status === 'dead'),
+    );
     const slackRows = (await deliveryRows(id)).filter((row) => row.channel === 'slack');
     expect(slackRows).toEqual([expect.objectContaining({ status: 'dead', attempt: 1, error_kind: 'permanent' })]);
 
     const failed = await fetch(`${app.url}/api/admin/failed`, { headers: adminHeaders() }).then((r) => r.json());
-    const entry = failed.deliveries.find((row: { conversation_id: string; channel: string }) => row.conversation_id === id && row.channel === 'slack');
+    const entry = failed.deliveries.find(
+      (row: { conversation_id: string; channel: string }) => row.conversation_id === id && row.channel === 'slack',
+    );
     expect(entry).toMatchObject({ error_message: expect.stringContaining('channel_is_archived') });
 
-    await waitFor('operator alert by email', () => smtp.received.some((message) => /Slack delivery failed permanently/i.test(message.subject ?? '')));
+    await waitFor('operator alert by email', () =>
+      smtp.received.some((message) => /Slack delivery failed permanently/i.test(message.subject ?? '')),
+    );
     await waitFor('operator alert on telegram', () => telegramTexts().some((text) => /Slack delivery failed permanently/i.test(text)));
 
     const retry = await postJson(`${app.url}/api/admin/failed/${entry.id}/retry`, {}, adminHeaders());
@@ -154,14 +177,25 @@ describe('delivery to Slack, email and Telegram', () => {
     smtp.script({ responseCode: 550, message: '5.1.1 Mailbox unavailable' });
     const dead = await postLead('Bounced Email Lead');
     await waitFor('dead email', async () => (await deliveryRows(dead)).some((row) => row.channel === 'email' && row.status === 'dead'));
-    expect((await deliveryRows(dead)).filter((row) => row.channel === 'email')).toEqual([expect.objectContaining({ status: 'dead', attempt: 1 })]);
+    expect((await deliveryRows(dead)).filter((row) => row.channel === 'email')).toEqual([
+      expect.objectContaining({ status: 'dead', attempt: 1 }),
+    ]);
 
     smtp.script({ responseCode: 451, message: '4.3.0 Try again later' });
     const transient = await postLead('Greylisted Email Lead');
-    await waitFor('email sent after 451', async () => (await deliveryRows(transient)).some((row) => row.channel === 'email' && row.status === 'sent'), 30_000);
+    await waitFor(
+      'email sent after 451',
+      async () => (await deliveryRows(transient)).some((row) => row.channel === 'email' && row.status === 'sent'),
+      30_000,
+    );
     const emailRows = (await deliveryRows(transient)).filter((row) => row.channel === 'email');
-    expect(emailRows.map((row) => [row.status, row.attempt])).toEqual([['failed', 1], ['sent', 2]]);
-    expect(smtp.received.filter((message) => message.raw.includes('Greylisted Email Lead') && message.responseCode === 250)).toHaveLength(1);
+    expect(emailRows.map((row) => [row.status, row.attempt])).toEqual([
+      ['failed', 1],
+      ['sent', 2],
+    ]);
+    expect(smtp.received.filter((message) => message.raw.includes('Greylisted Email Lead') && message.responseCode === 250)).toHaveLength(
+      1,
+    );
   });
 
   it('when deliveries are paused, then nothing is sent while leads are still captured; after resume the held leads are delivered', async () => {
@@ -171,27 +205,46 @@ describe('delivery to Slack, email and Telegram', () => {
     const ids = [await postLead('Held Lead A'), await postLead('Held Lead B')];
     // The relay still turns the events into queued jobs; the paused workers just do not take them.
     await waitFor('events relayed', async () => {
-      const { rows } = await db.pool.query(`SELECT count(*)::int AS n FROM lead_events WHERE conversation_id = ANY($1::uuid[]) AND processed_at IS NOT NULL`, [ids]);
+      const { rows } = await db.pool.query(
+        `SELECT count(*)::int AS n FROM lead_events WHERE conversation_id = ANY($1::uuid[]) AND processed_at IS NOT NULL`,
+        [ids],
+      );
       return rows[0].n === 2;
     });
     await new Promise((resolve) => setTimeout(resolve, 1_500)); // an absence can only be observed over time
     expect(slack.received.length).toBe(slackBefore);
-    const { rows } = await db.pool.query(`SELECT count(*)::int AS n FROM notification_logs n JOIN lead_events e ON e.id = n.event_id WHERE e.conversation_id = ANY($1::uuid[])`, [ids]);
+    const { rows } = await db.pool.query(
+      `SELECT count(*)::int AS n FROM notification_logs n JOIN lead_events e ON e.id = n.event_id WHERE e.conversation_id = ANY($1::uuid[])`,
+      [ids],
+    );
     expect(rows[0].n).toBe(0);
 
     expect((await postJson(`${app.url}/api/admin/resume`, {}, adminHeaders())).body).toEqual({ paused: false });
-    await waitFor('held leads delivered', () => slackTexts().some((t) => t.includes('Held Lead A')) && slackTexts().some((t) => t.includes('Held Lead B')));
+    await waitFor(
+      'held leads delivered',
+      () => slackTexts().some((t) => t.includes('Held Lead A')) && slackTexts().some((t) => t.includes('Held Lead B')),
+    );
   });
 
   it('when npm run replay is asked for a delivered event, then it skips sent pairs by default, and --force sends them again as a new round', async () => {
     keepDatabaseOnFailure();
     const id = await postLead('Replayed Lead');
     await waitFor('delivered everywhere', async () => (await deliveryRows(id)).filter((row) => row.status === 'sent').length === 3);
-    const { rows } = await db.pool.query(`SELECT id::text FROM lead_events WHERE conversation_id = $1 AND event_type = 'lead.created'`, [id]);
+    const { rows } = await db.pool.query(`SELECT id::text FROM lead_events WHERE conversation_id = $1 AND event_type = 'lead.created'`, [
+      id,
+    ]);
     const eventId = rows[0].id as string;
     const env = {
-      ...process.env, DATABASE_URL: db.url, SLACK_WEBHOOK_URL: slack.url, EMAIL_HOST: smtp.host, EMAIL_PORT: String(smtp.port), EMAIL_FROM: 'leads@example.com',
-      LEAD_ALERT_EMAIL: 'team@example.com', TELEGRAM_BOT_TOKEN: telegram.token, TELEGRAM_CHAT_ID: '424242', TELEGRAM_API_ROOT: telegram.apiRoot,
+      ...process.env,
+      DATABASE_URL: db.url,
+      SLACK_WEBHOOK_URL: slack.url,
+      EMAIL_HOST: smtp.host,
+      EMAIL_PORT: String(smtp.port),
+      EMAIL_FROM: 'leads@example.com',
+      LEAD_ALERT_EMAIL: 'team@example.com',
+      TELEGRAM_BOT_TOKEN: telegram.token,
+      TELEGRAM_CHAT_ID: '424242',
+      TELEGRAM_API_ROOT: telegram.apiRoot,
     };
     const run = (args: string[]) => execFileAsync(process.execPath, ['scripts/replay.ts', ...args], { env });
 
@@ -203,7 +256,10 @@ describe('delivery to Slack, email and Telegram', () => {
     const forced = await run(['--event', eventId, '--force', '--channel', 'slack']);
     expect(forced.stdout).toContain('1 deliveries queued');
     await waitFor('slack round 1 sent', async () => {
-      const result = await db.pool.query(`SELECT count(*)::int AS n FROM notification_logs WHERE event_id = $1 AND channel = 'slack' AND status = 'sent' AND round = 1`, [eventId]);
+      const result = await db.pool.query(
+        `SELECT count(*)::int AS n FROM notification_logs WHERE event_id = $1 AND channel = 'slack' AND status = 'sent' AND round = 1`,
+        [eventId],
+      );
       return result.rows[0].n === 1;
     });
     expect(slackTexts().filter((text) => text.includes('Replayed Lead')).length).toBe(before + 1);

@@ -35,9 +35,22 @@ let breachedLeadId: string;
 let counter = 0;
 const hot = (source = 'api'): LeadDraft =>
   source === 'chatbot'
-    ? { source, name: `Chatter ${++counter}`, email: `chat${counter}@example.com`, phone: null, messages: [{ role: 'user', content: 'Need a plumber asap' }] }
+    ? {
+        source,
+        name: `Chatter ${++counter}`,
+        email: `chat${counter}@example.com`,
+        phone: null,
+        messages: [{ role: 'user', content: 'Need a plumber asap' }],
+      }
     : { source, name: `Hot ${++counter}`, email: null, phone: '+14155550123', messages: [], urgency: 'emergency' };
-const warm = (): LeadDraft => ({ source: 'contact-form', name: `Planner ${++counter}`, email: `p${counter}@example.com`, phone: null, message: 'Please call me back about pricing', messages: [] });
+const warm = (): LeadDraft => ({
+  source: 'contact-form',
+  name: `Planner ${++counter}`,
+  email: `p${counter}@example.com`,
+  phone: null,
+  message: 'Please call me back about pricing',
+  messages: [],
+});
 const cold = (): LeadDraft => ({ source: 'meta', name: `Meta ${++counter}`, email: `m${counter}@example.com`, phone: null, messages: [] });
 
 async function capture(draft: LeadDraft, at: string, expectedQuality: string): Promise<string> {
@@ -77,18 +90,27 @@ beforeAll(async () => {
     ['email', 'dead', '2025-06-02T22:30:00Z'],
     ['telegram', 'failed', '2025-06-02T14:00:00Z'],
   ] as const) {
-    await db.pool.query(`INSERT INTO notification_logs (event_id, channel, status, created_at, finished_at) VALUES ($1, $2, $3, $4, $4)`, [eventId, channel, status, at]);
+    await db.pool.query(`INSERT INTO notification_logs (event_id, channel, status, created_at, finished_at) VALUES ($1, $2, $3, $4, $4)`, [
+      eventId,
+      channel,
+      status,
+      at,
+    ]);
   }
 
   // The whole app with an email channel: its relay delivers the digest (and the alerts of the leads above).
   // It runs on the test's clock too, so its own SLA monitor and digest worker see the same morning.
-  app = await startTestLeadline(db.url, {
-    EMAIL_HOST: '127.0.0.1',
-    EMAIL_PORT: String(smtp.port),
-    EMAIL_FROM: 'leadline@example.com',
-    LEAD_ALERT_EMAIL: 'alerts@example.com',
-    LEAD_DIGEST_EMAIL: 'team@example.com',
-  }, { clock: appClock });
+  app = await startTestLeadline(
+    db.url,
+    {
+      EMAIL_HOST: '127.0.0.1',
+      EMAIL_PORT: String(smtp.port),
+      EMAIL_FROM: 'leadline@example.com',
+      LEAD_ALERT_EMAIL: 'alerts@example.com',
+      LEAD_DIGEST_EMAIL: 'team@example.com',
+    },
+    { clock: appClock },
+  );
 });
 afterAll(async () => {
   await app?.stop();
@@ -123,7 +145,9 @@ describe('daily digest', () => {
     expect(result.digest.response).toEqual({ answered: 4, unanswered: 2, medianSeconds: 1_200, p90Seconds: 5_580 });
     expect(result.digest.sla).toEqual({ met: 3, missed: 2, pending: 1, compliancePercent: 60 });
 
-    const { rows } = await db.pool.query(`SELECT payload, idempotency_key, created_at, conversation_id FROM lead_events WHERE event_type = 'digest.sent'`);
+    const { rows } = await db.pool.query(
+      `SELECT payload, idempotency_key, created_at, conversation_id FROM lead_events WHERE event_type = 'digest.sent'`,
+    );
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({ idempotency_key: 'digest:2025-06-02', created_at: digestClock.now(), conversation_id: null });
     // Ids, the date and numbers only: the event stream (which staff read live) never names a lead.
@@ -178,7 +202,11 @@ describe('daily digest', () => {
       expect(schedules).toEqual([expect.objectContaining({ name: DIGEST_QUEUE, cron: '0 8 * * *', timezone: TZ })]);
       await app.boss.send(DIGEST_QUEUE, {});
       await app.boss.send(DIGEST_QUEUE, {});
-      await waitFor('both digest jobs to finish', async () => (await app.boss.findJobs(DIGEST_QUEUE)).filter((job) => job.state === 'completed').length === 2, 20_000);
+      await waitFor(
+        'both digest jobs to finish',
+        async () => (await app.boss.findJobs(DIGEST_QUEUE)).filter((job) => job.state === 'completed').length === 2,
+        20_000,
+      );
       const { rows } = await db.pool.query(
         `SELECT e.payload->>'date' AS date, d.digest_date::text AS digest_date
            FROM lead_events e JOIN digests d ON d.id = (e.payload->>'digest_id')::bigint
@@ -192,7 +220,6 @@ describe('daily digest', () => {
       await digest.stop();
     }
   });
-
 });
 
 describe('digests sent before the digests table', () => {

@@ -59,7 +59,11 @@ export interface IngestTestApp {
 }
 
 /** Starts the API side as main.ts wires it, and (unless `workers: 0`) one or more ingest workers. */
-export async function startIngestTestApp(databaseUrl: string, env: Record<string, string>, options: { workers?: number } = {}): Promise<IngestTestApp> {
+export async function startIngestTestApp(
+  databaseUrl: string,
+  env: Record<string, string>,
+  options: { workers?: number } = {},
+): Promise<IngestTestApp> {
   const app = await startTestLeadline(databaseUrl, { ROLE: 'api', ...env });
   const deps = ingestDepsFor({ db: app.pool, boss: app.boss, config: app.config });
   const workers: IngestWorker[] = [];

@@ -15,7 +15,10 @@ let graph: GraphStub;
 let ingest: IngestTestApp;
 
 async function formState() {
-  const { rows } = await db.pool.query(`SELECT checkpoint_at, last_run_at, recovered::int, status FROM ingestion_state WHERE source = 'meta' AND scope = $1`, [FORM_ID]);
+  const { rows } = await db.pool.query(
+    `SELECT checkpoint_at, last_run_at, recovered::int, status FROM ingestion_state WHERE source = 'meta' AND scope = $1`,
+    [FORM_ID],
+  );
   return rows[0] as { checkpoint_at: Date | null; last_run_at: Date | null; recovered: number; status: string } | undefined;
 }
 
@@ -29,12 +32,21 @@ beforeAll(async () => {
     id: '12345678901234511',
     form_id: FORM_ID,
     created_time: new Date(Date.now() - 3 * 60_000),
-    field_data: [{ name: 'full_name', values: ['Polly Polled'] }, { name: 'email', values: ['polly@example.com'] }],
+    field_data: [
+      { name: 'full_name', values: ['Polly Polled'] },
+      { name: 'email', values: ['polly@example.com'] },
+    ],
   });
   // Three worker processes poll the same forms: together they must still poll once per interval.
   ingest = await startIngestTestApp(
     db.url,
-    { META_APP_SECRET: APP_SECRET, META_ACCESS_TOKEN: graph.token, META_GRAPH_URL: graph.url, META_FORM_IDS: FORM_ID, META_POLL_INTERVAL: `${POLL_INTERVAL_MS}ms` },
+    {
+      META_APP_SECRET: APP_SECRET,
+      META_ACCESS_TOKEN: graph.token,
+      META_GRAPH_URL: graph.url,
+      META_FORM_IDS: FORM_ID,
+      META_POLL_INTERVAL: `${POLL_INTERVAL_MS}ms`,
+    },
     { workers: 3 },
   );
 });
@@ -55,8 +67,16 @@ describe('Meta polling fallback', () => {
       },
       POLL_INTERVAL_MS * 5,
     );
-    expect(lead).toMatchObject({ source: 'meta', name: 'Polly Polled', email: 'polly@example.com', metadata: expect.objectContaining({ form_id: FORM_ID, ingested_via: 'poll', recovered_by_polling: true }) });
-    const events = await db.pool.query(`SELECT count(*)::int AS n FROM lead_events WHERE conversation_id = $1 AND event_type = 'lead.created'`, [lead.id]);
+    expect(lead).toMatchObject({
+      source: 'meta',
+      name: 'Polly Polled',
+      email: 'polly@example.com',
+      metadata: expect.objectContaining({ form_id: FORM_ID, ingested_via: 'poll', recovered_by_polling: true }),
+    });
+    const events = await db.pool.query(
+      `SELECT count(*)::int AS n FROM lead_events WHERE conversation_id = $1 AND event_type = 'lead.created'`,
+      [lead.id],
+    );
     expect(events.rows[0].n).toBe(1);
 
     const state = await waitFor('the checkpoint', async () => ((await formState())?.checkpoint_at ? formState() : undefined));
@@ -69,10 +89,14 @@ describe('Meta polling fallback', () => {
 
   it('when the next polls run, then the checkpoint moves forward and no duplicate lead or recovered count appears', async () => {
     const before = (await formState())!;
-    await waitFor('two more polls', async () => {
-      const state = await formState();
-      return state?.checkpoint_at && state.checkpoint_at.getTime() > before.checkpoint_at!.getTime() + POLL_INTERVAL_MS;
-    }, POLL_INTERVAL_MS * 8);
+    await waitFor(
+      'two more polls',
+      async () => {
+        const state = await formState();
+        return state?.checkpoint_at && state.checkpoint_at.getTime() > before.checkpoint_at!.getTime() + POLL_INTERVAL_MS;
+      },
+      POLL_INTERVAL_MS * 8,
+    );
     const { rows } = await db.pool.query(`SELECT count(*)::int AS n FROM conversations WHERE external_id = '12345678901234511'`);
     expect(rows[0].n).toBe(1);
     expect((await formState())?.recovered).toBe(1);
@@ -91,9 +115,18 @@ describe('Meta polling fallback', () => {
 
   it('when a lead came by webhook and is also found by polling, then it is one lead and is not counted as recovered', async () => {
     const leadgenId = randomGraphId();
-    graph.addLead({ id: leadgenId, form_id: FORM_ID, created_time: new Date(), field_data: [{ name: 'email', values: ['hooked@example.com'] }] });
+    graph.addLead({
+      id: leadgenId,
+      form_id: FORM_ID,
+      created_time: new Date(),
+      field_data: [{ name: 'email', values: ['hooked@example.com'] }],
+    });
     const text = `{"object":"page","entry":[{"id":"1","time":1,"changes":[{"field":"leadgen","value":{"leadgen_id":${leadgenId},"form_id":${FORM_ID},"page_id":1}}]}]}`;
-    const response = await fetch(`${ingest.url}/api/webhooks/meta`, { method: 'POST', headers: { 'x-hub-signature-256': signMetaBody(text, APP_SECRET), 'content-type': 'application/json' }, body: text });
+    const response = await fetch(`${ingest.url}/api/webhooks/meta`, {
+      method: 'POST',
+      headers: { 'x-hub-signature-256': signMetaBody(text, APP_SECRET), 'content-type': 'application/json' },
+      body: text,
+    });
     expect(response.status).toBe(200);
     const pollsBefore = firstPageRequests().length;
     await waitFor('a poll after the webhook', () => firstPageRequests().length >= pollsBefore + 2, POLL_INTERVAL_MS * 8);

@@ -17,7 +17,9 @@ async function reconcile(query = '', headers: Record<string, string> = adminHead
 }
 
 async function leadsOfForm(formId: string): Promise<number> {
-  const { rows } = await db.pool.query(`SELECT count(*)::int AS n FROM conversations WHERE source = 'meta' AND metadata->>'form_id' = $1`, [formId]);
+  const { rows } = await db.pool.query(`SELECT count(*)::int AS n FROM conversations WHERE source = 'meta' AND metadata->>'form_id' = $1`, [
+    formId,
+  ]);
   return rows[0].n;
 }
 
@@ -30,9 +32,18 @@ beforeAll(async () => {
   db = await createTestDatabase('meta_reconcile');
   graph = await startGraphStub();
   for (let i = 0; i < 150; i += 1) {
-    graph.addLead({ form_id: PAGED_FORM, created_time: new Date(Date.now() - (i + 1) * 10_000), field_data: [{ name: 'email', values: [`paged${i}@example.com`] }] });
+    graph.addLead({
+      form_id: PAGED_FORM,
+      created_time: new Date(Date.now() - (i + 1) * 10_000),
+      field_data: [{ name: 'email', values: [`paged${i}@example.com`] }],
+    });
   }
-  graph.addLead({ id: '12345678901234522', form_id: OLD_FORM, created_time: new Date(Date.now() - 30 * 24 * 3600_000), field_data: [{ name: 'email', values: ['old@example.com'] }] });
+  graph.addLead({
+    id: '12345678901234522',
+    form_id: OLD_FORM,
+    created_time: new Date(Date.now() - 30 * 24 * 3600_000),
+    field_data: [{ name: 'email', values: ['old@example.com'] }],
+  });
   // No worker: the operator's reconcile is the only poller here.
   ingest = await startIngestTestApp(
     db.url,
@@ -53,7 +64,11 @@ describe('POST /api/admin/reconcile', () => {
 
   it('when the second page of a form fails, then the first page is stored but the checkpoint does not move; the next reconcile finishes without duplicates', async () => {
     keepDatabaseOnFailure();
-    graph.failNext({ code: 2, status: 500, isTransient: true, message: 'An unexpected error has occurred. Please retry your request later.' }, 1, (request) => request.path === `${PAGED_FORM}/leads` && request.query.has('after'));
+    graph.failNext(
+      { code: 2, status: 500, isTransient: true, message: 'An unexpected error has occurred. Please retry your request later.' },
+      1,
+      (request) => request.path === `${PAGED_FORM}/leads` && request.query.has('after'),
+    );
     const first = await reconcile();
     expect(first.status).toBe(200);
     const paged = first.body['forms'].find((form: { form_id: string }) => form.form_id === PAGED_FORM);
@@ -74,7 +89,11 @@ describe('POST /api/admin/reconcile', () => {
     expect(await leadsOfForm(OLD_FORM)).toBe(0);
     const backfill = await reconcile('?backfill_days=90');
     expect(backfill.status).toBe(200);
-    expect(backfill.body['forms'].find((form: { form_id: string }) => form.form_id === OLD_FORM)).toMatchObject({ status: 'polled', captured: 1, recovered: 1 });
+    expect(backfill.body['forms'].find((form: { form_id: string }) => form.form_id === OLD_FORM)).toMatchObject({
+      status: 'polled',
+      captured: 1,
+      recovered: 1,
+    });
     const { rows } = await db.pool.query(`SELECT external_id FROM conversations WHERE metadata->>'form_id' = $1`, [OLD_FORM]);
     expect(rows).toEqual([{ external_id: '12345678901234522' }]);
     // 90 one-day windows, each a Graph call, and a checkpoint that never moved backwards.

@@ -14,12 +14,24 @@ let ingest: IngestTestApp;
 
 async function deliver(leadgenId: string): Promise<number> {
   const text = `{"object":"page","entry":[{"id":"1","time":1,"changes":[{"field":"leadgen","value":{"leadgen_id":${leadgenId},"form_id":${FORM_ID},"page_id":1}}]}]}`;
-  const response = await fetch(`${ingest.url}/api/webhooks/meta`, { method: 'POST', headers: { 'x-hub-signature-256': signMetaBody(text, APP_SECRET), 'content-type': 'application/json' }, body: text });
+  const response = await fetch(`${ingest.url}/api/webhooks/meta`, {
+    method: 'POST',
+    headers: { 'x-hub-signature-256': signMetaBody(text, APP_SECRET), 'content-type': 'application/json' },
+    body: text,
+  });
   return response.status;
 }
 
 function addLead(id: string) {
-  graph.addLead({ id, form_id: FORM_ID, created_time: new Date(), field_data: [{ name: 'full_name', values: ['Tina Token'] }, { name: 'phone_number', values: ['+14155550111'] }] });
+  graph.addLead({
+    id,
+    form_id: FORM_ID,
+    created_time: new Date(),
+    field_data: [
+      { name: 'full_name', values: ['Tina Token'] },
+      { name: 'phone_number', values: ['+14155550111'] },
+    ],
+  });
 }
 
 async function rawStatuses(ids: string[]): Promise<string[]> {
@@ -33,13 +45,23 @@ async function alerts() {
        FROM lead_events e LEFT JOIN operator_alerts a ON a.event_id = e.id
       WHERE e.event_type = 'ingestion.failed' ORDER BY e.id`,
   );
-  return rows as { conversation_id: string | null; payload: Record<string, unknown>; idempotency_key: string; title: string; detail: string }[];
+  return rows as {
+    conversation_id: string | null;
+    payload: Record<string, unknown>;
+    idempotency_key: string;
+    title: string;
+    detail: string;
+  }[];
 }
 
 beforeAll(async () => {
   db = await createTestDatabase('meta_token');
   graph = await startGraphStub();
-  ingest = await startIngestTestApp(db.url, { META_APP_SECRET: APP_SECRET, META_ACCESS_TOKEN: graph.token, META_GRAPH_URL: graph.url, META_POLL_INTERVAL: '1h' }, { workers: 2 });
+  ingest = await startIngestTestApp(
+    db.url,
+    { META_APP_SECRET: APP_SECRET, META_ACCESS_TOKEN: graph.token, META_GRAPH_URL: graph.url, META_POLL_INTERVAL: '1h' },
+    { workers: 2 },
+  );
 });
 afterAll(async () => {
   await ingest?.stop();
@@ -68,7 +90,10 @@ describe('an expired Meta token', () => {
     // The public answer says that it fails, not why (error texts can name hosts and accounts).
     expect(await red.json()).toEqual({ status: 'failing', ms: expect.any(Number) });
     const detailed = await fetch(`${ingest.url}/health/meta`, { headers: adminHeaders() });
-    expect(await detailed.json()).toMatchObject({ status: 'failing', detail: expect.stringMatching(/^paused since .*190.*3 lead\(s\) waiting/) });
+    expect(await detailed.json()).toMatchObject({
+      status: 'failing',
+      detail: expect.stringMatching(/^paused since .*190.*3 lead\(s\) waiting/),
+    });
     const ready = await fetch(`${ingest.url}/health/ready`);
     expect(ready.status).toBe(200);
     expect(await ready.json()).toMatchObject({ status: 'degraded', checks: { meta: { status: 'degraded' } } });

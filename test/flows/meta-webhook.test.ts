@@ -43,7 +43,11 @@ function deliveryText(leadgenId: string, pageId = PAGE_ID): string {
 }
 
 async function postDelivery(text: string, headers: Record<string, string> = { 'x-hub-signature-256': signMetaBody(text, APP_SECRET) }) {
-  const response = await fetch(`${ingest.url}/api/webhooks/meta`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: text });
+  const response = await fetch(`${ingest.url}/api/webhooks/meta`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: text,
+  });
   const body = await response.text();
   return { status: response.status, contentType: response.headers.get('content-type') ?? '', body };
 }
@@ -74,7 +78,7 @@ async function counts() {
 }
 
 describe('Meta subscription check', () => {
-  it('when Meta sends the right verify token, then the challenge is echoed as text; a wrong token gets 403, as Meta\'s reference answers', async () => {
+  it("when Meta sends the right verify token, then the challenge is echoed as text; a wrong token gets 403, as Meta's reference answers", async () => {
     const ok = await fetch(`${ingest.url}/api/webhooks/meta?hub.mode=subscribe&hub.verify_token=${VERIFY_TOKEN}&hub.challenge=1158201444`);
     expect(ok.status).toBe(200);
     expect(ok.headers.get('content-type')).toContain('text/plain');
@@ -139,7 +143,13 @@ describe('Meta lead delivery', () => {
       const { rows } = await db.pool.query(`SELECT body, status, headers FROM raw_leads WHERE external_id = $1`, [leadgenId]);
       return rows[0]?.status === 'processed' ? rows : undefined;
     });
-    expect(raw).toEqual([{ body: text, status: 'processed', headers: expect.objectContaining({ via: 'webhook', 'x-hub-signature-256': signMetaBody(text, APP_SECRET) }) }]);
+    expect(raw).toEqual([
+      {
+        body: text,
+        status: 'processed',
+        headers: expect.objectContaining({ via: 'webhook', 'x-hub-signature-256': signMetaBody(text, APP_SECRET) }),
+      },
+    ]);
   });
 
   it('when the same delivery arrives 5 times at once and again later, then there is one lead and one lead.created event', async () => {
@@ -150,7 +160,10 @@ describe('Meta lead delivery', () => {
     const responses = await Promise.all(Array.from({ length: 5 }, () => postDelivery(text)));
     expect(responses.map((response) => response.status)).toEqual([200, 200, 200, 200, 200]);
     const allProcessed = async () => {
-      const { rows } = await db.pool.query(`SELECT count(*) FILTER (WHERE status = 'processed')::int AS done, count(*)::int AS total FROM raw_leads WHERE external_id = $1`, [leadgenId]);
+      const { rows } = await db.pool.query(
+        `SELECT count(*) FILTER (WHERE status = 'processed')::int AS done, count(*)::int AS total FROM raw_leads WHERE external_id = $1`,
+        [leadgenId],
+      );
       return rows[0].total > 0 && rows[0].done === rows[0].total ? rows[0].total : 0;
     };
     expect(await waitFor('all five deliveries to be processed', allProcessed)).toBe(5);
@@ -170,8 +183,11 @@ describe('Meta lead delivery', () => {
   it('when one delivery carries changes for several pages, then every lead is captured', async () => {
     const ids = [randomGraphId(), randomGraphId(), randomGraphId()];
     for (const id of ids) addGraphLead(id);
-    const change = (id: string, page: string) => `{"field":"leadgen","value":{"leadgen_id":${id},"page_id":${page},"form_id":${FORM_ID},"created_time":1767225600}}`;
-    const text = `{"object":"page","entry":[{"id":"${PAGE_ID}","time":1767225600,"changes":[${change(ids[0]!, PAGE_ID)},${change(ids[1]!, PAGE_ID)}]},` + `{"id":"999888777666555","time":1767225600,"changes":[${change(ids[2]!, '999888777666555')},{"field":"feed","value":{}}]}]}`;
+    const change = (id: string, page: string) =>
+      `{"field":"leadgen","value":{"leadgen_id":${id},"page_id":${page},"form_id":${FORM_ID},"created_time":1767225600}}`;
+    const text =
+      `{"object":"page","entry":[{"id":"${PAGE_ID}","time":1767225600,"changes":[${change(ids[0]!, PAGE_ID)},${change(ids[1]!, PAGE_ID)}]},` +
+      `{"id":"999888777666555","time":1767225600,"changes":[${change(ids[2]!, '999888777666555')},{"field":"feed","value":{}}]}]}`;
     const response = await postDelivery(text);
     expect(response.status).toBe(200);
     expect(JSON.parse(response.body)).toMatchObject({ received: 3, queued: 3, ignored: 1 });
@@ -187,7 +203,9 @@ describe('Meta lead delivery', () => {
     const leadgenId = randomGraphId();
     expect((await postDelivery(deliveryText(leadgenId))).status).toBe(200);
     const row = await waitFor('the payload to be marked failed', async () => {
-      const { rows } = await db.pool.query(`SELECT status, error_message FROM raw_leads WHERE external_id = $1 AND status = 'failed'`, [leadgenId]);
+      const { rows } = await db.pool.query(`SELECT status, error_message FROM raw_leads WHERE external_id = $1 AND status = 'failed'`, [
+        leadgenId,
+      ]);
       return rows[0];
     });
     expect(row.error_message).toContain('Graph API error 100/33');
@@ -221,7 +239,9 @@ describe('Meta signatures', () => {
     const garbage = 'this is not json \u0000';
     const response = await postDelivery(garbage);
     expect(response.status).toBe(400);
-    const { rows } = await db.pool.query(`SELECT status FROM raw_leads WHERE external_id IS NULL AND error_message LIKE '%not valid JSON%'`);
+    const { rows } = await db.pool.query(
+      `SELECT status FROM raw_leads WHERE external_id IS NULL AND error_message LIKE '%not valid JSON%'`,
+    );
     expect(rows).toEqual([{ status: 'failed' }]);
   });
 
@@ -238,9 +258,13 @@ describe('npm run meta:simulate', () => {
   it('when run against a Leadline, then it sends a signed Meta-style delivery, reports the 200 and the lead is captured', async () => {
     const leadgenId = randomGraphId();
     addGraphLead(leadgenId);
-    const { stdout } = await promisify(execFile)(process.execPath, ['scripts/meta-simulate.ts', '--url', ingest.url, '--leadgen-id', leadgenId, '--page-id', PAGE_ID, '--form-id', FORM_ID], {
-      env: { ...process.env, META_APP_SECRET: APP_SECRET },
-    });
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      ['scripts/meta-simulate.ts', '--url', ingest.url, '--leadgen-id', leadgenId, '--page-id', PAGE_ID, '--form-id', FORM_ID],
+      {
+        env: { ...process.env, META_APP_SECRET: APP_SECRET },
+      },
+    );
     expect(stdout).toContain('200');
     expect(stdout).toContain(leadgenId);
     await waitFor('the simulated lead', async () => {

@@ -32,7 +32,11 @@ describe('the process', () => {
 
     const health = await fetch(`${child.url}/health`);
     expect(health.status).toBe(200);
-    const lead = await fetch(`${child.url}/api/leads`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'First Run', email: 'first@example.com' }) });
+    const lead = await fetch(`${child.url}/api/leads`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'First Run', email: 'first@example.com' }),
+    });
     expect(lead.status).toBe(201);
 
     // The embedded superuser has a password of its own, readable by the owner only.
@@ -93,7 +97,10 @@ describe('the process', () => {
     expect(refused.every((status) => status === 503)).toBe(true);
     const { rows } = await db.pool.query('SELECT count(*)::int AS n FROM conversations WHERE id = ANY($1::uuid[])', [accepted]);
     expect(rows[0].n).toBe(accepted.length);
-    const events = await db.pool.query(`SELECT count(*)::int AS n FROM lead_events WHERE conversation_id = ANY($1::uuid[]) AND event_type = 'lead.created'`, [accepted]);
+    const events = await db.pool.query(
+      `SELECT count(*)::int AS n FROM lead_events WHERE conversation_id = ANY($1::uuid[]) AND event_type = 'lead.created'`,
+      [accepted],
+    );
     expect(events.rows[0].n).toBe(accepted.length);
   }, 60_000);
 
@@ -110,7 +117,11 @@ describe('the process', () => {
     expect(await owner.exited).toBe(0);
     await waitFor('the follower to take the database over', () => follower.output().includes('this process runs it now'), 30_000);
     expect(existsSync(path.join(home, 'postgres', 'postmaster.pid'))).toBe(true);
-    const lead = await fetch(`${follower.url}/api/leads`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'After Takeover', email: 'after@example.com' }) });
+    const lead = await fetch(`${follower.url}/api/leads`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'After Takeover', email: 'after@example.com' }),
+    });
     expect(lead.status).toBe(201);
 
     follower.kill('SIGTERM');
@@ -120,7 +131,13 @@ describe('the process', () => {
 
   it('when DIGEST_CRON is bad, then even ROLE=api stops at start-up with one line naming it, before touching a database', async () => {
     const child = spawn(process.execPath, [MAIN], {
-      env: { PATH: process.env['PATH'] ?? '', ROLE: 'api', DIGEST_CRON: 'every morning', DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none', ADMIN_API_KEY: 'an-admin-key-0123456789' },
+      env: {
+        PATH: process.env['PATH'] ?? '',
+        ROLE: 'api',
+        DIGEST_CRON: 'every morning',
+        DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none',
+        ADMIN_API_KEY: 'an-admin-key-0123456789',
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stderr = '';

@@ -8,7 +8,13 @@ let app: Leadline & { url: string };
 
 beforeAll(async () => {
   db = await createTestDatabase('rate_limits');
-  app = await startTestLeadline(db.url, { ROLE: 'api', RATE_LIMIT_PER_MINUTE: '3', TRUST_PROXY: '1', WEBHOOK_SECRETS: 'zap=whsec_c2VjcmV0LXNlY3JldC1zZWNyZXQ=', METRICS_TOKEN: 'metrics-token-0123456789' });
+  app = await startTestLeadline(db.url, {
+    ROLE: 'api',
+    RATE_LIMIT_PER_MINUTE: '3',
+    TRUST_PROXY: '1',
+    WEBHOOK_SECRETS: 'zap=whsec_c2VjcmV0LXNlY3JldC1zZWNyZXQ=',
+    METRICS_TOKEN: 'metrics-token-0123456789',
+  });
 });
 afterAll(async () => {
   await app?.stop();
@@ -34,14 +40,24 @@ describe('rate limits', () => {
     for (let n = 0; n < 5; n += 1) {
       const response = await fetch(`${app.url}/api/webhooks/zap`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', 'x-forwarded-for': '198.51.100.7', 'webhook-id': `msg_${n}`, 'webhook-timestamp': String(Math.floor(Date.now() / 1000)), 'webhook-signature': 'v1,AAAA' },
+        headers: {
+          'content-type': 'application/json',
+          'x-forwarded-for': '198.51.100.7',
+          'webhook-id': `msg_${n}`,
+          'webhook-timestamp': String(Math.floor(Date.now() / 1000)),
+          'webhook-signature': 'v1,AAAA',
+        },
         body: JSON.stringify(lead(n)),
       });
       statuses.push(response.status);
     }
     expect(statuses).toEqual([401, 401, 401, 429, 429]);
     // Unsigned requests are refused from the headers alone.
-    const unsigned = await fetch(`${app.url}/api/webhooks/zap`, { method: 'POST', headers: { 'x-forwarded-for': '198.51.100.8' }, body: 'x'.repeat(10) });
+    const unsigned = await fetch(`${app.url}/api/webhooks/zap`, {
+      method: 'POST',
+      headers: { 'x-forwarded-for': '198.51.100.8' },
+      body: 'x'.repeat(10),
+    });
     expect(unsigned.status).toBe(401);
     expect((await unsigned.json()).detail).toMatch(/webhook-id/);
   });

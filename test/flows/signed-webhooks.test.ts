@@ -27,23 +27,45 @@ interface Sent {
   contentType: string;
 }
 
-async function send(source: string, payload: unknown, options: { secret?: string; id?: string; timestamp?: number; signature?: string; body?: string } = {}): Promise<Sent> {
+async function send(
+  source: string,
+  payload: unknown,
+  options: { secret?: string; id?: string; timestamp?: number; signature?: string; body?: string } = {},
+): Promise<Sent> {
   const id = options.id ?? `msg_${randomUUID()}`;
   const timestamp = options.timestamp ?? Math.floor(Date.now() / 1000);
   const body = options.body ?? JSON.stringify(payload);
   const signature = options.signature ?? `v1,${signStandardWebhook(options.secret ?? ZAPIER_NEW, id, timestamp, body)}`;
   const response = await fetch(`${ingest.url}/api/webhooks/${source}`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', 'webhook-id': id, 'webhook-timestamp': String(timestamp), 'webhook-signature': signature },
+    headers: {
+      'content-type': 'application/json',
+      'webhook-id': id,
+      'webhook-timestamp': String(timestamp),
+      'webhook-signature': signature,
+    },
     body,
   });
-  return { status: response.status, body: (await response.json()) as Record<string, any>, contentType: response.headers.get('content-type') ?? '' };
+  return {
+    status: response.status,
+    body: (await response.json()) as Record<string, any>,
+    contentType: response.headers.get('content-type') ?? '',
+  };
 }
 
-const lead = { name: 'Zara Zap', email: 'zara@example.com', phone: '+14155550142', message: 'Quote for a kitchen refit please', source: 'typeform', metadata: { utm_source: 'zapier' } };
+const lead = {
+  name: 'Zara Zap',
+  email: 'zara@example.com',
+  phone: '+14155550142',
+  message: 'Quote for a kitchen refit please',
+  source: 'typeform',
+  metadata: { utm_source: 'zapier' },
+};
 
 async function totals() {
-  const { rows } = await db.pool.query(`SELECT (SELECT count(*)::int FROM conversations) AS leads, (SELECT count(*)::int FROM raw_leads) AS raw`);
+  const { rows } = await db.pool.query(
+    `SELECT (SELECT count(*)::int FROM conversations) AS leads, (SELECT count(*)::int FROM raw_leads) AS raw`,
+  );
   return rows[0] as { leads: number; raw: number };
 }
 
@@ -53,9 +75,20 @@ describe('Standard Webhooks senders', () => {
     const id = `msg_${randomUUID()}`;
     const response = await send('zapier', lead, { id });
     expect(response.status).toBe(201);
-    expect(response.body).toEqual({ id: expect.any(String), quality: expect.stringMatching(/^(hot|warm|cold)$/), sla_deadline: expect.any(String) });
-    const { rows } = await db.pool.query(`SELECT source, idempotency_key, email, metadata FROM conversations WHERE id = $1`, [response.body['id']]);
-    expect(rows[0]).toEqual({ source: 'zapier', idempotency_key: `zapier:${id}`, email: 'zara@example.com', metadata: { utm_source: 'zapier', origin: 'typeform' } });
+    expect(response.body).toEqual({
+      id: expect.any(String),
+      quality: expect.stringMatching(/^(hot|warm|cold)$/),
+      sla_deadline: expect.any(String),
+    });
+    const { rows } = await db.pool.query(`SELECT source, idempotency_key, email, metadata FROM conversations WHERE id = $1`, [
+      response.body['id'],
+    ]);
+    expect(rows[0]).toEqual({
+      source: 'zapier',
+      idempotency_key: `zapier:${id}`,
+      email: 'zara@example.com',
+      metadata: { utm_source: 'zapier', origin: 'typeform' },
+    });
     const events = await db.pool.query(`SELECT event_type FROM lead_events WHERE conversation_id = $1`, [response.body['id']]);
     expect(events.rows).toEqual([{ event_type: 'lead.created' }]);
     const raw = await db.pool.query(`SELECT status, external_id FROM raw_leads WHERE source = 'zapier' AND external_id = $1`, [id]);
@@ -115,7 +148,12 @@ describe('Standard Webhooks senders', () => {
   it('when a signed body is not a valid lead, then 400 with field errors, and the payload is kept as failed (a later replay reports it again)', async () => {
     const response = await send('zapier', { email: 'no-name@example.com', colour: 'blue' });
     expect(response.status).toBe(400);
-    expect(response.body['errors']).toEqual(expect.arrayContaining([{ path: 'name', message: expect.any(String) }, { path: 'colour', message: 'is not an allowed field' }]));
+    expect(response.body['errors']).toEqual(
+      expect.arrayContaining([
+        { path: 'name', message: expect.any(String) },
+        { path: 'colour', message: 'is not an allowed field' },
+      ]),
+    );
     const { rows } = await db.pool.query(`SELECT count(*)::int AS n FROM raw_leads WHERE source = 'zapier' AND status = 'failed'`);
     expect(rows[0].n).toBe(1);
     const replay = await replayRawLeads(ingest.deps, { source: 'zapier', status: 'failed' });

@@ -22,23 +22,90 @@ const addWorkingTime = createWorkingTimeAdder(config.sla);
 const clockAt = (iso: string) => ({ now: () => new Date(iso) });
 
 let counter = 0;
-const hotLead = (): LeadDraft => ({ source: 'api', name: `Night Owl ${++counter}`, email: null, phone: '+14155550100', messages: [], urgency: 'emergency' });
-const warmLead = (): LeadDraft => ({ source: 'contact-form', name: `Planner ${++counter}`, email: 'planner@example.com', phone: null, message: 'Please call me back about pricing', messages: [] });
+const hotLead = (): LeadDraft => ({
+  source: 'api',
+  name: `Night Owl ${++counter}`,
+  email: null,
+  phone: '+14155550100',
+  messages: [],
+  urgency: 'emergency',
+});
+const warmLead = (): LeadDraft => ({
+  source: 'contact-form',
+  name: `Planner ${++counter}`,
+  email: 'planner@example.com',
+  phone: null,
+  message: 'Please call me back about pricing',
+  messages: [],
+});
 
-async function capture(draft: LeadDraft, capturedAt: string): Promise<{ id: string; quality: string; deadline: string; warningAt: string }> {
+async function capture(
+  draft: LeadDraft,
+  capturedAt: string,
+): Promise<{ id: string; quality: string; deadline: string; warningAt: string }> {
   const result = await captureLead({ db: db.pool, clock: clockAt(capturedAt), sla: config.sla, addWorkingTime }, draft);
-  const { rows } = await db.pool.query<{ sla_warning_at: Date; sla_response_deadline: Date }>(`SELECT sla_warning_at, sla_response_deadline FROM conversations WHERE id = $1`, [result.id]);
-  return { id: result.id, quality: result.quality, deadline: rows[0]!.sla_response_deadline.toISOString(), warningAt: rows[0]!.sla_warning_at.toISOString() };
+  const { rows } = await db.pool.query<{ sla_warning_at: Date; sla_response_deadline: Date }>(
+    `SELECT sla_warning_at, sla_response_deadline FROM conversations WHERE id = $1`,
+    [result.id],
+  );
+  return {
+    id: result.id,
+    quality: result.quality,
+    deadline: rows[0]!.sla_response_deadline.toISOString(),
+    warningAt: rows[0]!.sla_warning_at.toISOString(),
+  };
 }
 
 describe('business hours (Mon-Fri 09:00-18:00 Europe/Berlin) at fixed clock times', () => {
   const cases: { name: string; draft: () => LeadDraft; capturedAt: string; quality: string; warningAt: string; deadline: string }[] = [
-    { name: 'a HOT lead at 02:30 on a Tuesday night', draft: hotLead, capturedAt: '2025-06-03T00:30:00Z', quality: 'hot', warningAt: '2025-06-03T07:07:30.000Z', deadline: '2025-06-03T07:15:00.000Z' },
-    { name: 'a HOT lead at 23:00 on Friday', draft: hotLead, capturedAt: '2025-06-06T21:00:00Z', quality: 'hot', warningAt: '2025-06-09T07:07:30.000Z', deadline: '2025-06-09T07:15:00.000Z' },
-    { name: 'a HOT lead on Saturday noon', draft: hotLead, capturedAt: '2025-06-07T10:00:00Z', quality: 'hot', warningAt: '2025-06-09T07:07:30.000Z', deadline: '2025-06-09T07:15:00.000Z' },
-    { name: 'a HOT lead during office hours', draft: hotLead, capturedAt: '2025-06-04T12:00:00Z', quality: 'hot', warningAt: '2025-06-04T12:07:30.000Z', deadline: '2025-06-04T12:15:00.000Z' },
-    { name: 'a WARM lead at 17:30 CET on the Friday before clocks go forward', draft: warmLead, capturedAt: '2025-03-28T16:30:00Z', quality: 'warm', warningAt: '2025-03-28T17:00:00.000Z', deadline: '2025-03-31T07:30:00.000Z' },
-    { name: 'a WARM lead at 17:30 CEST on the Friday before clocks go back', draft: warmLead, capturedAt: '2025-10-24T15:30:00Z', quality: 'warm', warningAt: '2025-10-24T16:00:00.000Z', deadline: '2025-10-27T08:30:00.000Z' },
+    {
+      name: 'a HOT lead at 02:30 on a Tuesday night',
+      draft: hotLead,
+      capturedAt: '2025-06-03T00:30:00Z',
+      quality: 'hot',
+      warningAt: '2025-06-03T07:07:30.000Z',
+      deadline: '2025-06-03T07:15:00.000Z',
+    },
+    {
+      name: 'a HOT lead at 23:00 on Friday',
+      draft: hotLead,
+      capturedAt: '2025-06-06T21:00:00Z',
+      quality: 'hot',
+      warningAt: '2025-06-09T07:07:30.000Z',
+      deadline: '2025-06-09T07:15:00.000Z',
+    },
+    {
+      name: 'a HOT lead on Saturday noon',
+      draft: hotLead,
+      capturedAt: '2025-06-07T10:00:00Z',
+      quality: 'hot',
+      warningAt: '2025-06-09T07:07:30.000Z',
+      deadline: '2025-06-09T07:15:00.000Z',
+    },
+    {
+      name: 'a HOT lead during office hours',
+      draft: hotLead,
+      capturedAt: '2025-06-04T12:00:00Z',
+      quality: 'hot',
+      warningAt: '2025-06-04T12:07:30.000Z',
+      deadline: '2025-06-04T12:15:00.000Z',
+    },
+    {
+      name: 'a WARM lead at 17:30 CET on the Friday before clocks go forward',
+      draft: warmLead,
+      capturedAt: '2025-03-28T16:30:00Z',
+      quality: 'warm',
+      warningAt: '2025-03-28T17:00:00.000Z',
+      deadline: '2025-03-31T07:30:00.000Z',
+    },
+    {
+      name: 'a WARM lead at 17:30 CEST on the Friday before clocks go back',
+      draft: warmLead,
+      capturedAt: '2025-10-24T15:30:00Z',
+      quality: 'warm',
+      warningAt: '2025-10-24T16:00:00.000Z',
+      deadline: '2025-10-27T08:30:00.000Z',
+    },
   ];
   for (const { name, draft, capturedAt, quality, warningAt, deadline } of cases) {
     it(`when ${name} is captured, then it is at risk at ${warningAt} and due at ${deadline}`, async () => {

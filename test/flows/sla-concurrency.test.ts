@@ -26,7 +26,9 @@ describe('three SLA monitors on one database', () => {
   it('when 20 hot leads go unanswered, then each gets exactly one warning, one breach, one task and one timeline row of each', async () => {
     keepDatabaseOnFailure();
     const responses = await Promise.all(
-      Array.from({ length: LEADS }, (_, i) => postJson(`${sla.app.url}/api/leads`, { name: `Racer ${i}`, phone: `+1415555${String(1000 + i)}`, urgency: 'high' })),
+      Array.from({ length: LEADS }, (_, i) =>
+        postJson(`${sla.app.url}/api/leads`, { name: `Racer ${i}`, phone: `+1415555${String(1000 + i)}`, urgency: 'high' }),
+      ),
     );
     const ids = responses.map((response) => {
       expect(response.status).toBe(201);
@@ -35,7 +37,9 @@ describe('three SLA monitors on one database', () => {
 
     await waitFor(
       'every lead to breach',
-      async () => (await db.pool.query(`SELECT count(*)::int AS n FROM conversations WHERE id = ANY($1) AND sla_breached`, [ids])).rows[0].n === LEADS,
+      async () =>
+        (await db.pool.query(`SELECT count(*)::int AS n FROM conversations WHERE id = ANY($1) AND sla_breached`, [ids])).rows[0].n ===
+        LEADS,
       20_000,
     );
     // Let every monitor run at least one more sweep over the breached leads.
@@ -55,7 +59,16 @@ describe('three SLA monitors on one database', () => {
     );
     expect(rows).toHaveLength(LEADS);
     for (const row of rows) {
-      expect(row).toEqual({ id: row.id, warnings: 1, breaches: 1, task_events: 1, tasks: 1, open_tasks: 1, warning_rows: 1, breach_rows: 1 });
+      expect(row).toEqual({
+        id: row.id,
+        warnings: 1,
+        breaches: 1,
+        task_events: 1,
+        tasks: 1,
+        open_tasks: 1,
+        warning_rows: 1,
+        breach_rows: 1,
+      });
     }
   });
 });

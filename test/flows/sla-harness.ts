@@ -20,7 +20,10 @@ export interface TestMonitor extends SlaMonitor {
 }
 
 /** A monitor as a separate process would run it: its own pg-boss instance on the same database. */
-export async function startTestMonitor(databaseUrl: string, options: { sweepIntervalMs?: number; clock?: Clock; localTimerHorizonMs?: number } = {}): Promise<TestMonitor> {
+export async function startTestMonitor(
+  databaseUrl: string,
+  options: { sweepIntervalMs?: number; clock?: Clock; localTimerHorizonMs?: number } = {},
+): Promise<TestMonitor> {
   const boss = await startJobQueue({ connectionString: databaseUrl, logger: silent, runsMaintenance: true, poolSize: 4 });
   const pool = createPool({ connectionString: databaseUrl, max: 4, applicationName: 'leadline-test-monitor' });
   const monitor = await startSlaMonitor({
@@ -64,7 +67,12 @@ export async function timerJobState(app: Leadline, conversationId: string, kind:
   return job?.state ?? null;
 }
 
-export async function adminRequest(base: string, method: string, path: string, body?: unknown): Promise<{ status: number; body: any; contentType: string | null }> {
+export async function adminRequest(
+  base: string,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<{ status: number; body: any; contentType: string | null }> {
   const response = await fetch(`${base}${path}`, {
     method,
     headers: adminHeaders(body === undefined ? {} : { 'content-type': 'application/json' }),

@@ -2,7 +2,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, keepDatabaseOnFailure, type TestDatabase } from '../helpers/test-database.ts';
 import { postJson, waitFor } from '../helpers/start-test-leadline.ts';
 import { startSlackStub, type SlackStub } from '../stubs/start-slack-stub.ts';
-import { adminRequest, slaCounts, startSlaTestApp, startTestMonitor, type SlaRow, type SlaTestApp, type TestMonitor } from './sla-harness.ts';
+import {
+  adminRequest,
+  slaCounts,
+  startSlaTestApp,
+  startTestMonitor,
+  type SlaRow,
+  type SlaTestApp,
+  type TestMonitor,
+} from './sla-harness.ts';
 
 let db: TestDatabase;
 let slack: SlackStub;
@@ -33,16 +41,25 @@ async function slaRow(id: string): Promise<SlaRow> {
 }
 
 async function eventAt(id: string, type: string): Promise<Date | undefined> {
-  const { rows } = await db.pool.query<{ created_at: Date }>(`SELECT created_at FROM lead_events WHERE conversation_id = $1 AND event_type = $2`, [id, type]);
+  const { rows } = await db.pool.query<{ created_at: Date }>(
+    `SELECT created_at FROM lead_events WHERE conversation_id = $1 AND event_type = $2`,
+    [id, type],
+  );
   return rows[0]?.created_at;
 }
 
-const slackMentions = (text: string) => slack.received.some((request) => request.status === 200 && JSON.stringify(request.payload).includes(text));
+const slackMentions = (text: string) =>
+  slack.received.some((request) => request.status === 200 && JSON.stringify(request.payload).includes(text));
 
 describe('SLA monitor with SLA_HOT=6s and SLA_WARNING=3s', () => {
   it('when a hot lead goes unanswered, then its task and sla.warning come within 1 s of the at-risk time, the breach within 1 s of the deadline, the banner lists it and Slack gets both alerts', async () => {
     keepDatabaseOnFailure();
-    const captured = await postJson(`${sla.app.url}/api/leads`, { name: 'Hedy Lamarr', phone: '+14155550111', message: 'Burst pipe, water everywhere', urgency: 'emergency' });
+    const captured = await postJson(`${sla.app.url}/api/leads`, {
+      name: 'Hedy Lamarr',
+      phone: '+14155550111',
+      message: 'Burst pipe, water everywhere',
+      urgency: 'emergency',
+    });
     expect(captured.status).toBe(201);
     expect(captured.body.quality).toBe('hot');
     const id: string = captured.body.id;
@@ -57,7 +74,10 @@ describe('SLA monitor with SLA_HOT=6s and SLA_WARNING=3s', () => {
     const warningEventAt = await eventAt(id, 'sla.warning');
     expect(warningEventAt!.getTime() - warned.sla_warning_at.getTime()).toBeLessThanOrEqual(1_000);
 
-    const { rows: tasks } = await db.pool.query(`SELECT status, created_at, sla_deadline, follow_up_date FROM follow_up_tasks WHERE conversation_id = $1`, [id]);
+    const { rows: tasks } = await db.pool.query(
+      `SELECT status, created_at, sla_deadline, follow_up_date FROM follow_up_tasks WHERE conversation_id = $1`,
+      [id],
+    );
     expect(tasks).toHaveLength(1);
     expect(tasks[0].status).toBe('scheduled');
     expect(tasks[0].sla_deadline).toEqual(warned.sla_response_deadline);
@@ -65,7 +85,12 @@ describe('SLA monitor with SLA_HOT=6s and SLA_WARNING=3s', () => {
 
     const atRisk = await adminRequest(sla.adminUrl, 'GET', '/api/admin/sla');
     expect(atRisk.status).toBe(200);
-    expect(atRisk.body.leads.find((lead: { id: string }) => lead.id === id)).toMatchObject({ id, sla_state: 'at_risk', quality: 'hot', task: { status: 'scheduled' } });
+    expect(atRisk.body.leads.find((lead: { id: string }) => lead.id === id)).toMatchObject({
+      id,
+      sla_state: 'at_risk',
+      quality: 'hot',
+      task: { status: 'scheduled' },
+    });
 
     const breached = await waitFor('the breach', async () => ((await slaRow(id)).sla_breached ? slaRow(id) : undefined), 10_000);
     const breachLag = breached.sla_breached_at!.getTime() - breached.sla_response_deadline.getTime();
@@ -84,6 +109,14 @@ describe('SLA monitor with SLA_HOT=6s and SLA_WARNING=3s', () => {
     expect(slack.received.filter((r) => JSON.stringify(r.payload).includes('SLA at risk')).length).toBe(1);
     expect(slack.received.filter((r) => JSON.stringify(r.payload).includes('SLA breached')).length).toBe(1);
 
-    expect(await slaCounts(db.pool, id)).toEqual({ warnings: 1, breaches: 1, tasks: 1, openTasks: 1, taskEvents: 1, warningTimeline: 1, breachTimeline: 1 });
+    expect(await slaCounts(db.pool, id)).toEqual({
+      warnings: 1,
+      breaches: 1,
+      tasks: 1,
+      openTasks: 1,
+      taskEvents: 1,
+      warningTimeline: 1,
+      breachTimeline: 1,
+    });
   });
 });

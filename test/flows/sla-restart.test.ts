@@ -1,7 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, keepDatabaseOnFailure, type TestDatabase } from '../helpers/test-database.ts';
 import { postJson, waitFor } from '../helpers/start-test-leadline.ts';
-import { slaCounts, startSlaTestApp, startTestMonitor, timerJobState, type SlaRow, type SlaTestApp, type TestMonitor } from './sla-harness.ts';
+import {
+  slaCounts,
+  startSlaTestApp,
+  startTestMonitor,
+  timerJobState,
+  type SlaRow,
+  type SlaTestApp,
+  type TestMonitor,
+} from './sla-harness.ts';
 
 let db: TestDatabase;
 let sla: SlaTestApp;
@@ -33,7 +41,11 @@ async function slaRow(id: string): Promise<SlaRow> {
 }
 
 async function captureHotLead(name: string): Promise<string> {
-  const response = await postJson(`${sla.app.url}/api/leads`, { name, email: `${name.toLowerCase().replace(/\W/g, '')}@example.com`, urgency: 'emergency' });
+  const response = await postJson(`${sla.app.url}/api/leads`, {
+    name,
+    email: `${name.toLowerCase().replace(/\W/g, '')}@example.com`,
+    urgency: 'emergency',
+  });
   expect(response.status).toBe(201);
   return response.body.id as string;
 }
@@ -44,7 +56,11 @@ describe('SLA monitor restarts', () => {
     // No in-process timers: this proves the pg-boss jobs alone, which is what survives a restart.
     const first = await monitor({ localTimerHorizonMs: 0 });
     const id = await captureHotLead('Restart Before Warning');
-    await waitFor('timers scheduled by the first monitor', async () => (await timerJobState(sla.app, id, 'warning')) === 'created' && (await timerJobState(sla.app, id, 'deadline')) === 'created');
+    await waitFor(
+      'timers scheduled by the first monitor',
+      async () =>
+        (await timerJobState(sla.app, id, 'warning')) === 'created' && (await timerJobState(sla.app, id, 'deadline')) === 'created',
+    );
     await first.shutdown();
     await monitor({ localTimerHorizonMs: 0 });
 
@@ -54,7 +70,15 @@ describe('SLA monitor restarts', () => {
     const breached = await waitFor('the breach', async () => ((await slaRow(id)).sla_breached ? slaRow(id) : undefined), 10_000);
     expect(breached.sla_breached_at!.getTime() - breached.sla_response_deadline.getTime()).toBeGreaterThanOrEqual(0);
     expect(breached.sla_breached_at!.getTime() - breached.sla_response_deadline.getTime()).toBeLessThanOrEqual(1_000);
-    expect(await slaCounts(db.pool, id)).toEqual({ warnings: 1, breaches: 1, tasks: 1, openTasks: 1, taskEvents: 1, warningTimeline: 1, breachTimeline: 1 });
+    expect(await slaCounts(db.pool, id)).toEqual({
+      warnings: 1,
+      breaches: 1,
+      tasks: 1,
+      openTasks: 1,
+      taskEvents: 1,
+      warningTimeline: 1,
+      breachTimeline: 1,
+    });
   });
 
   it('when no monitor runs at the at-risk time, then the next one to start warns at once and still breaches at the deadline', async () => {
@@ -77,7 +101,15 @@ describe('SLA monitor restarts', () => {
 
     const breached = await waitFor('the breach', async () => ((await slaRow(id)).sla_breached ? slaRow(id) : undefined), 10_000);
     expect(breached.sla_breached_at!.getTime() - breached.sla_response_deadline.getTime()).toBeLessThanOrEqual(1_000);
-    expect(await slaCounts(db.pool, id)).toEqual({ warnings: 1, breaches: 1, tasks: 1, openTasks: 1, taskEvents: 1, warningTimeline: 1, breachTimeline: 1 });
+    expect(await slaCounts(db.pool, id)).toEqual({
+      warnings: 1,
+      breaches: 1,
+      tasks: 1,
+      openTasks: 1,
+      taskEvents: 1,
+      warningTimeline: 1,
+      breachTimeline: 1,
+    });
   });
 
   it('when a lead is captured while no monitor runs at all and the deadline passes, then the next monitor breaches it without a late warning', async () => {
@@ -93,6 +125,14 @@ describe('SLA monitor restarts', () => {
     expect(row.sla_warned_at).toBeNull();
     const { rows } = await db.pool.query(`SELECT status, sla_breached FROM follow_up_tasks WHERE conversation_id = $1`, [id]);
     expect(rows).toEqual([{ status: 'overdue', sla_breached: true }]);
-    expect(await slaCounts(db.pool, id)).toEqual({ warnings: 0, breaches: 1, tasks: 1, openTasks: 1, taskEvents: 1, warningTimeline: 0, breachTimeline: 1 });
+    expect(await slaCounts(db.pool, id)).toEqual({
+      warnings: 0,
+      breaches: 1,
+      tasks: 1,
+      openTasks: 1,
+      taskEvents: 1,
+      warningTimeline: 0,
+      breachTimeline: 1,
+    });
   });
 });

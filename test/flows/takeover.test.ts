@@ -27,7 +27,9 @@ describe('taking over the work of a dead process', () => {
       `SELECT column_name FROM information_schema.columns WHERE table_schema = $1 AND table_name = 'job'`,
       [JOB_SCHEMA],
     );
-    expect(rows.map((row) => row.column_name)).toEqual(expect.arrayContaining(['id', 'name', 'state', 'retry_count', 'heartbeat_on', 'heartbeat_seconds']));
+    expect(rows.map((row) => row.column_name)).toEqual(
+      expect.arrayContaining(['id', 'name', 'state', 'retry_count', 'heartbeat_on', 'heartbeat_seconds']),
+    );
   });
 
   it('when a process fetched a job and stopped beating, then the job is handed back to run again at once', async () => {
@@ -40,11 +42,17 @@ describe('taking over the work of a dead process', () => {
     const [held] = await other.fetch(queue);
     expect(held).toBeDefined();
     await other.stop({ graceful: false, close: true });
-    await db.pool.query(`UPDATE ${JOB_SCHEMA}.job SET heartbeat_on = now() - make_interval(secs => $2) WHERE id = $1`, [held!.id, ORPHANED_AFTER_SECONDS + 1]);
+    await db.pool.query(`UPDATE ${JOB_SCHEMA}.job SET heartbeat_on = now() - make_interval(secs => $2) WHERE id = $1`, [
+      held!.id,
+      ORPHANED_AFTER_SECONDS + 1,
+    ]);
 
     expect(await failOrphanedJobs(db.pool, app.boss, [queue])).toBe(1);
     // The held one is cancelled and a copy with its data waits to run now (no retry backoff).
-    const { rows } = await db.pool.query(`SELECT state, data, start_after <= now() AS due FROM ${JOB_SCHEMA}.job WHERE name = $1 ORDER BY created_on`, [queue]);
+    const { rows } = await db.pool.query(
+      `SELECT state, data, start_after <= now() AS due FROM ${JOB_SCHEMA}.job WHERE name = $1 ORDER BY created_on`,
+      [queue],
+    );
     expect(rows).toEqual([
       { state: 'cancelled', data: { n: 1 }, due: true },
       { state: 'created', data: { n: 1 }, due: true },
@@ -70,17 +78,27 @@ describe('taking over the work of a dead process', () => {
     });
     // Rewrite history: the sent attempt becomes one that a now-dead process left `sending` a moment ago.
     const dead = randomUUID();
-    await db.pool.query(`INSERT INTO worker_processes (id, role, hostname, pid, heartbeat_at) VALUES ($1, 'worker', 'elsewhere', 1, now() - interval '1 minute')`, [dead]);
+    await db.pool.query(
+      `INSERT INTO worker_processes (id, role, hostname, pid, heartbeat_at) VALUES ($1, 'worker', 'elsewhere', 1, now() - interval '1 minute')`,
+      [dead],
+    );
     await db.pool.query(
       `UPDATE notification_logs SET status = 'sending', process_id = $2, started_at = now(), dispatched_at = now(), finished_at = NULL WHERE event_id = $1`,
       [eventId, dead],
     );
     await app.boss.send('deliver-log', { eventId, tries: 0 });
 
-    const rows = await waitFor('the delivery to be sent again', async () => {
-      const result = await db.pool.query(`SELECT status, error_kind, possible_duplicate FROM notification_logs WHERE event_id = $1 ORDER BY attempt`, [eventId]);
-      return result.rows.some((row) => row.status === 'sent') ? result.rows : undefined;
-    }, 10_000);
+    const rows = await waitFor(
+      'the delivery to be sent again',
+      async () => {
+        const result = await db.pool.query(
+          `SELECT status, error_kind, possible_duplicate FROM notification_logs WHERE event_id = $1 ORDER BY attempt`,
+          [eventId],
+        );
+        return result.rows.some((row) => row.status === 'sent') ? result.rows : undefined;
+      },
+      10_000,
+    );
     expect(rows).toEqual([
       { status: 'failed', error_kind: 'interrupted', possible_duplicate: false },
       { status: 'sent', error_kind: null, possible_duplicate: true },

@@ -9,7 +9,10 @@ const originalConnect = net.Socket.prototype.connect;
 
 net.Socket.prototype.connect = function connect(this: net.Socket, ...args: unknown[]) {
   const first = args[0];
-  const options = (typeof first === 'object' && first !== null ? first : { port: first, host: args[1] }) as { host?: unknown; path?: unknown };
+  const options = (typeof first === 'object' && first !== null ? first : { port: first, host: args[1] }) as {
+    host?: unknown;
+    path?: unknown;
+  };
   const host = typeof options.host === 'string' ? options.host : 'localhost';
   if (options.path === undefined && !LOOPBACK.test(host)) {
     throw new Error(`test tried to reach ${host}: tests may only use loopback stub servers`);

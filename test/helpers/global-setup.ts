@@ -43,7 +43,12 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const pool = new pg.Pool({ connectionString: templateUrl, max: 2 });
   await migrate(pool);
   await pool.end();
-  const boss = await startJobQueue({ connectionString: templateUrl, logger: createLogger({ level: 'silent' }), runsMaintenance: false, poolSize: 2 });
+  const boss = await startJobQueue({
+    connectionString: templateUrl,
+    logger: createLogger({ level: 'silent' }),
+    runsMaintenance: false,
+    poolSize: 2,
+  });
   await boss.stop({ graceful: false, close: true });
 
   project.provide('adminDatabaseUrl', adminUrl);

@@ -8,7 +8,11 @@ export const TEST_ADMIN_KEY = 'test-admin-key-0123456789';
  * Starts a whole Leadline (all roles unless ROLE says otherwise) in this process against `databaseUrl`,
  * listening on a free loopback port. `env` holds the same variables a user would set.
  */
-export async function startTestLeadline(databaseUrl: string, env: Record<string, string> = {}, overrides: StartOverrides = {}): Promise<Leadline & { url: string }> {
+export async function startTestLeadline(
+  databaseUrl: string,
+  env: Record<string, string> = {},
+  overrides: StartOverrides = {},
+): Promise<Leadline & { url: string }> {
   const config = loadConfig({
     NODE_ENV: 'test',
     DATABASE_URL: databaseUrl,
@@ -46,8 +50,16 @@ export function adminHeaders(extra: Record<string, string> = {}): Record<string,
   return { authorization: `Bearer ${TEST_ADMIN_KEY}`, ...extra };
 }
 
-export async function postJson(url: string, body: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: any; headers: Headers }> {
-  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+export async function postJson(
+  url: string,
+  body: unknown,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; body: any; headers: Headers }> {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify(body),
+  });
   const text = await response.text();
   let parsed: unknown = text;
   try {

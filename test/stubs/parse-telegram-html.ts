@@ -99,14 +99,11 @@ export function parseTelegramHtml(html: string): TelegramHtmlResult {
         const nameStart = i;
         while (i < html.length && !isSpace(html[i]) && html[i] !== '=' && html[i] !== '>') i += 1;
         const attribute = html.slice(nameStart, i).toLowerCase();
-        if (attribute === '')
-          return fail(`Empty attribute name in the tag "${tag}" at byte offset ${byteOffset(begin)}`);
+        if (attribute === '') return fail(`Empty attribute name in the tag "${tag}" at byte offset ${byteOffset(begin)}`);
         while (i < html.length && isSpace(html[i])) i += 1;
         if (html[i] !== '=') {
           if (tag === 'blockquote' && attribute === 'expandable') continue;
-          return fail(
-            `Expected equal sign in declaration of an attribute of the tag "${tag}" at byte offset ${byteOffset(begin)}`,
-          );
+          return fail(`Expected equal sign in declaration of an attribute of the tag "${tag}" at byte offset ${byteOffset(begin)}`);
         }
         i += 1;
         while (i < html.length && isSpace(html[i])) i += 1;
@@ -117,8 +114,7 @@ export function parseTelegramHtml(html: string): TelegramHtmlResult {
           const tokenStart = i;
           while (i < html.length && /^[A-Za-z0-9.-]$/.test(html[i] ?? '')) i += 1;
           value = html.slice(tokenStart, i).toLowerCase();
-          if (!isSpace(html[i]) && html[i] !== '>')
-            return fail(`Unexpected end of name token at byte offset ${byteOffset(tokenStart)}`);
+          if (!isSpace(html[i]) && html[i] !== '>') return fail(`Unexpected end of name token at byte offset ${byteOffset(tokenStart)}`);
         } else {
           i += 1;
           while (i < html.length && html[i] !== quote) {
@@ -149,9 +145,7 @@ export function parseTelegramHtml(html: string): TelegramHtmlResult {
       if (html[i] !== '>') return fail(`Unclosed end tag at byte offset ${byteOffset(begin)}`);
       const expected = open.pop() ?? '';
       if (endTag !== '' && endTag !== expected) {
-        return fail(
-          `Unmatched end tag at byte offset ${byteOffset(begin)}, expected "</${expected}>", found "</${endTag}>"`,
-        );
+        return fail(`Unmatched end tag at byte offset ${byteOffset(begin)}, expected "</${expected}>", found "</${endTag}>"`);
       }
       i += 1;
     }

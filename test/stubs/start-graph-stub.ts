@@ -131,7 +131,8 @@ const EXPIRED_TOKEN: StubGraphError = {
   code: 190,
   subcode: 463,
   status: 400,
-  message: 'Error validating access token: Session has expired on Tuesday, 10-Mar-26 10:00:00 PDT. The current time is Tuesday, 10-Mar-26 11:00:00 PDT.',
+  message:
+    'Error validating access token: Session has expired on Tuesday, 10-Mar-26 10:00:00 PDT. The current time is Tuesday, 10-Mar-26 11:00:00 PDT.',
 };
 const INVALID_TOKEN: StubGraphError = { code: 190, status: 400, message: 'Invalid OAuth access token - Cannot parse access token' };
 
@@ -200,12 +201,20 @@ export async function startGraphStub(options: GraphStubOptions = {}): Promise<Gr
   const handle = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
     const url = new URL(request.url ?? '/', 'http://stub');
     const record = (status: number, errorCode?: number) => {
-      requests.push({ at: Date.now(), method: request.method ?? 'GET', path: url.pathname.replace(`/${version}/`, ''), query: url.searchParams, status, ...(errorCode === undefined ? {} : { errorCode }) });
+      requests.push({
+        at: Date.now(),
+        method: request.method ?? 'GET',
+        path: url.pathname.replace(`/${version}/`, ''),
+        query: url.searchParams,
+        status,
+        ...(errorCode === undefined ? {} : { errorCode }),
+      });
     };
     const fail = (error: StubGraphError) => {
       const status = error.status ?? 400;
       record(status, error.code);
-      const authenticate: Record<string, string> = error.code === 190 ? { 'www-authenticate': `OAuth "Facebook Platform" "invalid_token" "${error.message ?? ''}"` } : {};
+      const authenticate: Record<string, string> =
+        error.code === 190 ? { 'www-authenticate': `OAuth "Facebook Platform" "invalid_token" "${error.message ?? ''}"` } : {};
       sendJson(response, status, errorBody(error), { ...authenticate, ...error.headers });
     };
 
@@ -236,7 +245,13 @@ export async function startGraphStub(options: GraphStubOptions = {}): Promise<Gr
     const leadsMatch = /^(\d+)\/leads$/.exec(path);
     const leadMatch = /^(\d+)$/.exec(path);
     if (!leadsMatch && !leadMatch) {
-      fail({ code: 100, status: 400, type: 'GraphMethodException', subcode: 33, message: `Unsupported get request. Object with ID '${path}' does not exist.` });
+      fail({
+        code: 100,
+        status: 400,
+        type: 'GraphMethodException',
+        subcode: 33,
+        message: `Unsupported get request. Object with ID '${path}' does not exist.`,
+      });
       return;
     }
     if (leadMatch && hold) await hold;
@@ -275,7 +290,13 @@ export async function startGraphStub(options: GraphStubOptions = {}): Promise<Gr
     matching.sort((a, b) => b.created_time.localeCompare(a.created_time) || b.id.localeCompare(a.id));
     const limit = Math.min(Math.max(Number(url.searchParams.get('limit') ?? 25) || 25, 1), 100);
     const afterCursor = url.searchParams.get('after');
-    const offset = afterCursor ? Number(Buffer.from(afterCursor, 'base64').toString('utf8').replace(/^offset:/, '')) || 0 : 0;
+    const offset = afterCursor
+      ? Number(
+          Buffer.from(afterCursor, 'base64')
+            .toString('utf8')
+            .replace(/^offset:/, ''),
+        ) || 0
+      : 0;
     const page = matching.slice(offset, offset + limit);
     const cursor = (position: number) => Buffer.from(`offset:${position}`).toString('base64');
     const body: Record<string, unknown> = { data: page.map((lead) => pickFields(lead, url.searchParams.get('fields'))) };
@@ -347,7 +368,9 @@ export async function startGraphStub(options: GraphStubOptions = {}): Promise<Gr
 }
 
 if (import.meta.main) {
-  const { values } = parseArgs({ options: { port: { type: 'string', default: '4100' }, token: { type: 'string', default: 'stub-token' } } });
+  const { values } = parseArgs({
+    options: { port: { type: 'string', default: '4100' }, token: { type: 'string', default: 'stub-token' } },
+  });
   const stub = await startGraphStub({ port: Number(values.port), token: values.token, autoCreateLeads: true });
   const formId = '100000000000001';
   stub.addLead({

@@ -80,11 +80,7 @@ function chatType(chatId: string): string {
   return 'private';
 }
 
-function parseParams(
-  contentType: string | undefined,
-  body: string,
-  query: URLSearchParams,
-): Record<string, unknown> | null {
+function parseParams(contentType: string | undefined, body: string, query: URLSearchParams): Record<string, unknown> | null {
   const params: Record<string, unknown> = Object.fromEntries(query.entries());
   const type = (contentType ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
   if (body === '') return params;
@@ -162,8 +158,7 @@ export async function startTelegramStub(options: TelegramStubOptions = {}): Prom
       const body = await readRequestBody(request);
       if (match === null) return reply(response, 404, { ok: false, error_code: 404, description: 'Not Found' });
       const [, presentedToken, method = ''] = match;
-      if (presentedToken !== token)
-        return reply(response, 401, { ok: false, error_code: 401, description: 'Unauthorized' });
+      if (presentedToken !== token) return reply(response, 401, { ok: false, error_code: 401, description: 'Unauthorized' });
       const contentType = request.headers['content-type'];
       const params = parseParams(contentType, body, url.searchParams);
       const record = (ok: boolean, description?: string, text?: string): void => {
@@ -179,9 +174,7 @@ export async function startTelegramStub(options: TelegramStubOptions = {}): Prom
 
       if (params === null) {
         record(false, 'Bad Request: unsupported request body');
-        return answer(() =>
-          reply(response, 400, { ok: false, error_code: 400, description: 'Bad Request: unsupported request body' }),
-        );
+        return answer(() => reply(response, 400, { ok: false, error_code: 400, description: 'Bad Request: unsupported request body' }));
       }
       let outcome: TelegramStubReply | { text: string } | { result: unknown };
       if (scripted !== undefined) outcome = scripted;

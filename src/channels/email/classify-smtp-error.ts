@@ -29,16 +29,7 @@ const TRANSIENT_CODES = new Set([
  * Configuration mistakes (bad credentials, no recipients, TLS the server cannot do): every retry would fail
  * the same way, so they are permanent and surface at once as a dead letter and an alert.
  */
-const PERMANENT_CODES = new Set([
-  'EAUTH',
-  'ENOAUTH',
-  'EOAUTH2',
-  'ECONFIG',
-  'EENVELOPE',
-  'EMESSAGE',
-  'ETLS',
-  'EREQUIRETLS',
-]);
+const PERMANENT_CODES = new Set(['EAUTH', 'ENOAUTH', 'EOAUTH2', 'ECONFIG', 'EENVELOPE', 'EMESSAGE', 'ETLS', 'EREQUIRETLS']);
 
 interface SmtpErrorFields {
   code?: unknown;

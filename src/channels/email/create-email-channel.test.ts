@@ -8,7 +8,6 @@ import { createEmailChannel } from './create-email-channel.ts';
 import type { EmailChannelOptions } from './create-email-channel.ts';
 import { formatEmailMessage } from './format-email-message.ts';
 
-
 describe('createEmailChannel against the SMTP stub', () => {
   let stub: SmtpStub;
   const channels: Channel[] = [];

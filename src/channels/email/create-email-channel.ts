@@ -90,17 +90,12 @@ export function createEmailChannel(options: EmailChannelOptions): Channel {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => {
-        reject(
-          new ChannelError('transient', `SMTP check timed out after ${checkTimeoutMs} ms`, { providerCode: 'timeout' }),
-        );
+        reject(new ChannelError('transient', `SMTP check timed out after ${checkTimeoutMs} ms`, { providerCode: 'timeout' }));
       }, checkTimeoutMs);
     });
     try {
       // verify() opens its own connection (outside the pool), greets and authenticates, then quits.
-      await Promise.race([
-        transporter.verify().catch((error: unknown) => Promise.reject(classifySmtpError(error))),
-        timeout,
-      ]);
+      await Promise.race([transporter.verify().catch((error: unknown) => Promise.reject(classifySmtpError(error))), timeout]);
     } finally {
       clearTimeout(timer);
     }

@@ -1,11 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  NASTY_NAME,
-  leadCreated,
-  makeLead,
-  makeMessage,
-  manyLeadsCreated,
-} from '../../../test/stubs/notice-fixtures.ts';
+import { NASTY_NAME, leadCreated, makeLead, makeMessage, manyLeadsCreated } from '../../../test/stubs/notice-fixtures.ts';
 import type { Notice } from '../channel.ts';
 import { emailMessageId, formatEmailMessage } from './format-email-message.ts';
 
@@ -35,9 +29,7 @@ describe('formatEmailMessage', () => {
       ].join('\n'),
     );
     expect(content.html).toContain('<h2 style="font-size:18px;margin:0 0 12px">New HOT lead: Ada Lovelace</h2>');
-    expect(content.html).toContain(
-      '<a href="http://127.0.0.1:3000/admin#/leads/0196a1b2-0000-7000-8000-000000000001">',
-    );
+    expect(content.html).toContain('<a href="http://127.0.0.1:3000/admin#/leads/0196a1b2-0000-7000-8000-000000000001">');
   });
 
   it.each([

@@ -91,10 +91,7 @@ function formatLeadNotice(notice: LeadNotice): Body {
   const message = lead.message === null ? '' : truncate(lead.message.trim(), MAX_MESSAGE_CHARS);
 
   const htmlRows = rows
-    .map(
-      (row) =>
-        `<tr><th style="${STYLE_TH}">${escapeHtml(row.label)}</th><td style="${STYLE_TD}">${escapeHtml(row.value)}</td></tr>`,
-    )
+    .map((row) => `<tr><th style="${STYLE_TH}">${escapeHtml(row.label)}</th><td style="${STYLE_TD}">${escapeHtml(row.value)}</td></tr>`)
     .join('\n');
   const htmlParts = [`<table style="${STYLE_TABLE}">\n${htmlRows}\n</table>`];
   if (message !== '') {

@@ -6,7 +6,6 @@ import type { SlackStub } from '../../../test/stubs/start-slack-stub.ts';
 import { createSlackChannel } from './create-slack-channel.ts';
 import { formatSlackMessage } from './format-slack-message.ts';
 
-
 describe('createSlackChannel against the Slack stub', () => {
   let stub: SlackStub;
   beforeEach(async () => {

@@ -1,12 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { slackPayloadError } from '../../../test/stubs/start-slack-stub.ts';
-import {
-  NASTY_NAME,
-  leadCreated,
-  makeLead,
-  makeMessage,
-  manyLeadsCreated,
-} from '../../../test/stubs/notice-fixtures.ts';
+import { NASTY_NAME, leadCreated, makeLead, makeMessage, manyLeadsCreated } from '../../../test/stubs/notice-fixtures.ts';
 import type { Notice } from '../channel.ts';
 import { formatSlackMessage } from './format-slack-message.ts';
 

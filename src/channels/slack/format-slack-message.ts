@@ -37,9 +37,7 @@ export interface SlackText {
   text: string;
 }
 export type SlackBlock =
-  | { type: 'section'; text: SlackText; fields?: SlackText[] }
-  | { type: 'context'; elements: SlackText[] }
-  | { type: 'divider' };
+  { type: 'section'; text: SlackText; fields?: SlackText[] } | { type: 'context'; elements: SlackText[] } | { type: 'divider' };
 
 /** The JSON body of an incoming-webhook post. */
 export interface SlackPayload {
@@ -98,16 +96,10 @@ function adminLinkBlock(options: SlackFormatOptions): SlackBlock[] {
   return [{ type: 'context', elements: [mrkdwn(slackLink(url, 'Open the Leadline admin panel'))] }];
 }
 
-function formatOperatorNotice(
-  notice: Extract<Notice, { kind: 'operator' }>,
-  options: SlackFormatOptions,
-): SlackBlock[] {
+function formatOperatorNotice(notice: Extract<Notice, { kind: 'operator' }>, options: SlackFormatOptions): SlackBlock[] {
   const title = escapeSlackText(truncate(singleLine(notice.title), 200));
   const detail = escapeSlackText(truncate(notice.detail.trim(), MAX_OPERATOR_DETAIL_CHARS));
-  return [
-    { type: 'section', text: mrkdwn(`*Leadline alert:* ${title}${detail === '' ? '' : `\n${detail}`}`) },
-    ...adminLinkBlock(options),
-  ];
+  return [{ type: 'section', text: mrkdwn(`*Leadline alert:* ${title}${detail === '' ? '' : `\n${detail}`}`) }, ...adminLinkBlock(options)];
 }
 
 /**

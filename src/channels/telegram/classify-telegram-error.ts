@@ -1,6 +1,6 @@
 import { TelegramError } from 'telegraf';
 import { ChannelError } from '../channel.ts';
-import { networkErrorCode } from '../network-error-code.ts';
+import { networkErrorCode } from '../../shared/network-error-code.ts';
 
 /** Telegram omits retry_after on some 429s; one second is its documented per-chat pace. */
 const DEFAULT_RETRY_AFTER_MS = 1000;
@@ -21,8 +21,7 @@ export function migratedChatId(error: unknown): number | undefined {
 export function classifyTelegramError(error: unknown): ChannelError {
   if (error instanceof TelegramError) {
     const code = error.code;
-    const description =
-      typeof error.description === 'string' ? error.description.replace(/\s+/g, ' ').slice(0, 120) : '';
+    const description = typeof error.description === 'string' ? error.description.replace(/\s+/g, ' ').slice(0, 120) : '';
     const providerCode = description === '' ? String(code) : `${code} ${description}`;
     if (code === 429) {
       const seconds = error.parameters?.retry_after;

@@ -2,18 +2,11 @@ import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { closedPort, sendError } from '../../../test/stubs/channel-test-helpers.ts';
 import { NASTY_NAME, leadCreated, makeMessage } from '../../../test/stubs/notice-fixtures.ts';
-import {
-  badGateway,
-  botBlocked,
-  chatNotFound,
-  startTelegramStub,
-  tooManyRequests,
-} from '../../../test/stubs/start-telegram-stub.ts';
+import { badGateway, botBlocked, chatNotFound, startTelegramStub, tooManyRequests } from '../../../test/stubs/start-telegram-stub.ts';
 import type { TelegramStub } from '../../../test/stubs/start-telegram-stub.ts';
 import { createTelegramChannel } from './create-telegram-channel.ts';
 import type { TelegramChannelOptions } from './create-telegram-channel.ts';
 import { formatTelegramMessage } from './format-telegram-message.ts';
-
 
 describe('createTelegramChannel against the Telegram stub', () => {
   let stub: TelegramStub;

@@ -1,12 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseTelegramHtml } from '../../../test/stubs/parse-telegram-html.ts';
-import {
-  NASTY_NAME,
-  leadCreated,
-  makeLead,
-  makeMessage,
-  manyLeadsCreated,
-} from '../../../test/stubs/notice-fixtures.ts';
+import { NASTY_NAME, leadCreated, makeLead, makeMessage, manyLeadsCreated } from '../../../test/stubs/notice-fixtures.ts';
 import type { Notice } from '../channel.ts';
 import { MAX_TELEGRAM_HTML_CHARS, formatTelegramMessage } from './format-telegram-message.ts';
 
@@ -58,9 +52,7 @@ describe('formatTelegramMessage', () => {
   it('when an operator alert is formatted, then title and detail are escaped', () => {
     const notice: Notice = { kind: 'operator', eventId: 'e', title: 'Email <down>', detail: 'SMTP 550 & more' };
 
-    expect(formatTelegramMessage(makeMessage([notice]))).toBe(
-      '<b>Leadline alert:</b> Email &lt;down&gt;\nSMTP 550 &amp; more',
-    );
+    expect(formatTelegramMessage(makeMessage([notice]))).toBe('<b>Leadline alert:</b> Email &lt;down&gt;\nSMTP 550 &amp; more');
   });
 
   it('when 12 notices are coalesced, then one message names every lead with its quality', () => {
@@ -98,8 +90,6 @@ describe('formatTelegramMessage', () => {
     const html = formatTelegramMessage(makeMessage([notice]));
 
     expect(html.length).toBeLessThanOrEqual(MAX_TELEGRAM_HTML_CHARS);
-    expect(parsedText(html)).toMatch(
-      /^Daily digest\n\nline 0 <&>\n[\s\S]*\(The full digest is in the email and the admin panel\.\)$/,
-    );
+    expect(parsedText(html)).toMatch(/^Daily digest\n\nline 0 <&>\n[\s\S]*\(The full digest is in the email and the admin panel\.\)$/);
   });
 });

