@@ -76,6 +76,8 @@ export interface Leadline {
   flushSpool(): Promise<void>;
   /** This process's row in `worker_processes`. */
   processId: string;
+  /** The Express app (API role), for tests that read its route table; not for wiring more routes. */
+  app: express.Express | undefined;
   stop(): Promise<void>;
 }
 
@@ -230,6 +232,7 @@ export async function startLeadline(config: Config, overrides: StartOverrides = 
     let url: string | undefined;
     let spool: Spool | undefined;
     let flushSpool: (() => Promise<void>) | undefined;
+    let httpApp: express.Express | undefined;
     if (apiPool) {
       if (config.spool) {
         const opened = await openSpool({
@@ -318,6 +321,7 @@ export async function startLeadline(config: Config, overrides: StartOverrides = 
           ),
         ],
       });
+      httpApp = app;
       const server = await listen(app, config.port, config.host);
       const address = server.address() as AddressInfo;
       url = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
@@ -341,6 +345,7 @@ export async function startLeadline(config: Config, overrides: StartOverrides = 
       spool,
       flushSpool: flushSpool ?? (async () => {}),
       processId: presence.id,
+      app: httpApp,
       stop: stopAll,
     };
     if (admin.generated) logger.info('generated ADMIN_API_KEY and saved it in %s/admin-api-key', config.homeDir);
