@@ -79,6 +79,8 @@ export interface Leadline {
   flushSpool(): Promise<void>;
   /** This process's row in `worker_processes`. */
   processId: string;
+  /** The Express app (API role), for tests that read its route table; not for wiring more routes. */
+  app: express.Express | undefined;
   stop(): Promise<void>;
 }
 
@@ -252,6 +254,7 @@ export async function startLeadline(config: Config, overrides: StartOverrides = 
     let url: string | undefined;
     let spool: Spool<CapturedLeadRow> | undefined;
     let flushSpool: (() => Promise<void>) | undefined;
+    let httpApp: express.Express | undefined;
     if (apiPool) {
       if (config.spool) {
         const opened = await openSpool({
@@ -353,6 +356,7 @@ export async function startLeadline(config: Config, overrides: StartOverrides = 
           ),
         ],
       });
+      httpApp = app;
       const server = await listen(app, config.port, config.host);
       const address = server.address() as AddressInfo;
       url = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
@@ -376,6 +380,7 @@ export async function startLeadline(config: Config, overrides: StartOverrides = 
       spool,
       flushSpool: flushSpool ?? (async () => {}),
       processId: presence.id,
+      app: httpApp,
       stop: stopAll,
     };
     if (admin.generated) logger.info('generated ADMIN_API_KEY and saved it in %s/admin-api-key', config.homeDir);

@@ -9,6 +9,9 @@ export interface SpawnedLeadline {
   /** Base URL when the process runs the API role. */
   url: string | undefined;
   output: () => string;
+  /** The two streams apart (`output` interleaves them), for tests that read the log line by line. */
+  stdout: () => string;
+  stderr: () => string;
   /** Resolves with the exit code (or the signal name). */
   exited: Promise<number | string>;
   kill(signal?: NodeJS.Signals): void;
@@ -34,8 +37,19 @@ export async function spawnLeadline(env: Record<string, string>, timeoutMs = 30_
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
-  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  let stdout = '';
+  let stderr = '';
+  // Decoded as streams, so a character split across two chunks is not mangled.
+  child.stdout!.setEncoding('utf8');
+  child.stderr!.setEncoding('utf8');
+  child.stdout!.on('data', (chunk: string) => {
+    output += chunk;
+    stdout += chunk;
+  });
+  child.stderr!.on('data', (chunk: string) => {
+    output += chunk;
+    stderr += chunk;
+  });
   const exited = new Promise<number | string>((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal ?? -1)));
 
   const url = await new Promise<string | undefined>((resolve, reject) => {
@@ -57,5 +71,13 @@ export async function spawnLeadline(env: Record<string, string>, timeoutMs = 30_
     });
   });
 
-  return { process: child, url, output: () => output, exited, kill: (signal = 'SIGTERM') => child.kill(signal) };
+  return {
+    process: child,
+    url,
+    output: () => output,
+    stdout: () => stdout,
+    stderr: () => stderr,
+    exited,
+    kill: (signal = 'SIGTERM') => child.kill(signal),
+  };
 }
