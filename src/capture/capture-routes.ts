@@ -15,7 +15,7 @@ import {
   type DirectLeadBody,
   type PropertyInquiryBody,
 } from './lead-schemas.ts';
-import { normalizeContact } from './normalize-contact.ts';
+import { normalizeContact, withUnverifiedPhone } from './normalize-contact.ts';
 import { zodIssuesToFieldErrors } from '../http/zod-issues-to-field-errors.ts';
 
 export interface CaptureRouteDeps extends CaptureDeps {
@@ -54,7 +54,7 @@ export function captureHandler<Schema extends z.ZodType>(
       idempotency_key?: string;
     };
 
-    const { contact, errors } = normalizeContact(
+    const { contact, errors, unverifiedPhone } = normalizeContact(
       { email: body.email, phone: body.phone, country: body.metadata?.['country'] },
       deps.defaultPhoneRegion,
     );
@@ -68,6 +68,7 @@ export function captureHandler<Schema extends z.ZodType>(
       ]);
     }
     const draft = toDraft(body, contact);
+    draft.metadata = withUnverifiedPhone(draft.metadata, unverifiedPhone);
     if (clientKey !== undefined) draft.idempotencyKey = `client:${scope}:${clientKey}`;
 
     const result = await captureLead(deps, draft);

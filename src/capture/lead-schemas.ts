@@ -12,6 +12,20 @@ const consent = z
   .optional()
   .transform((value) => (value === undefined ? undefined : value === true || ['on', 'true', 'yes', '1'].includes(String(value))));
 
+/**
+ * When a chat message was sent: an ISO time with an offset, stored in UTC. A year before 1970 or after 9999,
+ * or an offset Postgres cannot hold, is refused here rather than failing the insert.
+ */
+const sentAt = z.iso.datetime({ offset: true }).transform((text, ctx) => {
+  const time = new Date(text);
+  const year = time.getUTCFullYear();
+  if (Number.isNaN(time.getTime()) || year < 1970 || year > 9999) {
+    ctx.addIssue({ code: 'custom', message: 'must be a time between 1970 and 9999' });
+    return z.NEVER;
+  }
+  return time.toISOString();
+});
+
 const contactFields = {
   name: optionalText(200),
   email: optionalText(254),
@@ -27,7 +41,7 @@ export const chatbotLeadSchema = z.strictObject({
       z.strictObject({
         role: z.enum(['user', 'bot', 'agent']),
         content: trimmedText(10_000).pipe(z.string().min(1, 'must not be empty')),
-        sent_at: z.iso.datetime({ offset: true }).optional(),
+        sent_at: sentAt.optional(),
       }),
     )
     .min(1, 'at least one message')

@@ -51,8 +51,20 @@ function fromBodyParser(error: unknown): AppError | undefined {
     case 'parameters.too.many':
       return new AppError('validation_failed', 'too many form fields', { errors: [{ path: '', message: 'too many fields' }] });
     default:
-      return undefined;
+      break;
   }
+  // Any other parser refusal (a body that does not decompress as its Content-Encoding says, an aborted
+  // upload) says what it is by its status: the client's fault, never a 500.
+  const status = (error as { status?: unknown; statusCode?: unknown }).status ?? (error as { statusCode?: unknown }).statusCode;
+  if (status === 413) return new AppError('payload_too_large', 'the body is larger than 64 KB; send less data');
+  if (status === 415)
+    return new AppError('unsupported_media_type', 'send application/json or application/x-www-form-urlencoded, uncompressed or gzip');
+  if (typeof status === 'number' && status >= 400 && status < 500) {
+    return new AppError('validation_failed', 'the body could not be read; check its Content-Encoding and Content-Length', {
+      errors: [{ path: '', message: 'unreadable body' }],
+    });
+  }
+  return undefined;
 }
 
 /** The one place errors become HTTP: problem+json, never a stack trace. */

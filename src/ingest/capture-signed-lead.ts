@@ -2,7 +2,7 @@ import { captureLead, type CaptureDeps } from '../capture/capture-lead.ts';
 import { fromDirectLead } from '../capture/capture-routes.ts';
 import type { CaptureResult } from '../capture/lead-draft.ts';
 import { directLeadSchema } from '../capture/lead-schemas.ts';
-import { normalizeContact } from '../capture/normalize-contact.ts';
+import { normalizeContact, withUnverifiedPhone } from '../capture/normalize-contact.ts';
 import { zodIssuesToFieldErrors } from '../http/zod-issues-to-field-errors.ts';
 import { validationError } from '../shared/app-error.ts';
 import type { IngestDeps } from './ingest-deps.ts';
@@ -29,13 +29,14 @@ export async function captureSignedLead(
   if (!parsed.success) throw validationError(zodIssuesToFieldErrors(parsed.error));
   const body = parsed.data;
 
-  const { contact, errors } = normalizeContact(
+  const { contact, errors, unverifiedPhone } = normalizeContact(
     { email: body.email, phone: body.phone, country: body.metadata?.['country'] },
     deps.defaultPhoneRegion,
   );
   if (errors.length > 0) throw validationError(errors);
 
   const draft = fromDirectLead(body, contact);
+  draft.metadata = withUnverifiedPhone(draft.metadata, unverifiedPhone);
   draft.source = input.source;
   if (body.source && body.source !== input.source) draft.metadata = { ...draft.metadata, origin: body.source };
   draft.idempotencyKey = `${input.source}:${input.webhookId}`;

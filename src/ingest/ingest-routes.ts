@@ -140,13 +140,31 @@ export function ingestRoutes(deps: IngestDeps, guards: RequestHandler[] = []): R
     };
     // Every payload is kept (the audit trail; a failed one can be replayed after a fix).
     const keep = (status: 'processed' | 'failed', errorMessage: string | null) =>
-      insertRawLeads(deps.db, [{ source, externalId: verdict.id, body: storable(text), headers, status, errorMessage }], deps.clock.now());
+      insertRawLeads(
+        deps.db,
+        [
+          {
+            source,
+            externalId: verdict.id,
+            body: storable(text),
+            headers,
+            status,
+            errorMessage: errorMessage === null ? null : storable(errorMessage).slice(0, 1_000),
+          },
+        ],
+        deps.clock.now(),
+      );
 
     let result;
     try {
       result = await captureSignedLead(deps, { source, webhookId: verdict.id, bodyText: text });
     } catch (error) {
-      if (error instanceof AppError) await keep('failed', error.message);
+      // A signed payload is kept whatever went wrong, so it can be replayed once the cause is fixed; when the
+      // database itself is what failed, keeping it fails too and the sender's retry brings it again.
+      await keep(
+        'failed',
+        error instanceof AppError ? error.message : 'the lead could not be captured (internal error; see the logs)',
+      ).catch(() => {});
       throw error;
     }
     await keep('processed', null);

@@ -129,6 +129,27 @@ describe('capture routes', () => {
   });
 });
 
+describe('phones', () => {
+  it('when a lead has a valid email and a phone that no numbering plan allows, then it is captured and the phone is kept in metadata with the reason', async () => {
+    const response = await postJson(`${app.url}/api/leads`, {
+      name: 'Doubtful Phone',
+      email: 'doubtful@example.com',
+      phone: '+1 555 555 5555',
+    });
+    expect(response.status).toBe(201);
+    const { rows } = await db.pool.query('SELECT phone, metadata FROM conversations WHERE id = $1', [response.body.id]);
+    expect(rows[0]).toEqual({ phone: null, metadata: { phone_unverified: { value: '+1 555 555 5555', reason: expect.any(String) } } });
+  });
+
+  it('when a lead has only a phone that is not valid, then it is refused with 400 naming phone, and nothing is written', async () => {
+    const before = await totalRows();
+    const response = await postJson(`${app.url}/api/leads`, { name: 'Only Phone', phone: '+4910000000000000' });
+    expect(response.status).toBe(400);
+    expect(response.body.errors).toEqual([{ path: 'phone', message: expect.stringContaining('not a valid phone number') }]);
+    expect(await totalRows()).toEqual(before);
+  });
+});
+
 describe('idempotency', () => {
   it('when one Idempotency-Key is sent 10 times at once, then one lead is made: one 201 and nine 200 duplicates with the same id', async () => {
     const before = await totalRows();
