@@ -30,6 +30,11 @@ export interface BeginRequest {
   leaseMs: number;
   /** This process (`worker_processes.id`): the owner of the attempts it starts. */
   processId: string;
+  /**
+   * The attempts this process's handlers still hold: any other own attempt still `sending` was left by a
+   * handler that failed, and is closed as interrupted at once.
+   */
+  heldByThisProcess: readonly string[];
 }
 
 /**
@@ -92,14 +97,16 @@ async function insertAttempts(db: Queryable, request: BeginRequest, deliveries: 
 }
 
 /**
- * Whether the process that owns attempt `n` is gone: it shut down, or it stopped beating for a lease.
- * Attempts from before process ownership existed (process_id NULL) have only the delivery lease.
+ * Whether nobody can finish attempt `n` any more: its process is gone (it shut down, or stopped beating for a
+ * lease), or it is this process's own and no handler here holds it. Attempts from before process ownership
+ * existed (process_id NULL) have only the delivery lease.
  */
-const OWNER_IS_DEAD = /* sql */ `
-  n.process_id IS NOT NULL AND n.process_id <> $6::uuid AND NOT EXISTS (
+const OWNER_IS_GONE = /* sql */ `
+  (n.process_id = $6::uuid AND NOT (n.id = ANY($8::bigint[])))
+  OR (n.process_id IS NOT NULL AND n.process_id <> $6::uuid AND NOT EXISTS (
     SELECT 1 FROM worker_processes p
     WHERE p.id = n.process_id AND p.stopped_at IS NULL
-      AND p.heartbeat_at > now() - make_interval(secs => $7::double precision / 1000))`;
+      AND p.heartbeat_at > now() - make_interval(secs => $7::double precision / 1000)))`;
 
 /** The rare path: close attempts of dead processes, try again, and report the ones live processes hold. */
 async function beginContestedAttempts(pool: Pool, request: BeginRequest): Promise<BeginResult> {
@@ -113,8 +120,17 @@ async function beginContestedAttempts(pool: Pool, request: BeginRequest): Promis
         SET status = 'failed', error_kind = 'interrupted', error_message = $5, finished_at = now()
         FROM unnest($2::bigint[], $3::int[]) AS wanted(event_id, round)
         WHERE n.channel = $1 AND n.event_id = wanted.event_id AND n.round = wanted.round AND n.status = 'sending'
-          AND (n.started_at < now() - make_interval(secs => $4::double precision / 1000) OR ${OWNER_IS_DEAD})`,
-      values: [request.channel, eventIds, rounds, request.leaseMs, INTERRUPTED_MESSAGE, request.processId, PROCESS_LEASE_MS],
+          AND (n.started_at < now() - make_interval(secs => $4::double precision / 1000) OR ${OWNER_IS_GONE})`,
+      values: [
+        request.channel,
+        eventIds,
+        rounds,
+        request.leaseMs,
+        INTERRUPTED_MESSAGE,
+        request.processId,
+        PROCESS_LEASE_MS,
+        request.heldByThisProcess,
+      ],
     });
     const started = await insertAttempts(client, request, request.deliveries);
     const startedIds = started.map((attempt) => attempt.logId);

@@ -28,8 +28,23 @@ describe('planDeliveryGroups', () => {
     expect(planDeliveryGroups(planned(COALESCE_WHEN_WAITING), { minIntervalMs: 0, maxNoticesPerMessage: 50 })).toHaveLength(1);
   });
 
-  it('when a channel never coalesces (email), then a backlog still goes out one per message', () => {
+  it('when a channel never coalesces, then a backlog still goes out one per message', () => {
     expect(planDeliveryGroups(planned(40), { minIntervalMs: 0, maxNoticesPerMessage: 1 })).toHaveLength(40);
+  });
+
+  it('when a digest waits among a backlog of alerts, then it goes out on its own, never folded into a summary', () => {
+    const digest: PlannedDelivery = {
+      key: { eventId: 'd', round: 0 },
+      source: {
+        notice: { kind: 'digest', eventId: 'd', subject: 'Daily digest', text: 't', html: 'h' },
+        eventType: 'digest.sent',
+        conversationId: null,
+      },
+      tries: 0,
+    };
+    const groups = planDeliveryGroups([...planned(30), digest], { minIntervalMs: 0, maxNoticesPerMessage: 50 });
+    expect(groups.map((group) => group.length)).toEqual([30, 1]);
+    expect(groups[1]?.[0]?.key.eventId).toBe('d');
   });
 });
 

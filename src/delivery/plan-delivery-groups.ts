@@ -48,8 +48,11 @@ export function planDeliveryGroups(
   planned: readonly PlannedDelivery[],
   destination: { minIntervalMs: number; maxNoticesPerMessage: number },
 ): PlannedDelivery[][] {
-  const behind = planned.length * destination.minIntervalMs > COALESCE_WHEN_BEHIND_MS || planned.length >= COALESCE_WHEN_WAITING;
-  return chunk(planned, behind ? destination.maxNoticesPerMessage : 1);
+  // The digest is a document of its own (and goes to other recipients): never folded into a summary line.
+  const digests = planned.filter((entry) => entry.source.notice.kind === 'digest');
+  const alerts = planned.filter((entry) => entry.source.notice.kind !== 'digest');
+  const behind = alerts.length * destination.minIntervalMs > COALESCE_WHEN_BEHIND_MS || alerts.length >= COALESCE_WHEN_WAITING;
+  return [...chunk(alerts, behind ? destination.maxNoticesPerMessage : 1), ...digests.map((digest) => [digest])];
 }
 
 function chunk<T>(items: readonly T[], size: number): T[][] {

@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import { throughClient } from '../queue/through-client.ts';
 import { ChannelError, type Channel, type OutgoingMessage } from '../channels/channel.ts';
 import { withTransaction, type Pool } from '../db/create-pool.ts';
+import { retryWhileUnavailable } from '../db/retry-while-unavailable.ts';
 import { JOB_HEARTBEAT_REFRESH_SECONDS } from '../queue/ensure-queue.ts';
 import type { JobQueue } from '../queue/start-job-queue.ts';
 import type { Clock } from '../shared/clock.ts';
@@ -39,8 +40,13 @@ export interface DeliveryWorkerDeps {
   reachFaultPoint: ReachFaultPoint;
 }
 
-/** Messages in flight at once to a destination without pacing. */
-export const UNPACED_PARALLEL_SENDS = 16;
+/**
+ * Messages in flight at once to one destination, unless a channel says otherwise: one. A crash can repeat
+ * only a message the provider accepted and we had not recorded yet, so one in flight bounds what a kill
+ * repeats to one message per channel. A backlog is drained by summaries (planDeliveryGroups), not by
+ * parallel sends.
+ */
+export const DEFAULT_CONCURRENT_SENDS = 1;
 
 /** How long a paused worker's in-hand jobs wait before they are looked at again. */
 const HOLD_WHILE_PAUSED_MS = 2_000;
@@ -76,6 +82,17 @@ const sentDelivery = ({ attempt, source }: PendingDelivery): SentDelivery => ({
  */
 export async function startDeliveryWorkers(deps: DeliveryWorkerDeps): Promise<{ stop(): Promise<void> }> {
   const workerIds = new Map<string, string>();
+  /**
+   * Attempts this process's handlers hold right now, per channel. An own attempt still `sending` that no
+   * handler holds was left by a handler that failed (its outcome could not be recorded): the next batch
+   * closes it as interrupted instead of waiting out the lease.
+   */
+  const held = new Map<string, Set<string>>();
+  const heldFor = (channel: Channel) => {
+    let set = held.get(channel.name);
+    if (!set) held.set(channel.name, (set = new Set()));
+    return set;
+  };
 
   const requeue = (channel: Channel, deliveries: readonly (WantedDelivery & { startAfter: Date })[]) =>
     deps.boss.insert(
@@ -87,6 +104,15 @@ export async function startDeliveryWorkers(deps: DeliveryWorkerDeps): Promise<{ 
     );
 
   const handleBatch = async (channel: Channel, jobs: { data: DeliveryJobData }[]): Promise<void> => {
+    const holding = heldFor(channel);
+    try {
+      await planAndSend(channel, jobs);
+    } finally {
+      holding.clear();
+    }
+  };
+
+  const planAndSend = async (channel: Channel, jobs: { data: DeliveryJobData }[]): Promise<void> => {
     const wanted = collectWantedDeliveries(jobs);
     if (deps.pause.isPaused()) {
       const holdUntil = new Date(deps.clock.now().getTime() + HOLD_WHILE_PAUSED_MS);
@@ -134,10 +160,10 @@ export async function startDeliveryWorkers(deps: DeliveryWorkerDeps): Promise<{ 
 
   /**
    * A destination without pacing (email; Slack or Telegram with their pacing set to 0): the whole batch
-   * starts in one statement, its messages go out side by side (up to the channel's `maxConcurrentSends`, else
-   * UNPACED_PARALLEL_SENDS), and each is recorded the moment the provider accepts it. Recording one by one
-   * keeps what a crash can repeat to the messages accepted in that instant (one, in practice), instead of
-   * every accepted message of the batch; every repeat is flagged as a possible duplicate.
+   * starts in one statement, its messages go out as fast as the provider answers (side by side only for a
+   * channel with `maxConcurrentSends` above one), and each is recorded the moment the provider accepts it,
+   * so a crash repeats at most the message accepted in that instant; every repeat is flagged as a possible
+   * duplicate.
    */
   const sendUnpacedBatch = async (channel: Channel, groups: PlannedDelivery[][]): Promise<void> => {
     const started = await startAttempts(channel, groups.flat());
@@ -146,11 +172,11 @@ export async function startDeliveryWorkers(deps: DeliveryWorkerDeps): Promise<{ 
       .filter((group) => group.length > 0);
     if (startedGroups.length === 0) return;
     deps.reachFaultPoint('before_send');
-    await forEachLimited(startedGroups, channel.maxConcurrentSends ?? UNPACED_PARALLEL_SENDS, async (group) => {
+    await forEachLimited(startedGroups, channel.maxConcurrentSends ?? DEFAULT_CONCURRENT_SENDS, async (group) => {
       const outcome = await sendMessage(channel, group);
       if (!outcome) return;
       deps.reachFaultPoint('after_send');
-      await recordSentDeliveries(deps.pool, channel.name, [outcome]);
+      await retryWhileUnavailable(() => recordSentDeliveries(deps.pool, channel.name, [outcome]));
     });
   };
 
@@ -162,6 +188,7 @@ export async function startDeliveryWorkers(deps: DeliveryWorkerDeps): Promise<{ 
       deliveries: orphaned,
       leaseMs: DELIVERY_LEASE_MS,
       processId: deps.processId,
+      heldByThisProcess: [...heldFor(channel)],
     });
     await skipDeliveries(
       deps.pool,
@@ -178,7 +205,7 @@ export async function startDeliveryWorkers(deps: DeliveryWorkerDeps): Promise<{ 
     const outcome = await sendMessage(channel, started);
     if (outcome) {
       deps.reachFaultPoint('after_send');
-      await recordSentDeliveries(deps.pool, channel.name, [outcome]);
+      await retryWhileUnavailable(() => recordSentDeliveries(deps.pool, channel.name, [outcome]));
     }
   };
 
@@ -188,13 +215,16 @@ export async function startDeliveryWorkers(deps: DeliveryWorkerDeps): Promise<{ 
    */
   const startAttempts = async (channel: Channel, planned: PlannedDelivery[]): Promise<Map<string, PendingDelivery>> => {
     const byKey = new Map(planned.map((entry) => [deliveryKeyOf(entry.key), entry]));
+    const holding = heldFor(channel);
     const begun = await beginDeliveryAttempts(deps.pool, {
       channel: channel.name,
       destination: channel.destination,
       deliveries: planned.map((entry) => entry.key),
       leaseMs: DELIVERY_LEASE_MS,
       processId: deps.processId,
+      heldByThisProcess: [...holding],
     });
+    for (const attempt of begun.started) holding.add(attempt.logId);
     if (begun.inFlight.length > 0) {
       await requeue(
         channel,
@@ -253,30 +283,32 @@ export async function startDeliveryWorkers(deps: DeliveryWorkerDeps): Promise<{ 
     );
     const byLogId = new Map(group.map((delivery) => [delivery.attempt.logId, delivery]));
     const errorMessage = `${failure.providerCode ? `${failure.providerCode}: ` : ''}${failure.message}`.slice(0, 500);
-    await withTransaction(deps.pool, async (client) => {
-      await recordFailedDeliveries(client, {
-        channel: channel.name,
-        kind: failure.kind,
-        errorMessage,
-        deliveries: plan.map(({ logId, nextAttemptAt }) => {
-          const delivery = byLogId.get(logId)!;
-          return { ...sentDelivery(delivery), nextAttemptAt };
-        }),
-      });
-      const retries = plan.filter((entry) => entry.nextAttemptAt !== undefined);
-      if (retries.length > 0) {
-        await deps.boss.insert(
-          deliveryQueueName(channel.name),
-          retries.map(({ eventId, round, tries, nextAttemptAt }) => ({
-            data: { eventId, round, tries } satisfies DeliveryJobData,
-            startAfter: nextAttemptAt!,
-          })),
-          { db: throughClient(client) },
-        );
-      }
-      if (failure.kind === 'rate_limited')
-        await pushBackSendSlots(client, channel.destination, failure.retryAfterMs ?? DEFAULT_RATE_LIMIT_WAIT_MS);
-    });
+    await retryWhileUnavailable(() =>
+      withTransaction(deps.pool, async (client) => {
+        await recordFailedDeliveries(client, {
+          channel: channel.name,
+          kind: failure.kind,
+          errorMessage,
+          deliveries: plan.map(({ logId, nextAttemptAt }) => {
+            const delivery = byLogId.get(logId)!;
+            return { ...sentDelivery(delivery), nextAttemptAt };
+          }),
+        });
+        const retries = plan.filter((entry) => entry.nextAttemptAt !== undefined);
+        if (retries.length > 0) {
+          await deps.boss.insert(
+            deliveryQueueName(channel.name),
+            retries.map(({ eventId, round, tries, nextAttemptAt }) => ({
+              data: { eventId, round, tries } satisfies DeliveryJobData,
+              startAfter: nextAttemptAt!,
+            })),
+            { db: throughClient(client) },
+          );
+        }
+        if (failure.kind === 'rate_limited')
+          await pushBackSendSlots(client, channel.destination, failure.retryAfterMs ?? DEFAULT_RATE_LIMIT_WAIT_MS);
+      }),
+    );
   };
 
   const startWorker = async (channel: Channel) => {

@@ -145,10 +145,10 @@ describe('createEmailChannel against the SMTP stub', () => {
     expect(stub.received).toHaveLength(0);
   });
 
-  it('when the channel is created, then it never coalesces and needs no pacing', () => {
+  it('when the channel is created, then it sends one message at a time, summarises a backlog and needs no pacing', () => {
     const channel = channelFor();
 
-    expect(channel).toMatchObject({ name: 'email', maxNoticesPerMessage: 1, minIntervalMs: 0 });
+    expect(channel).toMatchObject({ name: 'email', maxNoticesPerMessage: 50, minIntervalMs: 0, maxConcurrentSends: 1 });
     expect(channel.destination).toBe('email:sales@example.com,owner@example.com');
   });
 });

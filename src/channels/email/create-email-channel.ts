@@ -38,14 +38,18 @@ export interface EmailChannelOptions {
 const MAX_TIMEOUT_MS = 10_000;
 const DEFAULT_CHECK_TIMEOUT_MS = 5000;
 /**
- * A few connections keep a burst flowing without looking like abuse to the receiving server. The delivery
- * worker sends this many emails side by side (email is never coalesced, so it needs the parallelism).
+ * One connection, kept open (pooled), one message at a time: a crash then repeats at most the one email the
+ * server accepted a moment before (same Message-ID, flagged). A burst does not queue up behind it: when
+ * alerts pile up they go out as summary emails naming each lead (MAX_NOTICES_PER_MESSAGE).
  */
-export const DEFAULT_MAX_CONNECTIONS = 5;
+export const DEFAULT_MAX_CONNECTIONS = 1;
+
+/** A summary email lists each lead on a line; 50 keep it readable and far inside any size limit. */
+const MAX_NOTICES_PER_MESSAGE = 50;
 
 /**
- * An email channel over pooled SMTP (nodemailer). Email is never coalesced (one lead, one thread in the
- * inbox) and needs no pacing of its own. The Message-ID comes from the message key, so a retry after an
+ * An email channel over pooled SMTP (nodemailer). Each lead gets an email of its own (one lead, one thread in
+ * the inbox) while the inbox keeps up; a backlog goes out as summaries. No pacing of its own. The Message-ID comes from the message key, so a retry after an
  * unknown outcome reaches the inbox as the same message (clients and servers de-duplicate on it).
  */
 export function createEmailChannel(options: EmailChannelOptions): Channel {
@@ -104,7 +108,7 @@ export function createEmailChannel(options: EmailChannelOptions): Channel {
   return {
     name: 'email',
     destination: `email:${options.to.join(',')}`,
-    maxNoticesPerMessage: 1,
+    maxNoticesPerMessage: MAX_NOTICES_PER_MESSAGE,
     minIntervalMs: 0,
     maxConcurrentSends: options.maxConnections ?? DEFAULT_MAX_CONNECTIONS,
     send,
