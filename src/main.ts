@@ -11,7 +11,9 @@ import { adminPanelRoutes } from './admin/admin-panel-routes.ts';
 import { adminReadRoutes } from './admin/admin-read-routes.ts';
 import { createLeadEventHub } from './admin/create-lead-event-hub.ts';
 import { ensureAdminKey } from './admin/ensure-admin-key.ts';
-import { metricsRoutes } from './metrics/metrics-routes.ts';
+import { createMetrics } from './metrics/create-metrics.ts';
+import { metricsRoutes, observeRequestDurations } from './metrics/metrics-routes.ts';
+import { readQueueDepths } from './queue/read-queue-depths.ts';
 import { createScoringSettings } from './capture/score-lead.ts';
 import { startDailyDigest } from './digest/start-daily-digest.ts';
 import { createWorkingTimeAdder } from './time/add-working-time.ts';
@@ -31,7 +33,7 @@ import { createPool, type Pool } from './db/create-pool.ts';
 import { migrate } from './db/migrate.ts';
 import { openDatabase } from './db/open-database.ts';
 import { cacheCheck } from './health/cache-check.ts';
-import { healthRoutes } from './health/health-routes.ts';
+import { healthRoutes, type ReadinessCheck } from './health/health-routes.ts';
 import { createApp } from './http/create-app.ts';
 import { rateLimitPerMinute } from './http/rate-limit.ts';
 import { cors } from './http/web-hygiene.ts';
@@ -161,6 +163,11 @@ export async function startLeadline(config: Config, overrides: StartOverrides = 
     stops.push(() => boss.stop({ graceful: true, timeout: 5_000 }));
     await ensureDeliveryQueues(boss);
 
+    const metrics = createMetrics({
+      db: pool,
+      queueDepths: () => readQueueDepths(boss, [...DELIVERY_QUEUES, SLA_TIMER_QUEUE, META_INGEST_QUEUE]),
+    });
+
     const presence = await startProcessPresence({
       pool,
       role: config.role,
@@ -212,6 +219,11 @@ export async function startLeadline(config: Config, overrides: StartOverrides = 
         processId: presence.id,
         adminBaseUrl: config.publicUrl,
         reachFaultPoint,
+        onDelivered: (channel, outcome, leadCreatedAt) => {
+          metrics.deliveries.inc({ channel, outcome });
+          const now = Date.now();
+          for (const createdAt of leadCreatedAt) metrics.deliveryLatency.observe({ channel }, (now - createdAt.getTime()) / 1000);
+        },
       });
       stops.push(() => workers.stop());
       const started = startRelay({
@@ -237,6 +249,29 @@ export async function startLeadline(config: Config, overrides: StartOverrides = 
       if (metaConfigured) {
         const ingestion = await startMetaIngestion(workerIngestDeps);
         stops.push(() => ingestion.stop());
+      }
+      if (config.metricsPort !== undefined && !config.runsApi) {
+        // A worker has no API listener: this one serves its metrics and health to Prometheus and the orchestrator.
+        let stopping = false;
+        const workerApp = createApp({
+          logger,
+          trustProxy: config.trustProxy,
+          isShuttingDown: () => stopping,
+          routers: [
+            healthRoutes({
+              isShuttingDown: () => stopping,
+              canSeeDetails: (req) => config.adminApiKey !== undefined && bearerMatches(req, config.adminApiKey),
+              checks: readinessChecks({ pool: workerPool, boss, spool: undefined, channels, meta: undefined }),
+            }),
+            metricsRoutes({ metrics, token: config.metricsToken }),
+          ],
+        });
+        const metricsServer = await listen(workerApp, config.metricsPort, config.host);
+        logger.info(`metrics and health on http://${config.host}:${config.metricsPort}/metrics`);
+        stops.push(async () => {
+          stopping = true;
+          await closeServer(metricsServer);
+        });
       }
       const digest = await startDailyDigest({
         db: workerPool,
@@ -281,42 +316,20 @@ export async function startLeadline(config: Config, overrides: StartOverrides = 
         logger,
         trustProxy: config.trustProxy,
         isShuttingDown: () => shuttingDown,
+        observe: observeRequestDurations(metrics),
         routers: [
           healthRoutes({
             isShuttingDown: () => shuttingDown,
             canSeeDetails: (req) => bearerMatches(req, admin.key),
-            checks: {
-              // Capture still works with the database away while the spool takes leads: degraded, not down.
-              db: {
-                run: async () => void (await apiPool.query('SELECT 1')),
-                whenFailing: () => (runningSpool?.canAccept() ? 'degraded' : 'failing'),
-              },
-              queue: {
-                run: async () => {
-                  if (!(await boss.getQueue('deliver-log')))
-                    throw new QueueMissingError('the delivery queues are missing; restart to recreate them');
-                },
-                whenFailing: (error) => (error instanceof QueueMissingError || !runningSpool?.canAccept() ? 'failing' : 'degraded'),
-              },
-              ...(runningSpool
-                ? {
-                    spool: {
-                      run: async () => {
-                        if (!runningSpool.canAccept()) throw new Error(`the spool in ${runningSpool.dir} is full or cannot be written`);
-                      },
-                      whenFailing: 'degraded' as const,
-                    },
-                  }
-                : {}),
-              ...Object.fromEntries(
-                channels
-                  .filter((channel) => channel.name !== 'log')
-                  .map((channel) => [channel.name, { run: cacheCheck(() => channel.check(), 30_000), whenFailing: 'degraded' as const }]),
-              ),
-              ...(metaConfigured ? { meta: { run: () => checkMetaHealth(apiIngestDeps), whenFailing: 'degraded' as const } } : {}),
-            },
+            checks: readinessChecks({
+              pool: apiPool,
+              boss,
+              spool: runningSpool,
+              channels,
+              meta: metaConfigured ? () => checkMetaHealth(apiIngestDeps) : undefined,
+            }),
           }),
-          metricsRoutes({ db: apiPool, clock, logger, token: config.metricsToken }),
+          metricsRoutes({ metrics, token: config.metricsToken }),
           ingestRoutes(apiIngestDeps, [rateLimitPerMinute(config.rateLimitPerMinute, { countOnly: 'failed' })]),
           adminPanelRoutes({ supabase: config.supabase }),
           adminRouter(admin.key, [
@@ -351,6 +364,7 @@ export async function startLeadline(config: Config, overrides: StartOverrides = 
               databaseTimeoutMs: config.databaseTimeoutMs,
               defaultPhoneRegion: config.defaultPhoneRegion as CountryCode | undefined,
               redirectOrigins: config.corsOrigins,
+              onCaptured: (route, outcome) => metrics.captures.inc({ route, outcome }),
             },
             [cors(config.corsOrigins), rateLimitPerMinute(config.rateLimitPerMinute)],
           ),
@@ -392,6 +406,46 @@ export async function startLeadline(config: Config, overrides: StartOverrides = 
 }
 
 class QueueMissingError extends Error {}
+
+/**
+ * What /health/ready checks in this process. The database is `failing` only when nothing can take a lead
+ * (no spool, or a full one); the queues are `failing` when the database answered and they are missing;
+ * providers and Meta are `degraded`: an outage there must never take an instance out of a load balancer.
+ */
+function readinessChecks(parts: {
+  pool: Pool;
+  boss: JobQueue;
+  spool: Spool<CapturedLeadRow> | undefined;
+  channels: Channel[];
+  meta: (() => Promise<void>) | undefined;
+}): Record<string, ReadinessCheck> {
+  const { pool, boss, spool } = parts;
+  return {
+    db: { run: async () => void (await pool.query('SELECT 1')), whenFailing: () => (spool?.canAccept() ? 'degraded' : 'failing') },
+    queue: {
+      run: async () => {
+        if (!(await boss.getQueue('deliver-log'))) throw new QueueMissingError('the delivery queues are missing; restart to recreate them');
+      },
+      whenFailing: (error) => (error instanceof QueueMissingError || !spool?.canAccept() ? 'failing' : 'degraded'),
+    },
+    ...(spool
+      ? {
+          spool: {
+            run: async () => {
+              if (!spool.canAccept()) throw new Error(`the spool in ${spool.dir} is full or cannot be written`);
+            },
+            whenFailing: 'degraded' as const,
+          },
+        }
+      : {}),
+    ...Object.fromEntries(
+      parts.channels
+        .filter((channel) => channel.name !== 'log')
+        .map((channel) => [channel.name, { run: cacheCheck(() => channel.check(), 30_000), whenFailing: 'degraded' as const }]),
+    ),
+    ...(parts.meta ? { meta: { run: parts.meta, whenFailing: 'degraded' as const } } : {}),
+  };
+}
 
 /** Migrations run on a connection of their own, without the request timeouts (a migration may take long). */
 async function migrateOnce(connectionString: string, logger: Logger): Promise<void> {

@@ -19,6 +19,8 @@ import { normalizeContact, withUnverifiedPhone } from './normalize-contact.ts';
 import { zodIssuesToFieldErrors } from '../http/zod-issues-to-field-errors.ts';
 
 export interface CaptureRouteDeps extends CaptureDeps {
+  /** Told of every answered capture (the metrics count them by route and outcome). */
+  onCaptured?: (route: string, outcome: 'created' | 'duplicate' | 'spooled') => void;
   defaultPhoneRegion: CountryCode | undefined;
   /** Origins a browser may be redirected to after a plain HTML form post (`?redirect=`). */
   redirectOrigins: readonly string[];
@@ -84,6 +86,7 @@ export function captureHandler<Schema extends z.ZodType>(
       res.redirect(303, redirect);
       return;
     }
+    deps.onCaptured?.(scope, result.spooled ? 'spooled' : result.duplicate ? 'duplicate' : 'created');
     res.status(result.spooled ? 202 : result.duplicate ? 200 : 201).json(payload);
   };
 }

@@ -189,6 +189,18 @@ const environmentSchema = z.object({
   SUPABASE_URL: url,
   SUPABASE_ANON_KEY: optionalText,
   METRICS_TOKEN: secret(16),
+  METRICS_PORT: z
+    .string()
+    .optional()
+    .transform((raw, ctx) => {
+      if (raw === undefined || raw.trim() === '') return undefined;
+      const value = Number(raw.trim());
+      if (!Number.isInteger(value) || value < 1 || value > 65_535) {
+        ctx.addIssue({ code: 'custom', message: `"${raw}" is not a port number (1-65535)` });
+        return z.NEVER;
+      }
+      return value;
+    }),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -308,6 +320,8 @@ function toConfig(env: Environment) {
     supabase: env.SUPABASE_URL && env.SUPABASE_ANON_KEY ? { url: env.SUPABASE_URL, anonKey: env.SUPABASE_ANON_KEY } : undefined,
     /** When set, `/metrics` needs `Authorization: Bearer <token>`. */
     metricsToken: env.METRICS_TOKEN,
+    /** A ROLE=worker process serves /metrics and /health* here (it has no API listener otherwise). */
+    metricsPort: env.METRICS_PORT,
     logLevel: env.LOG_LEVEL,
   };
 }

@@ -38,6 +38,8 @@ export interface DeliveryWorkerDeps {
   /** Base URL for links to the admin panel in alerts. */
   adminBaseUrl: string;
   reachFaultPoint: ReachFaultPoint;
+  /** Told of every finished send: the metrics count outcomes and time lead alerts from capture to acceptance. */
+  onDelivered?: (channel: string, outcome: 'sent' | 'retrying' | 'dead', leadCreatedAt: readonly Date[]) => void;
 }
 
 /**
@@ -255,6 +257,11 @@ export async function startDeliveryWorkers(deps: DeliveryWorkerDeps): Promise<{ 
     };
     try {
       const result = await channel.send(message);
+      deps.onDelivered?.(
+        channel.name,
+        'sent',
+        group.flatMap((delivery) => (delivery.source.notice.kind === 'lead.created' ? [delivery.source.notice.lead.createdAt] : [])),
+      );
       return { deliveries: group.map(sentDelivery), providerMessageId: result.providerMessageId };
     } catch (error) {
       const failure =
@@ -282,6 +289,7 @@ export async function startDeliveryWorkers(deps: DeliveryWorkerDeps): Promise<{ 
       deps.clock.now(),
     );
     const byLogId = new Map(group.map((delivery) => [delivery.attempt.logId, delivery]));
+    for (const entry of plan) deps.onDelivered?.(channel.name, entry.nextAttemptAt === undefined ? 'dead' : 'retrying', []);
     const errorMessage = `${failure.providerCode ? `${failure.providerCode}: ` : ''}${failure.message}`.slice(0, 500);
     await retryWhileUnavailable(() =>
       withTransaction(deps.pool, async (client) => {

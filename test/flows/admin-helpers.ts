@@ -8,6 +8,7 @@ import { deliveryAdminRoutes } from '../../src/delivery/delivery-admin-routes.ts
 import { createApp } from '../../src/http/create-app.ts';
 import { requireAdminKey } from '../../src/http/require-admin-key.ts';
 import { createLogger } from '../../src/logging/create-logger.ts';
+import { createMetrics } from '../../src/metrics/create-metrics.ts';
 import { metricsRoutes } from '../../src/metrics/metrics-routes.ts';
 import { systemClock } from '../../src/shared/clock.ts';
 import { slaAdminRoutes } from '../../src/sla/sla-admin-routes.ts';
@@ -47,7 +48,7 @@ export async function adminSurfaceOf(
   admin.use(deliveryAdminRoutes({ pool: app.pool, boss: app.boss }));
   const served = await serve([
     adminPanelRoutes({ supabase: options.supabase ?? app.config.supabase }),
-    metricsRoutes({ db: app.pool, logger }),
+    metricsRoutes({ metrics: createMetrics({ db: app.pool }) }),
     admin,
   ]);
   return {

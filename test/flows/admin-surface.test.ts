@@ -4,6 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { adminPanelRoutes } from '../../src/admin/admin-panel-routes.ts';
 import { bundleBrowserScript } from '../../src/http/bundle-browser-script.ts';
+import { createMetrics } from '../../src/metrics/create-metrics.ts';
 import { metricsRoutes } from '../../src/metrics/metrics-routes.ts';
 import type { Leadline } from '../../src/main.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/test-database.ts';
@@ -47,8 +48,18 @@ describe('GET /metrics', () => {
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
     const text = await response.text();
-    expect(text).toContain('# TYPE leadline_leads_total counter');
-    expect(text).toMatch(new RegExp(`^leadline_leads_total\\{quality="${lead.body.quality}",source="metrics-test"\\} 1$`, 'm'));
+    expect(text).toContain('# TYPE leadline_leads gauge');
+    expect(text).toMatch(new RegExp(`^leadline_leads\\{source="metrics-test",quality="${lead.body.quality}"\\} 1$`, 'm'));
+    // In-process counters only go up; the two histograms are there with their buckets.
+    expect(text).toMatch(/^leadline_captures_total\{route="api",outcome="created"\} [1-9]\d*$/m);
+    expect(text).toContain('# TYPE http_request_duration_seconds histogram');
+    expect(text).toMatch(
+      /^http_request_duration_seconds_bucket\{le="0\.005",route="\/api\/leads",method="POST",status_class="2xx"\} \d+$/m,
+    );
+    expect(text).toContain('# TYPE leadline_delivery_latency_seconds histogram');
+    expect(text).toMatch(/^leadline_delivery_latency_seconds_count\{channel="log"\} [1-9]\d*$/m);
+    expect(text).toMatch(/^nodejs_eventloop_lag_p99_seconds [\d.e+-]+$/m);
+    expect(text).toMatch(/^leadline_queue_jobs\{queue="deliver-log",state="ready"\} \d+$/m);
     expect(text).toMatch(/^leadline_outbox_unprocessed_events \d+$/m);
     expect(text).toMatch(/^leadline_outbox_oldest_unprocessed_age_seconds [\d.e+-]+$/m);
     expect(text).toMatch(/^leadline_notification_attempts\{channel="log",status="sent"\} [1-9]\d*$/m);
@@ -63,7 +74,7 @@ describe('GET /metrics', () => {
 
   it('when the database cannot be reached, then the scrape still answers with leadline_database_up 0', async () => {
     const broken = { query: async () => Promise.reject(new Error('connection refused')) };
-    const server = await serve([metricsRoutes({ db: broken as never })]);
+    const server = await serve([metricsRoutes({ metrics: createMetrics({ db: broken as never }) })]);
     try {
       const response = await fetch(`${server.url}/metrics`);
       expect(response.status).toBe(200);
