@@ -1,6 +1,6 @@
 /**
  * The bare baseline: Express 5 + pg writing the same rows as a Leadline capture (the lead, its message,
- * the `lead.created` event and the timeline row) in one transaction, with no validation, scoring,
+ * the `lead.created` event and the timeline row, with a NOTIFY) in one transaction, with no validation, scoring,
  * idempotency or rate limiting. It is what the simplest correct endpoint on this machine costs, so the
  * bench can say how close Leadline comes to it. Run as its own process: `DATABASE_URL=… node
  * bench/baseline-server.ts`; it prints `baseline listening at <url>` when ready.
@@ -85,6 +85,8 @@ app.post('/api/leads', async (req, res) => {
                 VALUES ($1, $2, 'lead.created', 'Lead captured from API', 'WARM lead', 'customer', $3)`,
       [id, event.rows[0]!.id, now],
     );
+    // A bare endpoint that wants a relay woken announces the event in the transaction, the usual way.
+    await client.query(/* sql */ `SELECT pg_notify('leadline_outbox', '')`);
     await client.query('COMMIT');
     res.status(201).json({ id, quality: 'warm', sla_deadline: deadline.toISOString() });
   } catch (error) {

@@ -60,6 +60,7 @@ import { logOncePerCause } from './logging/log-once-per-cause.ts';
 import { startDeadWorkTakeover } from './presence/start-dead-work-takeover.ts';
 import { startProcessPresence } from './presence/start-process-presence.ts';
 import { createFaultPoints } from './shared/fault-point.ts';
+import { createEventAnnouncer } from './events/announce-events.ts';
 import { SLA_TIMER_QUEUE } from './sla/schedule-sla-timers.ts';
 import { openSpool, type Spool } from './spool/open-spool.ts';
 import { startSpoolFlusher } from './spool/start-spool-flusher.ts';
@@ -168,6 +169,12 @@ export async function startLeadline(config: Config, overrides: StartOverrides = 
       queueDepths: () => readQueueDepths(boss, [...DELIVERY_QUEUES, SLA_TIMER_QUEUE, META_INGEST_QUEUE]),
     });
 
+    const announce = createEventAnnouncer({
+      db: pool,
+      onError: logOncePerCause(logger, 'could not announce new events; listeners poll for them'),
+    });
+    stops.push(() => announce.stop());
+
     const presence = await startProcessPresence({
       pool,
       role: config.role,
@@ -184,6 +191,7 @@ export async function startLeadline(config: Config, overrides: StartOverrides = 
       sla,
       addWorkingTime,
       scoring,
+      announce,
       meta: config.meta,
       webhookSecrets: config.webhookSecrets,
       defaultPhoneRegion: config.defaultPhoneRegion as CountryCode | undefined,
@@ -219,6 +227,7 @@ export async function startLeadline(config: Config, overrides: StartOverrides = 
         processId: presence.id,
         adminBaseUrl: config.publicUrl,
         reachFaultPoint,
+        announce,
         onDelivered: (channel, outcome, leadCreatedAt) => {
           metrics.deliveries.inc({ channel, outcome });
           const now = Date.now();
@@ -244,6 +253,7 @@ export async function startLeadline(config: Config, overrides: StartOverrides = 
         clock,
         logger,
         sweepIntervalMs: config.sla.sweepIntervalMs,
+        announce,
       });
       stops.push(() => monitor.stop());
       if (metaConfigured) {
@@ -275,6 +285,7 @@ export async function startLeadline(config: Config, overrides: StartOverrides = 
       }
       const digest = await startDailyDigest({
         db: workerPool,
+        announce,
         boss,
         clock,
         logger,
@@ -299,7 +310,7 @@ export async function startLeadline(config: Config, overrides: StartOverrides = 
           onProblem: (message, error) => logger.error({ err: error }, message),
         });
         spool = opened;
-        const flusher = startSpoolFlusher({ spool: opened, store: (lead) => storeSpooledLead(apiPool, logger, lead), logger });
+        const flusher = startSpoolFlusher({ spool: opened, store: (lead) => storeSpooledLead(apiPool, logger, lead, announce), logger });
         flushSpool = flusher.flushNow;
         // Stops run in reverse: the flusher gets a last try before the spool closes, after the server stopped.
         stops.push(() => opened.close());
@@ -350,8 +361,8 @@ export async function startLeadline(config: Config, overrides: StartOverrides = 
               },
             }),
             ingestAdminRoutes(apiIngestDeps),
-            leadAdminRoutes({ db: apiPool, clock }),
-            slaAdminRoutes({ db: apiPool, clock }),
+            leadAdminRoutes({ db: apiPool, clock, announce }),
+            slaAdminRoutes({ db: apiPool, clock, announce }),
           ]),
           captureRoutes(
             {
@@ -361,6 +372,7 @@ export async function startLeadline(config: Config, overrides: StartOverrides = 
               addWorkingTime,
               scoring,
               spool,
+              announce,
               databaseTimeoutMs: config.databaseTimeoutMs,
               defaultPhoneRegion: config.defaultPhoneRegion as CountryCode | undefined,
               redirectOrigins: config.corsOrigins,

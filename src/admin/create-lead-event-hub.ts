@@ -2,9 +2,8 @@ import type { Logger } from 'pino';
 import type { Queryable } from '../db/create-pool.ts';
 import { listenForNotifications, type Listener } from '../db/listen-for-notifications.ts';
 import { EVENT_STREAM_NOTIFY_CHANNEL } from '../events/event-types.ts';
-import { listEventsSince } from './list-events-since.ts';
-import { readLatestEventId } from './read-latest-event-id.ts';
-import { parseStreamedEvent, type StreamedEvent } from './streamed-event.ts';
+import { createEventTail, TAIL_BATCH_LIMIT } from '../events/tail-events.ts';
+import type { StreamedEvent } from './streamed-event.ts';
 
 export interface EventSubscriber {
   onEvent(event: StreamedEvent): void;
@@ -29,27 +28,29 @@ export interface LeadEventHubOptions {
   logger: Logger;
 }
 
-/** Events read after a reconnect to cover the gap; a longer gap is covered by the panel reloading. */
-const CATCH_UP_LIMIT = 1_000;
-
 /** Ids remembered to drop the second copy of an event seen both by the catch-up and by NOTIFY. */
 const RECENT_IDS_KEPT = 2_048;
 
+/** With subscribers, the table is read this often even without a NOTIFY (a lost poke costs this much). */
+const POLL_INTERVAL_MS = 1_000;
+
 /**
- * One dedicated Postgres connection per process LISTENs on `leadline_events` (fired by the lead_events
- * trigger) and fans each event out to every open admin stream: a hundred open panels cost one connection,
- * not a hundred. The connection opens with the first subscriber. When it drops, listenForNotifications
- * re-opens it with backoff, and the events committed meanwhile are read from the table, so open streams
- * miss nothing (except what the id-order caveat in list-events-since.ts describes).
+ * One dedicated Postgres connection per process LISTENs on `leadline_events` (a payload-free poke the
+ * writers send after their commits) and, on each poke, reads the new events from the table once for every
+ * open admin stream: a hundred open panels cost one connection and one query, not a hundred. The connection
+ * opens with the first subscriber. When it drops, listenForNotifications re-opens it with backoff; the
+ * table read covers what was announced meanwhile, and a slow poll covers a lost poke. Late commits with lower
+ * ids are still delivered (createEventTail remembers the gaps).
  */
 export function createLeadEventHub(options: LeadEventHubOptions): LeadEventHub {
   const subscribers = new Set<EventSubscriber>();
   const recentIds = new Set<string>();
+  const tail = createEventTail(options.db);
   let listener: Listener | undefined;
+  let poller: NodeJS.Timeout | undefined;
   let listening = false;
+  let started = false;
   let stopped = false;
-  /** The highest event id delivered, or the latest one when LISTEN first started: where a catch-up resumes. */
-  let lastId: string | undefined;
   let waiters: (() => void)[] = [];
 
   const deliver = (event: StreamedEvent | undefined) => {
@@ -59,7 +60,6 @@ export function createLeadEventHub(options: LeadEventHubOptions): LeadEventHub {
       const oldest = recentIds.values().next().value;
       if (oldest !== undefined) recentIds.delete(oldest);
     }
-    if (lastId === undefined || BigInt(event.id) > BigInt(lastId)) lastId = event.id;
     for (const subscriber of subscribers) {
       try {
         subscriber.onEvent(event);
@@ -69,37 +69,60 @@ export function createLeadEventHub(options: LeadEventHubOptions): LeadEventHub {
     }
   };
 
-  /** Runs after every (re)connect: NOTIFYs sent while the connection was down are gone, the rows are not. */
-  const onConnected = async () => {
-    const resumeFrom = lastId;
-    if (resumeFrom === undefined) {
-      const latest = await readLatestEventId(options.db);
-      if (lastId === undefined || BigInt(latest) > BigInt(lastId)) lastId = latest;
-    } else {
-      for (const event of await listEventsSince(options.db, resumeFrom, CATCH_UP_LIMIT)) deliver(event);
+  // One read at a time; a poke during a read asks for one more read after it.
+  let reading: Promise<void> | undefined;
+  let readAgain = false;
+  const readNew = (): Promise<void> => {
+    if (reading) {
+      readAgain = true;
+      return reading;
     }
+    reading = (async () => {
+      do {
+        readAgain = false;
+        for (;;) {
+          const events = await tail.next();
+          for (const event of events) deliver(event);
+          if (events.length < TAIL_BATCH_LIMIT) break;
+        }
+      } while (readAgain && !stopped);
+    })()
+      .catch((error: unknown) =>
+        options.logger.warn({ err: error }, 'admin stream could not read new events; the next poke or poll retries'),
+      )
+      .finally(() => {
+        reading = undefined;
+      });
+    return reading;
   };
 
-  const start = () => {
+  const start = async () => {
+    started = true;
+    // A new hub streams what happens from now on; a browser resumes older events with Last-Event-ID.
+    await tail.skipToEnd().catch((error: unknown) => options.logger.warn({ err: error }, 'admin stream could not read the latest event'));
+    if (stopped) return;
     listener = listenForNotifications({
       connectionString: options.connectionString,
+      applicationName: 'leadline-listener-admin',
       channels: [EVENT_STREAM_NOTIFY_CHANNEL],
-      onNotification: (_channel, payload) => deliver(parseStreamedEvent(payload)),
+      onNotification: () => void readNew(),
       onConnected: () => {
         listening = true;
-        onConnected()
-          .catch((error: unknown) => options.logger.warn({ err: error }, 'admin stream catch-up failed'))
-          .finally(() => {
-            const ready = waiters;
-            waiters = [];
-            for (const resolve of ready) resolve();
-          });
+        void readNew().finally(() => {
+          const ready = waiters;
+          waiters = [];
+          for (const resolve of ready) resolve();
+        });
       },
       onError: (error) => {
         listening = false;
         if (!stopped) options.logger.warn({ err: error }, 'admin stream LISTEN connection failed; reconnecting');
       },
     });
+    poller = setInterval(() => {
+      if (subscribers.size > 0) void readNew();
+    }, POLL_INTERVAL_MS);
+    poller.unref();
   };
 
   return {
@@ -109,7 +132,7 @@ export function createLeadEventHub(options: LeadEventHubOptions): LeadEventHub {
         return () => {};
       }
       subscribers.add(subscriber);
-      if (!listener) start();
+      if (!started) void start();
       return () => {
         subscribers.delete(subscriber);
       };
@@ -134,6 +157,7 @@ export function createLeadEventHub(options: LeadEventHubOptions): LeadEventHub {
 
     async stop() {
       stopped = true;
+      clearInterval(poller);
       for (const subscriber of [...subscribers]) subscriber.onClose();
       subscribers.clear();
       listening = false;

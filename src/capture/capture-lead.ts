@@ -1,4 +1,5 @@
 import type { Queryable } from '../db/create-pool.ts';
+import type { AnnounceEvents } from '../events/announce-events.ts';
 import { AppError, isDatabaseUnavailable } from '../shared/app-error.ts';
 import type { Clock } from '../shared/clock.ts';
 import type { Spool } from '../spool/open-spool.ts';
@@ -18,6 +19,8 @@ export interface CaptureDeps extends CaptureSettings {
   spool?: Spool<CapturedLeadRow> | undefined;
   /** How long a capture waits for the database before it spools (or fails). */
   databaseTimeoutMs?: number | undefined;
+  /** Tells the relay and the live streams, after the commit, that a new lead's event is there. */
+  announce?: AnnounceEvents | undefined;
 }
 
 /**
@@ -31,7 +34,9 @@ export async function captureLead(deps: CaptureDeps, draft: LeadDraft): Promise<
   const waiting = deps.spool?.findPending(row.idempotencyKey);
   if (waiting) return repeatOf(waiting, row);
   try {
-    return await withDeadline(storeCapturedLead(deps.db, row), deps.databaseTimeoutMs);
+    const stored = await withDeadline(storeCapturedLead(deps.db, row), deps.databaseTimeoutMs);
+    if (!stored.duplicate) deps.announce?.();
+    return stored;
   } catch (error) {
     if (!deps.spool || !isDatabaseUnavailable(error)) throw error;
     await deps.spool.append(row);

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { Queryable } from '../db/create-pool.ts';
+import type { AnnounceEvents } from '../events/announce-events.ts';
 import { AppError } from '../shared/app-error.ts';
 import { storeCapturedLead } from './capture-lead.ts';
 import type { CapturedLeadRow } from './insert-captured-lead.ts';
@@ -10,7 +11,12 @@ import type { CapturedLeadRow } from './insert-captured-lead.ts';
  * meanwhile belongs to a different request (the client reused it while we were cut off) is never a reason
  * to lose an acknowledged lead: it is stored under a key of its own and the conflict is logged.
  */
-export async function storeSpooledLead(db: Queryable, logger: Pick<Logger, 'warn'>, lead: CapturedLeadRow): Promise<void> {
+export async function storeSpooledLead(
+  db: Queryable,
+  logger: Pick<Logger, 'warn'>,
+  lead: CapturedLeadRow,
+  announce?: AnnounceEvents,
+): Promise<void> {
   const row = { ...lead, timelineDescription: `${lead.timelineDescription} Kept in the spool while the database was unreachable.` };
   try {
     await storeCapturedLead(db, row);
@@ -19,4 +25,5 @@ export async function storeSpooledLead(db: Queryable, logger: Pick<Logger, 'warn
     logger.warn({ leadId: lead.id }, 'a spooled lead reused an idempotency key of another request; stored under a key of its own');
     await storeCapturedLead(db, { ...row, idempotencyKey: `${lead.idempotencyKey}:spooled:${lead.id}`, previousWindowKey: null });
   }
+  announce?.();
 }

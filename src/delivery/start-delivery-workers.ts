@@ -5,6 +5,7 @@ import { withTransaction, type Pool } from '../db/create-pool.ts';
 import { retryWhileUnavailable } from '../db/retry-while-unavailable.ts';
 import { JOB_HEARTBEAT_REFRESH_SECONDS } from '../queue/ensure-queue.ts';
 import type { JobQueue } from '../queue/start-job-queue.ts';
+import type { AnnounceEvents } from '../events/announce-events.ts';
 import type { Clock } from '../shared/clock.ts';
 import type { ReachFaultPoint } from '../shared/fault-point.ts';
 import { beginDeliveryAttempts, type BegunAttempt } from './begin-delivery-attempts.ts';
@@ -38,6 +39,8 @@ export interface DeliveryWorkerDeps {
   /** Base URL for links to the admin panel in alerts. */
   adminBaseUrl: string;
   reachFaultPoint: ReachFaultPoint;
+  /** Tells the relay and the live streams, after a commit, that events were written. */
+  announce?: AnnounceEvents;
   /** Told of every finished send: the metrics count outcomes and time lead alerts from capture to acceptance. */
   onDelivered?: (channel: string, outcome: 'sent' | 'retrying' | 'dead', leadCreatedAt: readonly Date[]) => void;
 }
@@ -179,6 +182,7 @@ export async function startDeliveryWorkers(deps: DeliveryWorkerDeps): Promise<{ 
       if (!outcome) return;
       deps.reachFaultPoint('after_send');
       await retryWhileUnavailable(() => recordSentDeliveries(deps.pool, channel.name, [outcome]));
+      deps.announce?.();
     });
   };
 
@@ -208,6 +212,7 @@ export async function startDeliveryWorkers(deps: DeliveryWorkerDeps): Promise<{ 
     if (outcome) {
       deps.reachFaultPoint('after_send');
       await retryWhileUnavailable(() => recordSentDeliveries(deps.pool, channel.name, [outcome]));
+      deps.announce?.();
     }
   };
 
@@ -317,6 +322,7 @@ export async function startDeliveryWorkers(deps: DeliveryWorkerDeps): Promise<{ 
           await pushBackSendSlots(client, channel.destination, failure.retryAfterMs ?? DEFAULT_RATE_LIMIT_WAIT_MS);
       }),
     );
+    deps.announce?.();
   };
 
   const startWorker = async (channel: Channel) => {

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { Pool } from '../db/create-pool.ts';
 import type { JobQueue } from '../queue/start-job-queue.ts';
+import type { AnnounceEvents } from '../events/announce-events.ts';
 import type { Clock } from '../shared/clock.ts';
 import { yesterdayIn } from './digest-date.ts';
 import { sendDigest } from './send-digest.ts';
@@ -9,6 +10,8 @@ export const DIGEST_QUEUE = 'daily-digest';
 
 export interface DailyDigestDeps {
   db: Pool;
+  /** Tells the relay, after the commit, that the digest's event is there. */
+  announce?: AnnounceEvents | undefined;
   boss: JobQueue;
   clock: Clock;
   logger: Logger;
@@ -31,6 +34,7 @@ export async function startDailyDigest(deps: DailyDigestDeps): Promise<{ stop():
   const workerId = await deps.boss.work(DIGEST_QUEUE, { pollingIntervalSeconds: 5 }, async () => {
     const date = yesterdayIn(deps.clock.now(), deps.timeZone);
     const result = await sendDigest({ db: deps.db, clock: deps.clock, timeZone: deps.timeZone, adminUrl: deps.adminUrl }, date);
+    if (result.sent) deps.announce?.();
     deps.logger.info(
       { date, sent: result.sent, leads: result.digest.leads.total, breaches: result.digest.breaches.total },
       result.sent ? 'daily digest written for delivery' : 'daily digest for this date was already sent',

@@ -58,6 +58,7 @@ export async function ingestMetaLead(deps: IngestDeps, job: MetaIngestJob, final
     switch (error.kind) {
       case 'token': {
         const paused = await pauseSource(deps.db, META_SOURCE, error.message, metaTokenAlert(error.message), now());
+        if (paused) deps.announce?.();
         if (paused)
           deps.logger.error({ code: error.code, subcode: error.subcode }, 'Meta ingestion paused: the Graph API refused the access token');
         await markRawLead(deps.db, raw.id, { status: 'paused', errorMessage: error.message, countAttempt: true, at: now() });

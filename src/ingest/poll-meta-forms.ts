@@ -112,6 +112,7 @@ async function pollForm(deps: IngestDeps, formId: string, options: PollOptions):
     if (!(error instanceof GraphError)) throw error;
     if (error.kind === 'token') {
       const paused = await pauseSource(deps.db, META_SOURCE, error.message, metaTokenAlert(error.message), deps.clock.now());
+      if (paused) deps.announce?.();
       if (paused)
         deps.logger.error({ code: error.code, subcode: error.subcode }, 'Meta ingestion paused: the Graph API refused the access token');
     } else

@@ -2,6 +2,7 @@ import express, { type Router } from 'express';
 import { z } from 'zod';
 import type { Pool } from '../db/create-pool.ts';
 import { leadIdParam, optionalJsonBody, parseRequest } from '../http/admin-request.ts';
+import type { AnnounceEvents } from '../events/announce-events.ts';
 import type { Clock } from '../shared/clock.ts';
 import { changeLeadStatus } from './change-lead-status.ts';
 import { LEAD_STATUSES } from './lead-vocabulary.ts';
@@ -10,6 +11,8 @@ import { recordLeadResponse } from './record-lead-response.ts';
 export interface LeadAdminRouteDeps {
   db: Pool;
   clock: Clock;
+  /** Tells the relay and the live streams, after a commit, that events were written. */
+  announce?: AnnounceEvents;
 }
 
 const respondBody = z.strictObject({
@@ -26,6 +29,7 @@ export function leadAdminRoutes(deps: LeadAdminRouteDeps): Router {
     const id = leadIdParam(req);
     const body = parseRequest(respondBody, req.body);
     const result = await recordLeadResponse(deps.db, { id, now: deps.clock.now(), responder: body.responder, note: body.note });
+    if (result.responded) deps.announce?.();
     res.status(200).json({
       id: result.id,
       status: result.status,
@@ -41,6 +45,7 @@ export function leadAdminRoutes(deps: LeadAdminRouteDeps): Router {
     const id = leadIdParam(req);
     const body = parseRequest(statusBody, req.body);
     const result = await changeLeadStatus(deps.db, { id, status: body.status, now: deps.clock.now() });
+    if (result.changed) deps.announce?.();
     res.status(200).json({
       id: result.id,
       status: result.status,

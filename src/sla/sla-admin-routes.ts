@@ -2,6 +2,7 @@ import express, { type Router } from 'express';
 import { z } from 'zod';
 import type { Pool } from '../db/create-pool.ts';
 import { optionalJsonBody, parseRequest, positiveIdParam, UUID_PATTERN } from '../http/admin-request.ts';
+import type { AnnounceEvents } from '../events/announce-events.ts';
 import type { Clock } from '../shared/clock.ts';
 import { completeFollowUpTask } from './complete-follow-up-task.ts';
 import { listFollowUpTasks, TASK_STATUS_FILTERS } from './list-follow-up-tasks.ts';
@@ -10,6 +11,8 @@ import { listSlaLeads } from './list-sla-leads.ts';
 export interface SlaAdminRouteDeps {
   db: Pool;
   clock: Clock;
+  /** Tells the relay and the live streams, after a commit, that events were written. */
+  announce?: AnnounceEvents;
 }
 
 const completeBody = z.strictObject({ completed_by: z.string().trim().min(1).max(100).optional() });
@@ -40,6 +43,7 @@ export function slaAdminRoutes(deps: SlaAdminRouteDeps): Router {
     const id = positiveIdParam(req, 'task');
     const body = parseRequest(completeBody, req.body);
     const result = await completeFollowUpTask(deps.db, { id, now: deps.clock.now(), completedBy: body.completed_by });
+    if (result.changed) deps.announce?.();
     res.status(200).json({ task: result.task, ...(result.changed ? {} : { already_done: true }) });
   });
 

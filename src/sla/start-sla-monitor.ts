@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { Pool } from '../db/create-pool.ts';
 import { ensureQueue, JOB_HEARTBEAT_REFRESH_SECONDS, JOB_HEARTBEAT_SECONDS } from '../queue/ensure-queue.ts';
 import type { JobQueue } from '../queue/start-job-queue.ts';
+import type { AnnounceEvents } from '../events/announce-events.ts';
 import type { Clock } from '../shared/clock.ts';
 import { breachOverdueLeads } from './breach-overdue-leads.ts';
 import { listenForNewLeads } from './listen-for-new-leads.ts';
@@ -19,6 +20,8 @@ export interface SlaMonitorDeps {
   sweepIntervalMs: number;
   /** How far ahead in-process timers are armed; 0 leaves precision to the durable jobs alone. */
   localTimerHorizonMs?: number | undefined;
+  /** Tells the relay and the live streams, after a commit, that events were written. */
+  announce?: AnnounceEvents | undefined;
 }
 
 export interface SlaSweepResult {
@@ -52,7 +55,7 @@ const MIN_LOCAL_HORIZON_MS = 60_000;
  *   deadline) with ids derived from the lead, so any monitor can schedule them and they survive restarts.
  * - Precise timers: what falls due within the next two sweeps also gets an in-process `setTimeout`, so the
  *   warning lands within milliseconds rather than a polling interval; lost on exit, which the jobs cover.
- * - New leads are heard through LISTEN on `leadline_events`; the sweep (SLA_SWEEP_INTERVAL) re-schedules
+ * - New leads are read from the table when a writer announces events (LISTEN on `leadline_events`); the sweep (SLA_SWEEP_INTERVAL) re-schedules
  *   recent leads (a missed NOTIFY) and warns or breaches anything overdue (a process that was down).
  *
  * Every transition is a guarded UPDATE, so any number of monitors on one database produce one warning, one
@@ -69,6 +72,7 @@ export async function startSlaMonitor(deps: SlaMonitorDeps): Promise<SlaMonitor>
     const warned = await warnAtRiskLeads(db, now, options);
     const breached = await breachOverdueLeads(db, now, options);
     if (warned.conversationIds.length > 0 || breached.conversationIds.length > 0) {
+      deps.announce?.();
       logger.info({ warned: warned.conversationIds, breached: breached.conversationIds }, 'SLA warnings and breaches recorded');
     }
     return { warned: warned.conversationIds.length, breached: breached.conversationIds.length };
@@ -129,6 +133,7 @@ export async function startSlaMonitor(deps: SlaMonitorDeps): Promise<SlaMonitor>
 
   const listener = listenForNewLeads({
     connectionString: deps.connectionString,
+    db,
     logger,
     onLeads: async (ids) => arm(await scheduleSlaTimers(db, boss, { ids })),
     onConnected: async () => arm(await scheduleSlaTimers(db, boss, { createdSince: new Date(clock.now().getTime() - lookbackMs) })),
