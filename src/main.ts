@@ -155,12 +155,18 @@ export async function startLeadline(config: Config, overrides: StartOverrides = 
           statementTimeoutMs: 60_000,
           queryTimeoutMs: 90_000,
           onError: reportConnectionError,
+          synchronousCommit: false,
         })
       : undefined;
     if (workerPool) stops.push(() => workerPool.end());
     const pool = (apiPool ?? workerPool)!;
 
-    const boss = await startJobQueue({ connectionString: database.url, logger, runsMaintenance: config.runsWorkers });
+    const boss = await startJobQueue({
+      connectionString: database.url,
+      logger,
+      runsMaintenance: config.runsWorkers,
+      synchronousCommit: !config.runsWorkers,
+    });
     stops.push(() => boss.stop({ graceful: true, timeout: 5_000 }));
     await ensureDeliveryQueues(boss);
 

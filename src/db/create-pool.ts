@@ -26,6 +26,12 @@ export interface PoolOptions {
    * script may leave it out: the failure then surfaces as the error of its next query.
    */
   onError?: (error: Error) => void;
+  /**
+   * `false` lets this pool's commits return before their WAL reaches the disk (`synchronous_commit=off`):
+   * for bookkeeping that can be redone (a Postgres crash loses at most its last ~0.6 s, atomically), never
+   * for writes a caller was told are stored.
+   */
+  synchronousCommit?: boolean;
 }
 
 /**
@@ -55,6 +61,7 @@ export function createPool(options: PoolOptions): pg.Pool {
         }
       : {}),
     ...(queryTimeoutMs > 0 ? { query_timeout: queryTimeoutMs } : {}),
+    ...(options.synchronousCommit === false ? { options: '-c synchronous_commit=off' } : {}),
   });
   const onError = options.onError ?? (() => {});
   pool.on('connect', (client) => client.on('error', onError));

@@ -17,6 +17,8 @@ export async function startJobQueue(options: {
   logger: Logger;
   runsMaintenance: boolean;
   poolSize?: number;
+  /** `false` for a worker's queue: see `PoolOptions.synchronousCommit`. */
+  synchronousCommit?: boolean;
 }): Promise<JobQueue> {
   const boss = new PgBoss({
     connectionString: options.connectionString,
@@ -29,6 +31,7 @@ export async function startJobQueue(options: {
     connectionTimeoutMillis: 5_000,
     // Expired jobs of a worker that died are handed back on this beat: 10 s instead of the default 60 s.
     superviseIntervalSeconds: 10,
+    ...(options.synchronousCommit === false ? { options: '-c synchronous_commit=off' } : {}),
   });
   // While the database is away every poll fails the same way: one line per cause, not one per tick.
   boss.on('error', logOncePerCause(options.logger, 'job queue error (pg-boss retries on its own)'));
