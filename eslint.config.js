@@ -15,7 +15,7 @@ const noRawPg = { paths: [{ name: 'pg', message: 'pg belongs in src/db and query
 
 /*
  * The data flow, as lint: capture → outbox (events) → relay → delivery → channels, with sla, digest, ingest
- * and admin beside it, on a foundation (shared, time, config, logging, db, queue, http, events, leads). A
+ * and admin beside it, on a foundation (shared, time, threads, config, logging, db, queue, http, events, leads). A
  * folder may import the foundation and what comes before it in the flow, never what comes after it, and the
  * foundation imports no feature. `admin`, `health` and `metrics` read everything and nothing imports them
  * (main.ts wires them).
@@ -25,6 +25,7 @@ const FORBIDDEN = {
   shared: [...FEATURES, 'config', 'db', 'events', 'leads', 'time', 'logging', 'queue', 'http'],
   time: [...FEATURES, 'config', 'db', 'events', 'leads', 'logging', 'queue', 'http'],
   logging: [...FEATURES, 'config', 'db', 'events', 'leads', 'queue', 'http'],
+  threads: [...FEATURES, 'config', 'db', 'events', 'leads', 'time', 'queue', 'http'],
   config: FEATURES,
   db: [...FEATURES, 'events', 'leads', 'queue', 'http'],
   queue: [...FEATURES, 'events', 'leads', 'http'],

@@ -11,7 +11,7 @@ import { adminPanelRoutes } from './admin/admin-panel-routes.ts';
 import { adminReadRoutes } from './admin/admin-read-routes.ts';
 import { createLeadEventHub } from './admin/create-lead-event-hub.ts';
 import { ensureAdminKey } from './admin/ensure-admin-key.ts';
-import { createMetrics } from './metrics/create-metrics.ts';
+import { createMetrics, type Metrics } from './metrics/create-metrics.ts';
 import { metricsRoutes, observeRequestDurations } from './metrics/metrics-routes.ts';
 import { readQueueDepths } from './queue/read-queue-depths.ts';
 import { createScoringSettings } from './capture/score-lead.ts';
@@ -28,7 +28,7 @@ import { readIngestionStats } from './ingest/read-ingestion-stats.ts';
 import { replayRawLeads } from './ingest/replay-raw-leads.ts';
 import { startMetaIngestion } from './ingest/start-meta-ingestion.ts';
 import { captureRoutes } from './capture/capture-routes.ts';
-import { ConfigError, loadConfig, type Config } from './config/load-config.ts';
+import { ConfigError, loadConfig, workerThreadConfig, type Config } from './config/load-config.ts';
 import { createPool, type Pool } from './db/create-pool.ts';
 import { migrate } from './db/migrate.ts';
 import { openDatabase } from './db/open-database.ts';
@@ -64,6 +64,8 @@ import { createEventAnnouncer } from './events/announce-events.ts';
 import { SLA_TIMER_QUEUE } from './sla/schedule-sla-timers.ts';
 import { openSpool, type Spool } from './spool/open-spool.ts';
 import { startSpoolFlusher } from './spool/start-spool-flusher.ts';
+import { superviseWorkerThread, type SupervisedThread } from './threads/supervise-worker-thread.ts';
+import type { WorkerThreadData } from './worker-thread.ts';
 
 export interface Leadline {
   /** Base URL of the HTTP server (when this process runs the API role). */
@@ -74,7 +76,9 @@ export interface Leadline {
   boss: JobQueue;
   config: Config;
   channels: Channel[];
-  /** The outbox relay, when this process runs the worker role. */
+  /** This process's metrics registry and instruments. */
+  metrics: Metrics;
+  /** The outbox relay, when this thread runs the worker role (not when ROLE=all runs it in its worker thread). */
   relay: Relay | undefined;
   /** Where capture keeps leads while the database is away (API role, unless SPOOL_DIR=off). */
   spool: Spool<CapturedLeadRow> | undefined;
@@ -90,6 +94,8 @@ export interface Leadline {
 export interface StartOverrides {
   logger?: Logger;
   clock?: Clock;
+  /** The worker thread brings metrics whose runtime series are labelled as its own. */
+  metrics?: Metrics;
 }
 
 export async function startLeadline(config: Config, overrides: StartOverrides = {}): Promise<Leadline> {
@@ -146,7 +152,9 @@ export async function startLeadline(config: Config, overrides: StartOverrides = 
         })
       : undefined;
     if (apiPool) stops.push(() => apiPool.end());
-    const workerPool = config.runsWorkers
+    // ROLE=all runs the worker role in a thread of its own unless WORKER_THREAD=false; then this thread is the API.
+    const workersHere = config.runsWorkers && !config.workerThread;
+    const workerPool = workersHere
       ? createPool({
           connectionString: database.url,
           max: config.databasePoolSize,
@@ -170,10 +178,12 @@ export async function startLeadline(config: Config, overrides: StartOverrides = 
     stops.push(() => boss.stop({ graceful: true, timeout: 5_000 }));
     await ensureDeliveryQueues(boss);
 
-    const metrics = createMetrics({
-      db: pool,
-      queueDepths: () => readQueueDepths(boss, [...DELIVERY_QUEUES, SLA_TIMER_QUEUE, META_INGEST_QUEUE]),
-    });
+    const metrics =
+      overrides.metrics ??
+      createMetrics({
+        db: pool,
+        queueDepths: () => readQueueDepths(boss, [...DELIVERY_QUEUES, SLA_TIMER_QUEUE, META_INGEST_QUEUE]),
+      });
 
     const announce = createEventAnnouncer({
       db: pool,
@@ -183,7 +193,7 @@ export async function startLeadline(config: Config, overrides: StartOverrides = 
 
     const presence = await startProcessPresence({
       pool,
-      role: config.role,
+      role: config.workerThread ? 'api' : config.role,
       onError: logOncePerCause(logger, 'process heartbeat failed; retrying every second'),
     });
     stops.push(() => presence.stop());
@@ -301,6 +311,22 @@ export async function startLeadline(config: Config, overrides: StartOverrides = 
       });
       stops.push(() => digest.stop());
     }
+    let workerThread: SupervisedThread | undefined;
+    if (config.runsWorkers && config.workerThread) {
+      // Started once the database is open, so it uses that database and the admin key resolved here; stopped
+      // after the API (stops run in reverse), so leads captured during shutdown are still relayed.
+      const workerData: WorkerThreadData = {
+        config: workerThreadConfig(config, { databaseUrl: database.url, adminApiKey: admin.key }),
+      };
+      const thread = await superviseWorkerThread({
+        entry: new URL('./worker-thread.ts', import.meta.url),
+        workerData,
+        name: 'worker',
+        logger,
+      });
+      workerThread = thread;
+      stops.push(() => thread.stop());
+    }
     for (const channel of channels) if (channel.close) stops.push(() => channel.close!());
 
     let url: string | undefined;
@@ -344,9 +370,14 @@ export async function startLeadline(config: Config, overrides: StartOverrides = 
               spool: runningSpool,
               channels,
               meta: metaConfigured ? () => checkMetaHealth(apiIngestDeps) : undefined,
+              workerThread,
             }),
           }),
-          metricsRoutes({ metrics, token: config.metricsToken }),
+          metricsRoutes({
+            metrics,
+            token: config.metricsToken,
+            extraMetrics: workerThread ? () => workerThread.request('metrics') : undefined,
+          }),
           ingestRoutes(apiIngestDeps, [rateLimitPerMinute(config.rateLimitPerMinute, { countOnly: 'failed' })]),
           adminPanelRoutes({ supabase: config.supabase }),
           adminRouter(admin.key, [
@@ -408,6 +439,7 @@ export async function startLeadline(config: Config, overrides: StartOverrides = 
       boss,
       config,
       channels,
+      metrics,
       relay,
       spool,
       flushSpool: flushSpool ?? (async () => {}),
@@ -436,7 +468,9 @@ function readinessChecks(parts: {
   spool: Spool<CapturedLeadRow> | undefined;
   channels: Channel[];
   meta: (() => Promise<void>) | undefined;
+  workerThread?: SupervisedThread | undefined;
 }): Record<string, ReadinessCheck> {
+  const { workerThread } = parts;
   const { pool, boss, spool } = parts;
   return {
     db: { run: async () => void (await pool.query('SELECT 1')), whenFailing: () => (spool?.canAccept() ? 'degraded' : 'failing') },
@@ -462,6 +496,17 @@ function readinessChecks(parts: {
         .map((channel) => [channel.name, { run: cacheCheck(() => channel.check(), 30_000), whenFailing: 'degraded' as const }]),
     ),
     ...(parts.meta ? { meta: { run: parts.meta, whenFailing: 'degraded' as const } } : {}),
+    // Capture goes on while the worker thread restarts (leads wait in the outbox), so a load balancer keeps us.
+    ...(workerThread
+      ? {
+          workers: {
+            run: async () => {
+              if (!workerThread.isRunning()) throw new Error('the worker thread is restarting; new leads wait in the outbox');
+            },
+            whenFailing: 'degraded' as const,
+          },
+        }
+      : {}),
   };
 }
 

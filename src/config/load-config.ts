@@ -130,6 +130,7 @@ const webhookSecrets = z
 
 const environmentSchema = z.object({
   ROLE: z.enum(['api', 'worker', 'all']).default('all'),
+  WORKER_THREAD: booleanFlag('true'),
   DATABASE_URL: optionalText.refine(
     (value) => value === undefined || /^postgres(ql)?:\/\//.test(value),
     'must start with postgres:// or postgresql://',
@@ -249,6 +250,8 @@ function toConfig(env: Environment) {
     role: env.ROLE,
     runsApi: env.ROLE !== 'worker',
     runsWorkers: env.ROLE !== 'api',
+    /** ROLE=all runs the worker role in a thread of its own (one process still), so it never delays the API. */
+    workerThread: env.ROLE === 'all' && env.WORKER_THREAD,
     databaseUrl: env.DATABASE_URL,
     homeDir: env.LEADLINE_HOME,
     port: env.PORT,
@@ -349,4 +352,22 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env, options
     throw new ConfigError(`${variable}: ${issue?.message ?? 'invalid'} (fix the variable in the environment or .env and start again)`);
   }
   return parsed.data;
+}
+
+/**
+ * The config of ROLE=all's worker thread: the worker role only, against the database and with the admin key
+ * the API thread resolved (an embedded database's URL, a generated key), and no listener of its own (the API
+ * thread serves its metrics and health).
+ */
+export function workerThreadConfig(config: Config, resolved: { databaseUrl: string; adminApiKey: string }): Config {
+  return {
+    ...config,
+    role: 'worker',
+    runsApi: false,
+    runsWorkers: true,
+    workerThread: false,
+    databaseUrl: resolved.databaseUrl,
+    adminApiKey: resolved.adminApiKey,
+    metricsPort: undefined,
+  };
 }

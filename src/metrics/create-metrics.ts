@@ -27,6 +27,8 @@ export interface MetricsSources {
   /** Ready/active jobs per pg-boss queue. */
   queueDepths?: () => Promise<{ queue: string; ready: number; active: number; deferred: number }[]>;
   now?: () => Date;
+  /** Labels on the default runtime metrics, e.g. `{ thread: 'worker' }` for the worker thread of ROLE=all. */
+  defaultLabels?: Record<string, string>;
 }
 
 /**
@@ -37,7 +39,11 @@ export interface MetricsSources {
  */
 export function createMetrics(sources: MetricsSources = {}): Metrics {
   const registry = new Registry();
-  collectDefaultMetrics({ register: registry, eventLoopMonitoringPrecision: 10 });
+  collectDefaultMetrics({
+    register: registry,
+    eventLoopMonitoringPrecision: 10,
+    ...(sources.defaultLabels ? { labels: sources.defaultLabels } : {}),
+  });
   const now = sources.now ?? (() => new Date());
 
   let snapshot: { at: number; samples: Promise<MetricSample[] | undefined> } | undefined;

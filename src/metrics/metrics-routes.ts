@@ -1,4 +1,5 @@
 import express, { type RequestHandler, type Router } from 'express';
+import { AggregatorRegistry, type MetricObjectWithValues, type MetricValue } from 'prom-client';
 import { bearerMatches } from '../http/bearer-matches.ts';
 import { AppError } from '../shared/app-error.ts';
 import type { Metrics } from './create-metrics.ts';
@@ -7,8 +8,8 @@ export interface MetricsRouteDeps {
   metrics: Metrics;
   /** METRICS_TOKEN: when set, a scrape needs `Authorization: Bearer <token>`. */
   token?: string | undefined;
-  /** More registries to serve beside this process's own (the worker thread of ROLE=all). */
-  extraMetrics?: () => Promise<string>;
+  /** Another registry's metrics to serve beside this one's (the worker thread of ROLE=all), as prom-client JSON. */
+  extraMetrics?: () => Promise<unknown>;
 }
 
 /** `GET /metrics`: Prometheus text from prom-client; open unless METRICS_TOKEN is set. */
@@ -18,10 +19,15 @@ export function metricsRoutes(deps: MetricsRouteDeps): Router {
     if (deps.token !== undefined && !bearerMatches(req, deps.token)) {
       throw new AppError('unauthorized', 'send Authorization: Bearer <METRICS_TOKEN>');
     }
-    const own = await deps.metrics.registry.metrics();
-    const extra = deps.extraMetrics ? await deps.extraMetrics().catch(() => '') : '';
+    const { registry } = deps.metrics;
+    let text: string;
+    if (deps.extraMetrics) {
+      // A thread that is restarting or slow only leaves its own series out of this scrape.
+      const extra = (await deps.extraMetrics().catch(() => [])) as MetricObjectWithValues<MetricValue<string>>[];
+      text = await AggregatorRegistry.aggregate([await registry.getMetricsAsJSON(), extra]).metrics();
+    } else text = await registry.metrics();
     res.setHeader('Cache-Control', 'no-store');
-    res.type(deps.metrics.registry.contentType).send(extra === '' ? own : `${own}\n${extra}`);
+    res.type(registry.contentType).send(text);
   });
   return router;
 }

@@ -22,6 +22,8 @@ export async function startTestLeadline(
     LOG_LEVEL: process.env['TEST_LOG_LEVEL'] ?? 'silent',
     RELAY_POLL_INTERVAL: '200ms',
     DATABASE_POOL_SIZE: '6',
+    // In-process tests reach the relay and workers through the returned Leadline; the thread is tested by spawning.
+    WORKER_THREAD: 'false',
     ...env,
   });
   const logger = overrides.logger ?? createLogger({ level: config.logLevel, destination: process.stderr });
