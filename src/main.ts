@@ -87,6 +87,8 @@ export interface Leadline {
 export interface StartOverrides {
   logger?: Logger;
   clock?: Clock;
+  /** Tests only: the admin stream's heartbeat period (default 15 s), so a test sees heartbeats without waiting. */
+  adminStreamHeartbeatIntervalMs?: number;
 }
 
 export async function startLeadline(config: Config, overrides: StartOverrides = {}): Promise<Leadline> {
@@ -327,6 +329,7 @@ export async function startLeadline(config: Config, overrides: StartOverrides = 
               timeZone: config.digest.tz,
               logger,
               extraStats: async () => ({ ingestion: await readIngestionStats(apiPool) }),
+              heartbeatIntervalMs: overrides.adminStreamHeartbeatIntervalMs,
             }),
             deliveryAdminRoutes({
               pool: apiPool,
