@@ -9,7 +9,8 @@ export default defineConfig({
     maxWorkers: 3,
     testTimeout: 60_000,
     hookTimeout: 60_000,
-    // Outbound network is limited to the test's own loopback stubs: see test/helpers/block-network.ts.
-    setupFiles: ['./test/helpers/block-network.ts'],
+    // Outbound network is limited to the test's own loopback stubs: see test/helpers/block-network.ts. A failed
+    // test keeps its database: see test/helpers/track-test-file.ts.
+    setupFiles: ['./test/helpers/block-network.ts', './test/helpers/track-test-file.ts'],
   },
 });

@@ -96,6 +96,8 @@ export interface StartOverrides {
   clock?: Clock;
   /** The worker thread brings metrics whose runtime series are labelled as its own. */
   metrics?: Metrics;
+  /** Tests only: the admin stream's heartbeat period (default 15 s), so a test sees heartbeats without waiting. */
+  adminStreamHeartbeatIntervalMs?: number;
 }
 
 export async function startLeadline(config: Config, overrides: StartOverrides = {}): Promise<Leadline> {
@@ -388,6 +390,7 @@ export async function startLeadline(config: Config, overrides: StartOverrides = 
               timeZone: config.digest.tz,
               logger,
               extraStats: async () => ({ ingestion: await readIngestionStats(apiPool) }),
+              heartbeatIntervalMs: overrides.adminStreamHeartbeatIntervalMs,
             }),
             deliveryAdminRoutes({
               pool: apiPool,

@@ -9,6 +9,7 @@ import { MAX_ANSWER_MS } from './harness/expectations.ts';
 import { channelEnv, findFreePort, useFaultEnvironment, type FaultService } from './harness/fault-environment.ts';
 import { Ledger } from './harness/ledger.ts';
 import { newRunTag, sendCapture } from './harness/load.ts';
+import { problemDetailsViolations, sendRequest } from '../security/send-request.ts';
 
 interface Ready {
   status: number;
@@ -68,7 +69,7 @@ describe('fault: /health/ready with parts missing', () => {
     expect(JSON.stringify(checkEntry(probes.at(-1)!.body, 'db'))).not.toMatch(/degraded|fail/);
   }, 60_000);
 
-  it('when the database is down, then /health/ready is 503 and a capture 503 with Retry-After with SPOOL_DIR=off, and 200 and a spooled 202 with the spool on (the lead is written once the database is back)', async () => {
+  it('when the database is down, then /health/ready is 503, a capture 503 problem+json with Retry-After: 5 and /metrics says leadline_database_up 0 with SPOOL_DIR=off, and 200 and a spooled 202 with the spool on (the lead is written once the database is back)', async () => {
     const noSpool = await environment.service({ ...channelEnv(environment.stubs), SPOOL_DIR: 'off' });
     const withSpool = await environment.service(channelEnv(environment.stubs));
     await Promise.all([noSpool.start(), withSpool.start()]);
@@ -92,6 +93,13 @@ describe('fault: /health/ready with parts missing', () => {
       const tag = newRunTag();
       const refused = await sendCapture(ledger, noSpool.url, { tag });
       const spooled = await sendCapture(ledger, withSpool.url, { tag });
+      const refusedRaw = await sendRequest(noSpool.url, {
+        method: 'POST',
+        path: '/api/leads',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ name: 'Unreachable Una', email: 'una@example.com' }),
+      });
+      const metrics = await sendRequest(noSpool.url, { path: '/metrics' });
       process.stdout.write(
         `[fault] database down: ready without spool ${down.map((probe) => probe.status).join(',')} (last in ${down.at(-1)?.ms} ms), with spool ${spooledProbe.status}; capture without spool ${refused.status} in ${refused.answeredAt! - refused.sentAt} ms, with spool ${spooled.status} in ${spooled.answeredAt! - spooled.sentAt} ms\n`,
       );
@@ -102,6 +110,13 @@ describe('fault: /health/ready with parts missing', () => {
       expect(refused.status, 'database down, SPOOL_DIR=off: a capture is refused with 503').toBe(503);
       expect(refused.retryAfter, 'the 503 says when to retry').toBeDefined();
       expect(refused.answeredAt! - refused.sentAt, 'and says it within 5 s').toBeLessThanOrEqual(MAX_ANSWER_MS);
+      expect(refusedRaw.status, `the refusal read raw: ${refusedRaw.text}`).toBe(503);
+      expect(refusedRaw.headers['retry-after'], 'retry in 5 s').toBe('5');
+      expect(problemDetailsViolations(refusedRaw), 'the 503 is problem+json').toEqual([]);
+      expect(metrics.status, 'a scrape still answers with the database down').toBe(200);
+      expect(metrics.text).toMatch(/^leadline_database_up 0$/m);
+      expect(metrics.text).toMatch(/^process_resident_memory_bytes [1-9]\d*$/m);
+      expect(metrics.text).not.toContain('leadline_leads_total');
 
       expect(spooledProbe.status, `database down, spool writable: /health/ready is 200 (${show(spooledProbe)})`).toBe(200);
       expect(spooledProbe.ms).toBeLessThanOrEqual(MAX_ANSWER_MS);

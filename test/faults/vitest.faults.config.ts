@@ -17,7 +17,7 @@ export default defineConfig({
     testTimeout: 600_000,
     hookTimeout: 120_000,
     env: { FAULT_SUITE: process.env['FAULT_SUITE'] ?? 'long' },
-    // Outbound network is limited to the test's own loopback stubs, as in the main suite.
-    setupFiles: ['./test/helpers/block-network.ts'],
+    // Outbound network is limited to the test's own loopback stubs, and a failed test keeps its database, as in the main suite.
+    setupFiles: ['./test/helpers/block-network.ts', './test/helpers/track-test-file.ts'],
   },
 });

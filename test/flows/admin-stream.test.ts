@@ -1,26 +1,20 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Leadline } from '../../src/main.ts';
-import { createTestDatabase, keepDatabaseOnFailure, type TestDatabase } from '../helpers/test-database.ts';
+import { createTestDatabase, type TestDatabase } from '../helpers/test-database.ts';
 import { adminHeaders, postJson, startTestLeadline, TEST_ADMIN_KEY, waitFor } from '../helpers/start-test-leadline.ts';
-import { adminSurfaceOf, openEventStream, serveAdminRead, type AdminSurface, type EventStreamReader } from './admin-helpers.ts';
+import { openEventStream, type EventStreamReader } from './admin-helpers.ts';
 
 let db: TestDatabase;
 let app: Leadline & { url: string };
-let admin: AdminSurface;
-/** A server of our own for knobs main.ts does not expose (a 50 ms heartbeat) and for stopping its hub. */
-let own: Awaited<ReturnType<typeof serveAdminRead>>;
 const open: EventStreamReader[] = [];
 
 beforeAll(async () => {
   db = await createTestDatabase('admin_stream');
-  app = await startTestLeadline(db.url, { RATE_LIMIT_PER_MINUTE: '100000' });
-  admin = await adminSurfaceOf(app);
-  own = await serveAdminRead({ db: app.pool, connectionString: app.databaseUrl, heartbeatIntervalMs: 50 });
+  // A 50 ms heartbeat instead of 15 s, so the heartbeat test does not wait.
+  app = await startTestLeadline(db.url, { RATE_LIMIT_PER_MINUTE: '100000' }, { adminStreamHeartbeatIntervalMs: 50 });
 });
 afterAll(async () => {
   for (const stream of open) stream.close();
-  await own?.close();
-  await admin?.stop();
   await app?.stop();
   await db?.drop();
 });
@@ -29,6 +23,16 @@ async function stream(url: string, headers: Record<string, string> = adminHeader
   const reader = await openEventStream(url, headers);
   open.push(reader);
   return reader;
+}
+
+/** The value of `promise`, or 'timed out' if it takes longer than `ms`. */
+async function within<T>(promise: Promise<T>, ms: number): Promise<T | 'timed out'> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([promise, new Promise<'timed out'>((resolve) => (timer = setTimeout(() => resolve('timed out'), ms)))]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 async function capture(name: string): Promise<string> {
@@ -41,19 +45,21 @@ async function capture(name: string): Promise<string> {
   return response.body.id as string;
 }
 
-/** Backends of this database whose last statement was LISTEN on the admin stream channel. */
+/**
+ * The admin stream hub's LISTEN connections (application name `leadline-listener`; the SLA monitor listens on
+ * the same channel under `leadline-listener-sla`). By name, not by last statement: a heartbeat replaces it.
+ */
+const HUB_BACKENDS = /* sql */ `FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'leadline-listener'`;
+
 async function streamListeners(): Promise<number> {
-  const { rows } = await db.pool.query<{ n: number }>(
-    `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND query ILIKE 'LISTEN%leadline_events%'`,
-  );
+  const { rows } = await db.pool.query<{ n: number }>(`SELECT count(*)::int AS n ${HUB_BACKENDS}`);
   return rows[0]!.n;
 }
 
 describe('GET /api/admin/stream', () => {
   it('when a lead is captured, then every open stream gets its lead.created event with ids and type only', async () => {
-    keepDatabaseOnFailure();
-    const first = await stream(`${admin.url}/api/admin/stream`);
-    const second = await stream(`${admin.url}/api/admin/stream`);
+    const first = await stream(`${app.url}/api/admin/stream`);
+    const second = await stream(`${app.url}/api/admin/stream`);
     expect(first.status).toBe(200);
     expect(first.contentType).toContain('text/event-stream');
     expect(second.status).toBe(200);
@@ -77,7 +83,7 @@ describe('GET /api/admin/stream', () => {
     ['the right key in the URL and in the header', `?key=${TEST_ADMIN_KEY}`, adminHeaders()],
     ['an empty key parameter next to the right header', '?key=', adminHeaders()],
   ])('when the stream is asked for with %s, then 401 problem+json pointing to the Authorization header', async (_label, query, headers) => {
-    const response = await fetch(`${admin.url}/api/admin/stream${query}`, { headers: { accept: 'text/event-stream', ...headers } });
+    const response = await fetch(`${app.url}/api/admin/stream${query}`, { headers: { accept: 'text/event-stream', ...headers } });
     expect(response.status).toBe(401);
     expect(response.headers.get('content-type')).toContain('application/problem+json');
     const problem = (await response.json()) as { detail: string };
@@ -86,22 +92,24 @@ describe('GET /api/admin/stream', () => {
   });
 
   it('when several browsers are streaming, then the process holds one LISTEN connection for all of them', async () => {
-    const before = await streamListeners();
-    const readers = await Promise.all([1, 2, 3].map(() => stream(`${own.url}/api/admin/stream`)));
-    expect(readers.every((r) => r.status === 200)).toBe(true);
-    expect(own.hub.status()).toMatchObject({ subscribers: 3, listening: true });
-    // Three streams on a hub that had none: exactly one more LISTEN connection, not three.
-    expect(await streamListeners()).toBe(before + 1);
+    const readers = await Promise.all([1, 2, 3].map(() => stream(`${app.url}/api/admin/stream`)));
+    expect(readers.map((r) => r.status)).toEqual([200, 200, 200]);
+    // Each stream is live: a new lead reaches all three (and the streams of the tests before).
+    const id = await capture('Shared Sam');
+    for (const reader of readers)
+      await waitFor('the lead on every stream', () => reader.events.some((e) => e.data['conversation_id'] === id));
+    // However many streams are open, the process holds one LISTEN connection for them.
+    expect(await streamListeners()).toBe(1);
   });
 
   it('when the stream is idle, then heartbeat comments keep it open', async () => {
-    const reader = await stream(`${own.url}/api/admin/stream`);
+    const reader = await stream(`${app.url}/api/admin/stream`);
     await waitFor('two heartbeats', () => reader.comments.filter((c) => c === 'heartbeat').length >= 2);
     expect(reader.comments[0]).toBe('connected');
   });
 
   it('when a browser comes back with Last-Event-ID, then it first gets the events it missed', async () => {
-    const watcher = await stream(`${own.url}/api/admin/stream`);
+    const watcher = await stream(`${app.url}/api/admin/stream`);
     const a = await capture('Missed Mia');
     const first = await waitFor('the first event', () =>
       watcher.events.find((e) => e.data['conversation_id'] === a && e.data['event_type'] === 'lead.created'),
@@ -110,7 +118,7 @@ describe('GET /api/admin/stream', () => {
     const c = await capture('Missed Moe');
     await waitFor('the later events', () => watcher.events.some((e) => e.data['conversation_id'] === c));
 
-    const resumed = await stream(`${own.url}/api/admin/stream`, adminHeaders({ 'last-event-id': first.id }));
+    const resumed = await stream(`${app.url}/api/admin/stream`, adminHeaders({ 'last-event-id': first.id }));
     const created = (reader: EventStreamReader, lead: string) =>
       reader.events.findIndex((e) => e.data['conversation_id'] === lead && e.data['event_type'] === 'lead.created');
     await waitFor('the backlog', () => created(resumed, c) >= 0);
@@ -122,12 +130,9 @@ describe('GET /api/admin/stream', () => {
   });
 
   it('when the LISTEN connection is killed, then it reconnects and open streams still get new events', async () => {
-    keepDatabaseOnFailure();
-    const reader = await stream(`${own.url}/api/admin/stream`);
-    const { rows } = await db.pool.query<{ terminated: boolean }>(
-      `SELECT pg_terminate_backend(pid) AS terminated FROM pg_stat_activity WHERE datname = current_database() AND query ILIKE 'LISTEN%leadline_events%'`,
-    );
-    expect(rows.length).toBeGreaterThan(0);
+    const reader = await stream(`${app.url}/api/admin/stream`);
+    const { rows } = await db.pool.query<{ terminated: boolean }>(`SELECT pg_terminate_backend(pid) AS terminated ${HUB_BACKENDS}`);
+    expect(rows).toEqual([{ terminated: true }]);
     // Captured while the listener may still be down: the catch-up after reconnecting delivers it.
     const id = await capture('Reconnect Rita');
     const createdFor = (lead: string) =>
@@ -139,12 +144,25 @@ describe('GET /api/admin/stream', () => {
     expect(new Set(reader.events.map((e) => e.id)).size).toBe(reader.events.length);
   });
 
-  it('when the hub stops (shutdown), then open streams are ended so the server can close', async () => {
-    const extra = await serveAdminRead({ db: app.pool, connectionString: app.databaseUrl });
-    const reader = await stream(`${extra.url}/api/admin/stream`);
-    expect(reader.status).toBe(200);
-    await extra.hub.stop();
-    await reader.ended;
-    await extra.close();
+  it('when the process stops (shutdown) with a stream open, then the stream is ended by the server and the stop completes', async () => {
+    const second = await startTestLeadline(db.url, { ROLE: 'api' });
+    let stopping: Promise<void> | undefined;
+    try {
+      const reader = await stream(`${second.url}/api/admin/stream`);
+      expect(reader.status).toBe(200);
+      await waitFor('the stream to be connected', () => reader.comments.includes('connected'));
+      stopping = second.stop();
+      // Generous bounds (a shutdown takes well under a second): a stream the hub did not end would hold
+      // server.close(), and so the stop, until the test timed out.
+      expect(await within(reader.ended, 15_000)).toBe('server');
+      expect(
+        await within(
+          stopping.then(() => 'stopped'),
+          15_000,
+        ),
+      ).toBe('stopped');
+    } finally {
+      await (stopping ?? second.stop());
+    }
   });
 });

@@ -1,14 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AddressInfo } from 'node:net';
-import pg from 'pg';
 import { createTestDatabase, type TestDatabase } from '../helpers/test-database.ts';
 import { startTestLeadline } from '../helpers/start-test-leadline.ts';
 import type { Leadline } from '../../src/main.ts';
-import { createApp } from '../../src/http/create-app.ts';
-import { captureRoutes } from '../../src/capture/capture-routes.ts';
-import { rateLimitPerMinute } from '../../src/http/rate-limit.ts';
-import { createLogger } from '../../src/logging/create-logger.ts';
-import { systemClock } from '../../src/shared/clock.ts';
 
 let db: TestDatabase;
 let app: Leadline & { url: string };
@@ -162,10 +155,6 @@ async function rowCounts(): Promise<string> {
 }
 
 describe('bad input', () => {
-  it(`has at least 30 cases (${cases.length})`, () => {
-    expect(cases.length).toBeGreaterThanOrEqual(30);
-  });
-
   for (const badCase of cases) {
     it(`when the body has ${badCase.title}, then ${badCase.status} problem+json${badCase.path !== undefined ? ` naming "${badCase.path}"` : ''} and nothing is written`, async () => {
       const before = await rowCounts();
@@ -183,7 +172,9 @@ describe('bad input', () => {
         detail: expect.any(String),
       });
       expect(JSON.stringify(problem)).not.toMatch(/at .*\.ts:\d+/);
-      if (badCase.path !== undefined) expect(problem.errors.map((error: { path: string }) => error.path)).toContain(badCase.path);
+      // A 400 names the field; a 413 or 415 is about the whole body and lists no fields.
+      const paths = (problem.errors as { path: string }[] | undefined)?.map((error) => error.path);
+      expect(paths).toEqual(badCase.path === undefined ? undefined : expect.arrayContaining([badCase.path]));
       expect(await rowCounts()).toBe(before);
     });
   }
@@ -191,21 +182,21 @@ describe('bad input', () => {
   it('when one address sends more than RATE_LIMIT_PER_MINUTE requests in a minute, then the next gets 429 with Retry-After', async () => {
     const limited = await startTestLeadline(db.url, { ROLE: 'api', RATE_LIMIT_PER_MINUTE: '5' });
     try {
-      const statuses: number[] = [];
-      let retryAfter: string | null = null;
+      const responses: Response[] = [];
       for (let index = 0; index < 6; index++) {
         const response = await fetch(`${limited.url}/api/leads`, {
           method: 'POST',
           headers: { 'content-type': 'application/json' },
           body: json({ name: 'Rate', email: `rate${index}@example.com` }),
         });
-        statuses.push(response.status);
-        if (response.status === 429) {
-          retryAfter = response.headers.get('retry-after');
-          expect(response.headers.get('content-type')).toContain('application/problem+json');
-        }
+        await response.arrayBuffer();
+        responses.push(response);
       }
-      expect(statuses).toEqual([201, 201, 201, 201, 201, 429]);
+      expect(responses.map((response) => response.status)).toEqual([201, 201, 201, 201, 201, 429]);
+      const limitedAnswer = responses[5]!;
+      expect(limitedAnswer.headers.get('content-type')).toContain('application/problem+json');
+      const retryAfter = limitedAnswer.headers.get('retry-after');
+      expect(retryAfter).toMatch(/^\d+$/);
       expect(Number(retryAfter)).toBeGreaterThanOrEqual(1);
       expect(Number(retryAfter)).toBeLessThanOrEqual(60);
     } finally {
@@ -213,43 +204,6 @@ describe('bad input', () => {
     }
   });
 
-  it('when the database cannot be reached, then capture answers 503 problem+json with Retry-After quickly', async () => {
-    const deadPool = new pg.Pool({ connectionString: 'postgres://nobody@127.0.0.1:1/none', connectionTimeoutMillis: 2_000 });
-    deadPool.on('error', () => {});
-    const logger = createLogger({ level: 'silent' });
-    const offline = createApp({
-      logger,
-      trustProxy: undefined,
-      isShuttingDown: () => false,
-      routers: [
-        captureRoutes(
-          {
-            db: deadPool,
-            clock: systemClock,
-            sla: { hotMs: 900_000, warmMs: 3_600_000, coldMs: 86_400_000, warningMs: 1_800_000 },
-            defaultPhoneRegion: undefined,
-            redirectOrigins: [],
-          },
-          [rateLimitPerMinute(1000)],
-        ),
-      ],
-    });
-    const server = offline.listen(0, '127.0.0.1');
-    await new Promise((resolve) => server.once('listening', resolve));
-    try {
-      const started = Date.now();
-      const response = await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}/api/leads`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: json(valid),
-      });
-      expect(response.status).toBe(503);
-      expect(response.headers.get('retry-after')).toBe('5');
-      expect(response.headers.get('content-type')).toContain('application/problem+json');
-      expect(Date.now() - started).toBeLessThan(5_000);
-    } finally {
-      server.close();
-      await deadPool.end();
-    }
-  });
+  // A database that cannot be reached (503 problem+json with Retry-After, fast, SPOOL_DIR=off) is proven through
+  // the real process, with its own PostgreSQL stopped, in test/faults/health-ready.test.ts.
 });

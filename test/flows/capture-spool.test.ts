@@ -6,7 +6,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Leadline } from '../../src/main.ts';
 import { postJson, startTestLeadline, waitFor } from '../helpers/start-test-leadline.ts';
-import { createTestDatabase, keepDatabaseOnFailure, type TestDatabase } from '../helpers/test-database.ts';
+import { createTestDatabase, type TestDatabase } from '../helpers/test-database.ts';
 
 let db: TestDatabase;
 let app: Leadline & { url: string };
@@ -46,7 +46,6 @@ async function spooledFiles(): Promise<number> {
 
 describe('capture while the database does not answer', () => {
   it('when conversations is locked, then capture answers 202 within the timeout, keeps the lead in the spool, and stores and alerts it with the same id once the lock is gone', async () => {
-    keepDatabaseOnFailure();
     const lock = await lockConversations();
     let released = false;
     try {

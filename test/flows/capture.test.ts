@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, keepDatabaseOnFailure, type TestDatabase } from '../helpers/test-database.ts';
+import { createTestDatabase, type TestDatabase } from '../helpers/test-database.ts';
 import { postJson, startTestLeadline } from '../helpers/start-test-leadline.ts';
 import type { Leadline } from '../../src/main.ts';
 
@@ -69,7 +69,6 @@ describe('capture routes', () => {
 
   for (const { route, body, messages } of cases) {
     it(`when a valid lead is posted to ${route}, then 201 and exactly one conversation, its messages, one lead.created event and one timeline row exist`, async () => {
-      keepDatabaseOnFailure();
       const response = await postJson(`${app.url}${route}`, body);
       expect(response.status).toBe(201);
       expect(response.body).toEqual({

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSlackStub, type SlackStub } from '../stubs/start-slack-stub.ts';
-import { createTestDatabase, keepDatabaseOnFailure, type TestDatabase } from '../helpers/test-database.ts';
+import { createTestDatabase, type TestDatabase } from '../helpers/test-database.ts';
 import { postJson, startTestLeadline, waitFor } from '../helpers/start-test-leadline.ts';
 import type { Leadline } from '../../src/main.ts';
 
@@ -22,7 +22,6 @@ afterAll(async () => {
 
 describe('pacing and coalescing', () => {
   it('when 300 leads arrive in 10 s for one Slack webhook, then we never exceed its pace and every lead is named in a Slack message within 60 s', async () => {
-    keepDatabaseOnFailure();
     const postedAt = new Map<string, number>();
     for (let second = 0; second < 10; second++) {
       const started = Date.now();
@@ -56,15 +55,22 @@ describe('pacing and coalescing', () => {
       70_000,
     );
 
+    // 60 s is the claim and a wide margin: at one summary a second the burst is named within seconds of its end.
     for (const [name, posted] of postedAt) expect(firstSeen.get(name)! - posted).toBeLessThanOrEqual(60_000);
     expect(slack.received.every((request) => request.status === 200)).toBe(true);
-    const gaps = slack.received.slice(1).map((request, index) => request.at - slack.received[index]!.at);
+    const arrivals = slack.received.map((request) => request.at);
+    const gaps = arrivals.slice(1).map((at, index) => at - arrivals[index]!);
     // The send slots are exactly one second apart. What the stub sees also carries each request's own travel
-    // time, which a loaded machine stretches for one request and not the next: so the pace is judged on the
-    // average gap, and single gaps only have to stay well clear of a burst.
-    const averageGap = (slack.received.at(-1)!.at - slack.received[0]!.at) / gaps.length;
+    // time, which a loaded machine (two cores, three test files at once) stretches for one request and not the
+    // next, so a single gap says little. The pace is judged where that delay only counts once: the average gap
+    // and the median gap, and the span of every run of five messages (4 s at the pace; at least 3 s allows a
+    // second of delay on its first message, while messages sent faster than the pace would crowd far closer).
+    const averageGap = (arrivals.at(-1)! - arrivals[0]!) / gaps.length;
     expect(averageGap).toBeGreaterThanOrEqual(950);
-    expect(Math.min(...gaps)).toBeGreaterThanOrEqual(500);
+    expect(gaps.toSorted((a, b) => a - b)[Math.floor(gaps.length / 2)]).toBeGreaterThanOrEqual(950);
+    const fiveMessageSpans = arrivals.slice(4).map((at, index) => at - arrivals[index]!);
+    expect(fiveMessageSpans.length).toBeGreaterThan(0);
+    expect(Math.min(...fiveMessageSpans)).toBeGreaterThanOrEqual(3_000);
     // A burst is summarised: far fewer messages than leads.
     expect(slack.received.length).toBeLessThan(60);
     const { rows } = await db.pool.query(`SELECT count(*)::int AS n FROM notification_logs WHERE channel = 'slack' AND status = 'sent'`);

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSlackStub, type SlackStub } from '../stubs/start-slack-stub.ts';
 import { startSmtpStub, type SmtpStub } from '../stubs/start-smtp-stub.ts';
 import { startTelegramStub, type TelegramStub } from '../stubs/start-telegram-stub.ts';
-import { createTestDatabase, keepDatabaseOnFailure, type TestDatabase } from '../helpers/test-database.ts';
+import { createTestDatabase, type TestDatabase } from '../helpers/test-database.ts';
 import { postJson, waitFor } from '../helpers/start-test-leadline.ts';
 import { spawnLeadline, type SpawnedLeadline } from '../helpers/spawn-leadline.ts';
 import { DEFAULT_MAX_CONNECTIONS } from '../../src/channels/email/create-email-channel.ts';
@@ -94,7 +94,6 @@ async function sentCounts(db: TestDatabase, tag: string) {
 
 describe('several processes on one database', () => {
   it('when one all-role and two worker processes share a database and 60 leads arrive at once, then each lead is delivered exactly once per channel', async () => {
-    keepDatabaseOnFailure();
     const db = await createTestDatabase('three_processes');
     databases.push(db);
     const env = channelEnv(db.url);
@@ -120,7 +119,6 @@ describe('several processes on one database', () => {
   });
 
   it('when a worker is killed with SIGKILL in the middle of a 200-lead burst, then after a restart every lead is delivered, and every repeat is flagged and a crash repeats at most one message per channel', async () => {
-    keepDatabaseOnFailure();
     const db = await createTestDatabase('sigkill');
     databases.push(db);
     // Slack and Telegram at their production pace (one message per second, bursts summarised); email unpaced,
@@ -181,7 +179,13 @@ describe('several processes on one database', () => {
         [row.channel],
       );
       const flaggedNames = new Set(flagged.map((entry) => entry.name as string));
-      for (const [name, times] of received[row.channel]!) if (times > 1) expect(flaggedNames).toContain(name);
+      // Whether the kill lands between a send and its record is chance (test/faults/fault-points.test.ts makes it
+      // certain with after_send); whatever repeated here, none of it is unflagged.
+      const repeated = [...received[row.channel]!].filter(([, times]) => times > 1).map(([name]) => name);
+      expect(
+        repeated.filter((name) => !flaggedNames.has(name)),
+        `${row.channel}: leads the provider saw twice but not flagged`,
+      ).toEqual([]);
       // …and what repeated is at most what one process had in flight on that channel.
       expect(repeatedMessages[row.channel]).toBeLessThanOrEqual(messageLimit[row.channel]!);
     }

@@ -2,7 +2,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startSlackStub, type SlackStub } from '../stubs/start-slack-stub.ts';
 import { startSmtpStub, type SmtpStub } from '../stubs/start-smtp-stub.ts';
 import { startTelegramStub, tooManyRequests, type TelegramStub } from '../stubs/start-telegram-stub.ts';
-import { createTestDatabase, keepDatabaseOnFailure, type TestDatabase } from '../helpers/test-database.ts';
+import { childProcessEnv } from '../helpers/child-process-env.ts';
+import { createTestDatabase, type TestDatabase } from '../helpers/test-database.ts';
 import { adminHeaders, postJson, startTestLeadline, waitFor } from '../helpers/start-test-leadline.ts';
 import type { Leadline } from '../../src/main.ts';
 import { execFile } from 'node:child_process';
@@ -67,7 +68,6 @@ const telegramTexts = () => telegram.sent.map((r) => r.text ?? '');
 
 describe('delivery to Slack, email and Telegram', () => {
   it('when 20 leads arrive, then each channel gets exactly 20 messages, one sent row per (event, channel), and the timelines show them', async () => {
-    keepDatabaseOnFailure();
     const names = Array.from({ length: 20 }, (_, index) => `Twenty Lead ${index}`);
     const slackBefore = slackTexts().length;
     const emailBefore = smtp.received.length;
@@ -104,7 +104,6 @@ describe('delivery to Slack, email and Telegram', () => {
   });
 
   it('when Slack answers 429 with Retry-After: 2 twice, then the lead is delivered once and no retry comes earlier than 2 s after a 429', async () => {
-    keepDatabaseOnFailure();
     slack.script({ status: 429, body: 'rate_limited', retryAfterSeconds: 2 }, { status: 429, body: 'rate_limited', retryAfterSeconds: 2 });
     const from = slack.received.length;
     const id = await postLead('Rate Limited Slack');
@@ -123,7 +122,6 @@ describe('delivery to Slack, email and Telegram', () => {
   });
 
   it('when Telegram answers 429 with retry_after 2 twice, then the lead is delivered once and no retry comes earlier than 2 s after', async () => {
-    keepDatabaseOnFailure();
     telegram.script(tooManyRequests(2), tooManyRequests(2));
     const from = telegram.received.length;
     const id = await postLead('Rate Limited Telegram');
@@ -144,7 +142,6 @@ describe('delivery to Slack, email and Telegram', () => {
   });
 
   it('when Slack answers 410 channel_is_archived, then one attempt, the delivery is dead, listed by /api/admin/failed, an operator alert goes to the other channels, and a retry re-sends once fixed', async () => {
-    keepDatabaseOnFailure();
     slack.script({ status: 410, body: 'channel_is_archived' });
     const id = await postLead('Archived Channel Lead');
     await waitFor('dead slack delivery', async () =>
@@ -173,7 +170,6 @@ describe('delivery to Slack, email and Telegram', () => {
   });
 
   it('when SMTP answers 550, then one attempt and the email delivery is dead; when it answers 451 then 250, then one delivery', async () => {
-    keepDatabaseOnFailure();
     smtp.script({ responseCode: 550, message: '5.1.1 Mailbox unavailable' });
     const dead = await postLead('Bounced Email Lead');
     await waitFor('dead email', async () => (await deliveryRows(dead)).some((row) => row.channel === 'email' && row.status === 'dead'));
@@ -199,7 +195,6 @@ describe('delivery to Slack, email and Telegram', () => {
   });
 
   it('when deliveries are paused, then nothing is sent while leads are still captured; after resume the held leads are delivered', async () => {
-    keepDatabaseOnFailure();
     expect((await postJson(`${app.url}/api/admin/pause`, {}, adminHeaders())).body).toEqual({ paused: true });
     const slackBefore = slack.received.length;
     const ids = [await postLead('Held Lead A'), await postLead('Held Lead B')];
@@ -227,14 +222,13 @@ describe('delivery to Slack, email and Telegram', () => {
   });
 
   it('when npm run replay is asked for a delivered event, then it skips sent pairs by default, and --force sends them again as a new round', async () => {
-    keepDatabaseOnFailure();
     const id = await postLead('Replayed Lead');
     await waitFor('delivered everywhere', async () => (await deliveryRows(id)).filter((row) => row.status === 'sent').length === 3);
     const { rows } = await db.pool.query(`SELECT id::text FROM lead_events WHERE conversation_id = $1 AND event_type = 'lead.created'`, [
       id,
     ]);
     const eventId = rows[0].id as string;
-    const env = {
+    const env = childProcessEnv({
       ...process.env,
       DATABASE_URL: db.url,
       SLACK_WEBHOOK_URL: slack.url,
@@ -245,7 +239,7 @@ describe('delivery to Slack, email and Telegram', () => {
       TELEGRAM_BOT_TOKEN: telegram.token,
       TELEGRAM_CHAT_ID: '424242',
       TELEGRAM_API_ROOT: telegram.apiRoot,
-    };
+    });
     const run = (args: string[]) => execFileAsync(process.execPath, ['scripts/replay.ts', ...args], { env });
 
     const skipped = await run(['--event', eventId]);

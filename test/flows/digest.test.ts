@@ -14,7 +14,7 @@ import type { Clock } from '../../src/shared/clock.ts';
 import { breachOverdueLeads } from '../../src/sla/breach-overdue-leads.ts';
 import { recordLeadResponse } from '../../src/leads/record-lead-response.ts';
 import { startTestLeadline, waitFor } from '../helpers/start-test-leadline.ts';
-import { createTestDatabase, keepDatabaseOnFailure, type TestDatabase } from '../helpers/test-database.ts';
+import { createTestDatabase, type TestDatabase } from '../helpers/test-database.ts';
 import { startSmtpStub, type SmtpStub } from '../stubs/start-smtp-stub.ts';
 
 let db: TestDatabase;
@@ -137,7 +137,6 @@ Open the admin panel: http://127.0.0.1:3000/admin`;
 
 describe('daily digest', () => {
   it('when the digest of yesterday is sent with a fixed clock, then one digests row holds the rendered digest, one digest.sent event carries only its id, the date and counts, and one email goes out', async () => {
-    keepDatabaseOnFailure();
     const date = yesterdayIn(digestClock.now(), TZ);
     expect(date).toBe('2025-06-02');
     const result = await sendDigest({ db: db.pool, clock: digestClock, timeZone: TZ, adminUrl: 'http://127.0.0.1:3000/admin' }, date);
@@ -181,7 +180,6 @@ describe('daily digest', () => {
   });
 
   it('when the digest of the same day is sent again, then nothing new is written or sent', async () => {
-    keepDatabaseOnFailure();
     const again = await sendDigest({ db: db.pool, clock: clockAt('2025-06-03T09:00:00Z'), timeZone: TZ }, '2025-06-02');
     expect(again).toMatchObject({ sent: false, sentAt: digestClock.now(), digestId: expect.any(String) });
     const { rows } = await db.pool.query(
@@ -193,7 +191,6 @@ describe('daily digest', () => {
   });
 
   it('when the scheduled job runs (twice, as with two workers), then it writes one digest of the previous day in DIGEST_TZ and the cron is registered in that zone', async () => {
-    keepDatabaseOnFailure();
     const logger = createLogger({ level: 'silent' });
     appNow = new Date('2025-06-04T05:00:00Z'); // 07:00 on 4 June in Berlin, for the app's worker too
     const digest = await startDailyDigest({ db: app.pool, boss: app.boss, clock: appClock, logger, cron: '0 8 * * *', timeZone: TZ });
@@ -224,7 +221,6 @@ describe('daily digest', () => {
 
 describe('digests sent before the digests table', () => {
   it('when migration 004 runs over a digest.sent event that carries the rendered digest, then the text moves to a digests row, the event keeps ids and counts, and its delivery still sends that text', async () => {
-    keepDatabaseOnFailure();
     const legacy = await createTestDatabase('digest-legacy');
     try {
       // Back to the schema before 004: no digests table, 004 not applied (later migrations do not depend on it).

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requeueStrandedDeliveries } from '../../src/ingest/requeue-stranded-deliveries.ts';
-import { signMetaBody } from '../../src/ingest/verify-meta-signature.ts';
+import { signMetaDelivery } from '../stubs/sign-meta-delivery.ts';
 import { waitFor } from '../helpers/start-test-leadline.ts';
-import { createTestDatabase, keepDatabaseOnFailure, type TestDatabase } from '../helpers/test-database.ts';
+import { createTestDatabase, type TestDatabase } from '../helpers/test-database.ts';
 import { randomGraphId, startGraphStub, type GraphStub } from '../stubs/start-graph-stub.ts';
 import { startIngestTestApp, type IngestTestApp } from './meta-harness.ts';
 
@@ -35,7 +35,7 @@ async function deliverNewLead(): Promise<string> {
   const text = `{"object":"page","entry":[{"id":"1","time":1,"changes":[{"field":"leadgen","value":{"leadgen_id":${id},"form_id":${FORM_ID},"page_id":1}}]}]}`;
   const response = await fetch(`${ingest.url}/api/webhooks/meta`, {
     method: 'POST',
-    headers: { 'x-hub-signature-256': signMetaBody(text, APP_SECRET), 'content-type': 'application/json' },
+    headers: { 'x-hub-signature-256': signMetaDelivery(text, APP_SECRET), 'content-type': 'application/json' },
     body: text,
   });
   expect(response.status).toBe(200);
@@ -49,7 +49,6 @@ const captured = (id: string) => async () => {
 
 describe('Graph API errors while fetching a lead', () => {
   it('when Meta answers a rate limit (80005) with an estimate, then the fetch is re-queued to start after the wait and the lead is captured then', async () => {
-    keepDatabaseOnFailure();
     const usage = JSON.stringify({
       '1': [{ type: 'leadgen', call_count: 100, total_cputime: 10, total_time: 10, estimated_time_to_regain_access: 0 }],
     });
@@ -94,7 +93,7 @@ describe('Graph API errors while fetching a lead', () => {
     const text = `{"object":"page","entry":[{"id":"1","time":1,"changes":[{"field":"leadgen","value":{"leadgen_id":${id},"form_id":${FORM_ID},"page_id":1}}]}]}`;
     await fetch(`${ingest.url}/api/webhooks/meta`, {
       method: 'POST',
-      headers: { 'x-hub-signature-256': signMetaBody(text, APP_SECRET) },
+      headers: { 'x-hub-signature-256': signMetaDelivery(text, APP_SECRET) },
       body: text,
     });
     const row = await waitFor(

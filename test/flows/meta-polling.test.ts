@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readIngestionStats } from '../../src/ingest/read-ingestion-stats.ts';
-import { signMetaBody } from '../../src/ingest/verify-meta-signature.ts';
+import { signMetaDelivery } from '../stubs/sign-meta-delivery.ts';
 import { waitFor } from '../helpers/start-test-leadline.ts';
-import { createTestDatabase, keepDatabaseOnFailure, type TestDatabase } from '../helpers/test-database.ts';
+import { createTestDatabase, type TestDatabase } from '../helpers/test-database.ts';
 import { randomGraphId, startGraphStub, type GraphStub } from '../stubs/start-graph-stub.ts';
 import { startIngestTestApp, type IngestTestApp } from './meta-harness.ts';
 
@@ -58,7 +58,6 @@ afterAll(async () => {
 
 describe('Meta polling fallback', () => {
   it('when a lead exists only in the Graph API, then polling captures it within one interval, advances the checkpoint and counts it as recovered', async () => {
-    keepDatabaseOnFailure();
     const lead = await waitFor(
       'the polled lead',
       async () => {
@@ -105,12 +104,16 @@ describe('Meta polling fallback', () => {
     expect(stats.sources).toContainEqual(expect.objectContaining({ source: 'meta', scope: FORM_ID, recovered: 1, status: 'ok' }));
   });
 
-  it('when three worker processes poll, then polls of a form never come closer together than most of an interval', async () => {
-    await waitFor('at least four polls', () => firstPageRequests().length >= 4, POLL_INTERVAL_MS * 10);
+  it('when three worker processes poll, then polls of a form come about an interval apart, never bunched together', async () => {
+    await waitFor('at least six polls', () => firstPageRequests().length >= 6, POLL_INTERVAL_MS * 15);
     const times = firstPageRequests().map((request) => request.at);
     const gaps = times.slice(1).map((at, index) => at - times[index]!);
-    // The lease is 80% of the interval; allow for timer and clock jitter between processes.
-    for (const gap of gaps) expect(gap).toBeGreaterThanOrEqual(POLL_INTERVAL_MS * 0.8 - 100);
+    // The lease is 80% of the interval, taken before the request is sent; the stub sees each request after its own
+    // delay, which a loaded 2-core machine stretches for one poll and not the next. So the typical gap (the
+    // median) is held to the lease less 100 ms of jitter, and a single gap only has to stay above a third of an
+    // interval: three workers polling without the lease would average a third, with gaps near zero.
+    expect(gaps.toSorted((a, b) => a - b)[Math.floor(gaps.length / 2)]).toBeGreaterThanOrEqual(POLL_INTERVAL_MS * 0.8 - 100);
+    expect(Math.min(...gaps)).toBeGreaterThanOrEqual(POLL_INTERVAL_MS / 3);
   });
 
   it('when a lead came by webhook and is also found by polling, then it is one lead and is not counted as recovered', async () => {
@@ -124,7 +127,7 @@ describe('Meta polling fallback', () => {
     const text = `{"object":"page","entry":[{"id":"1","time":1,"changes":[{"field":"leadgen","value":{"leadgen_id":${leadgenId},"form_id":${FORM_ID},"page_id":1}}]}]}`;
     const response = await fetch(`${ingest.url}/api/webhooks/meta`, {
       method: 'POST',
-      headers: { 'x-hub-signature-256': signMetaBody(text, APP_SECRET), 'content-type': 'application/json' },
+      headers: { 'x-hub-signature-256': signMetaDelivery(text, APP_SECRET), 'content-type': 'application/json' },
       body: text,
     });
     expect(response.status).toBe(200);

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { adminHeaders } from '../helpers/start-test-leadline.ts';
-import { createTestDatabase, keepDatabaseOnFailure, type TestDatabase } from '../helpers/test-database.ts';
+import { createTestDatabase, type TestDatabase } from '../helpers/test-database.ts';
 import { startGraphStub, type GraphStub } from '../stubs/start-graph-stub.ts';
 import { startIngestTestApp, type IngestTestApp } from './meta-harness.ts';
 
@@ -63,7 +63,6 @@ describe('POST /api/admin/reconcile', () => {
   });
 
   it('when the second page of a form fails, then the first page is stored but the checkpoint does not move; the next reconcile finishes without duplicates', async () => {
-    keepDatabaseOnFailure();
     graph.failNext(
       { code: 2, status: 500, isTransient: true, message: 'An unexpected error has occurred. Please retry your request later.' },
       1,

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { signMetaBody } from '../../src/ingest/verify-meta-signature.ts';
+import { signMetaDelivery } from '../stubs/sign-meta-delivery.ts';
 import { adminHeaders, waitFor } from '../helpers/start-test-leadline.ts';
-import { createTestDatabase, keepDatabaseOnFailure, type TestDatabase } from '../helpers/test-database.ts';
+import { createTestDatabase, type TestDatabase } from '../helpers/test-database.ts';
 import { randomGraphId, startGraphStub, type GraphStub } from '../stubs/start-graph-stub.ts';
 import { startIngestTestApp, type IngestTestApp } from './meta-harness.ts';
 
@@ -16,7 +16,7 @@ async function deliver(leadgenId: string): Promise<number> {
   const text = `{"object":"page","entry":[{"id":"1","time":1,"changes":[{"field":"leadgen","value":{"leadgen_id":${leadgenId},"form_id":${FORM_ID},"page_id":1}}]}]}`;
   const response = await fetch(`${ingest.url}/api/webhooks/meta`, {
     method: 'POST',
-    headers: { 'x-hub-signature-256': signMetaBody(text, APP_SECRET), 'content-type': 'application/json' },
+    headers: { 'x-hub-signature-256': signMetaDelivery(text, APP_SECRET), 'content-type': 'application/json' },
     body: text,
   });
   return response.status;
@@ -74,7 +74,6 @@ describe('an expired Meta token', () => {
   const late = randomGraphId();
 
   it('when the Graph API answers 190, then the source pauses, /health/meta says so, one operator alert is raised and the payloads are kept', async () => {
-    keepDatabaseOnFailure();
     const health = await fetch(`${ingest.url}/health/meta`);
     expect(health.status).toBe(200);
 
@@ -128,7 +127,6 @@ describe('an expired Meta token', () => {
   });
 
   it('when the token works again, then a reconcile resumes the source and captures every parked lead once', async () => {
-    keepDatabaseOnFailure();
     graph.acceptToken();
     const response = await fetch(`${ingest.url}/api/admin/reconcile`, { method: 'POST', headers: adminHeaders() });
     expect(response.status).toBe(200);

@@ -3,8 +3,10 @@ import { createHmac } from 'node:crypto';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signMetaBody } from '../../src/ingest/verify-meta-signature.ts';
+import { signMetaDelivery } from '../stubs/sign-meta-delivery.ts';
+import { childProcessEnv } from '../helpers/child-process-env.ts';
 import { waitFor } from '../helpers/start-test-leadline.ts';
-import { createTestDatabase, keepDatabaseOnFailure, type TestDatabase } from '../helpers/test-database.ts';
+import { createTestDatabase, type TestDatabase } from '../helpers/test-database.ts';
 import { randomGraphId, startGraphStub, type GraphStub } from '../stubs/start-graph-stub.ts';
 import { startIngestTestApp, type IngestTestApp } from './meta-harness.ts';
 
@@ -42,7 +44,7 @@ function deliveryText(leadgenId: string, pageId = PAGE_ID): string {
   );
 }
 
-async function postDelivery(text: string, headers: Record<string, string> = { 'x-hub-signature-256': signMetaBody(text, APP_SECRET) }) {
+async function postDelivery(text: string, headers: Record<string, string> = { 'x-hub-signature-256': signMetaDelivery(text, APP_SECRET) }) {
   const response = await fetch(`${ingest.url}/api/webhooks/meta`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...headers },
@@ -91,7 +93,6 @@ describe('Meta subscription check', () => {
 
 describe('Meta lead delivery', () => {
   it('when a signed webhook carries leadgen_id as the JSON number 12345678901234567, then it is answered before the lead is fetched, and the lead is captured with that exact id and its field data', async () => {
-    keepDatabaseOnFailure();
     const leadgenId = '12345678901234567';
     const graphLead = addGraphLead(leadgenId);
     const text = deliveryText(leadgenId);
@@ -147,13 +148,12 @@ describe('Meta lead delivery', () => {
       {
         body: text,
         status: 'processed',
-        headers: expect.objectContaining({ via: 'webhook', 'x-hub-signature-256': signMetaBody(text, APP_SECRET) }),
+        headers: expect.objectContaining({ via: 'webhook', 'x-hub-signature-256': signMetaDelivery(text, APP_SECRET) }),
       },
     ]);
   });
 
   it('when the same delivery arrives 5 times at once and again later, then there is one lead and one lead.created event', async () => {
-    keepDatabaseOnFailure();
     const leadgenId = randomGraphId();
     addGraphLead(leadgenId);
     const text = deliveryText(leadgenId);
@@ -217,13 +217,13 @@ describe('Meta signatures', () => {
   const reserialised = JSON.stringify(JSON.parse(text));
   const cases: [string, Record<string, string>, string?][] = [
     ['forged', { 'x-hub-signature-256': `sha256=${'ab'.repeat(32)}` }],
-    ['over a tampered body', { 'x-hub-signature-256': signMetaBody(text, APP_SECRET) }, text.replace('1767225600', '1767225601')],
+    ['over a tampered body', { 'x-hub-signature-256': signMetaDelivery(text, APP_SECRET) }, text.replace('1767225600', '1767225601')],
     ['empty', { 'x-hub-signature-256': '' }],
     ['not hex', { 'x-hub-signature-256': `sha256=${'zz'.repeat(32)}` }],
     ['sha1 only', { 'x-hub-signature': `sha1=${createHmac('sha1', APP_SECRET).update(text).digest('hex')}` }],
     ['missing', {}],
-    ['over re-serialised JSON instead of the bytes sent', { 'x-hub-signature-256': signMetaBody(reserialised, APP_SECRET) }],
-    ['made with another secret', { 'x-hub-signature-256': signMetaBody(text, 'not-the-app-secret') }],
+    ['over re-serialised JSON instead of the bytes sent', { 'x-hub-signature-256': signMetaDelivery(reserialised, APP_SECRET) }],
+    ['made with another secret', { 'x-hub-signature-256': signMetaDelivery(text, 'not-the-app-secret') }],
   ];
 
   it.each(cases)('when the signature is %s, then 401 problem+json and nothing is stored', async (_label, headers, sentBody) => {
@@ -233,6 +233,38 @@ describe('Meta signatures', () => {
     expect(response.contentType).toContain('application/problem+json');
     expect(JSON.parse(response.body)).toMatchObject({ status: 401, detail: expect.any(String) });
     expect(await counts()).toEqual(before);
+  });
+
+  // A fixed vector computed outside Node (Python's hmac module: HMAC-SHA256 of these exact bytes with APP_SECRET,
+  // hex), written here as literals so neither the test's signer nor the product's made it.
+  const VECTOR_BODY =
+    '{"object":"page","entry":[{"id":"111222333444555","time":1767225600,"changes":[{"field":"leadgen","value":' +
+    '{"ad_id":"600000000000001","form_id":"555000111222333","leadgen_id":12345678901234588,"created_time":1767225600,' +
+    '"page_id":111222333444555,"adgroup_id":"800000000000001"}}]}]}';
+  const VECTOR_SIGNATURE = 'sha256=9d4aeb7565f11f5d595959873d20e86cc0843d39f36a7a9cf2cd1058121b8042';
+
+  it('when a delivery carries the fixed vector signature, then node:crypto, the test signer and the product signer all produce it and the endpoint accepts it, and with one digit changed refuses it', async () => {
+    expect(`sha256=${createHmac('sha256', APP_SECRET).update(VECTOR_BODY).digest('hex')}`).toBe(VECTOR_SIGNATURE);
+    expect(signMetaDelivery(VECTOR_BODY, APP_SECRET)).toBe(VECTOR_SIGNATURE);
+    expect(signMetaBody(VECTOR_BODY, APP_SECRET)).toBe(VECTOR_SIGNATURE);
+    // RFC 4231 test case 2 (HMAC-SHA-256, key "Jefe"): the product's signer is plain HMAC-SHA256 over the bytes.
+    expect(signMetaBody('what do ya want for nothing?', 'Jefe')).toBe(
+      'sha256=5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843',
+    );
+
+    const before = await counts();
+    const changed = await postDelivery(VECTOR_BODY, { 'x-hub-signature-256': `${VECTOR_SIGNATURE.slice(0, -1)}3` });
+    expect(changed.status).toBe(401);
+    expect(await counts()).toEqual(before);
+
+    addGraphLead('12345678901234588');
+    const accepted = await postDelivery(VECTOR_BODY, { 'x-hub-signature-256': VECTOR_SIGNATURE });
+    expect(accepted.status).toBe(200);
+    expect(JSON.parse(accepted.body)).toMatchObject({ received: 1, stored: 1, queued: 1 });
+    await waitFor('the lead of the vector delivery', async () => {
+      const { rows } = await db.pool.query(`SELECT 1 FROM conversations WHERE external_id = '12345678901234588'`);
+      return rows.length === 1;
+    });
   });
 
   it('when a correctly signed body is not JSON, then 400 (never 5xx) and the bytes are kept as failed for a human', async () => {
@@ -262,7 +294,7 @@ describe('npm run meta:simulate', () => {
       process.execPath,
       ['scripts/meta-simulate.ts', '--url', ingest.url, '--leadgen-id', leadgenId, '--page-id', PAGE_ID, '--form-id', FORM_ID],
       {
-        env: { ...process.env, META_APP_SECRET: APP_SECRET },
+        env: childProcessEnv({ ...process.env, META_APP_SECRET: APP_SECRET }),
       },
     );
     expect(stdout).toContain('200');

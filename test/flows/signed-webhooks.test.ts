@@ -1,8 +1,10 @@
 import { randomUUID } from 'node:crypto';
+import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { replayRawLeads } from '../../src/ingest/replay-raw-leads.ts';
 import { signStandardWebhook } from '../../src/ingest/verify-standard-webhook.ts';
-import { createTestDatabase, keepDatabaseOnFailure, type TestDatabase } from '../helpers/test-database.ts';
+import { startTestLeadline } from '../helpers/start-test-leadline.ts';
+import { createTestDatabase, type TestDatabase } from '../helpers/test-database.ts';
 import { startIngestTestApp, type IngestTestApp } from './meta-harness.ts';
 
 const ZAPIER_OLD = `whsec_${Buffer.from('zapier-old-secret-0123456789').toString('base64')}`;
@@ -21,6 +23,15 @@ afterAll(async () => {
   await db?.drop();
 });
 
+/**
+ * A `webhook-signature` header made by the standardwebhooks reference library, never by the product's signer. A
+ * secret without the `whsec_` prefix is used as its UTF-8 bytes (the library's `raw` format).
+ */
+function referenceSignature(secret: string, id: string, timestamp: number, body: string): string {
+  const webhook = secret.startsWith('whsec_') ? new Webhook(secret) : new Webhook(secret, { format: 'raw' });
+  return webhook.sign(id, new Date(timestamp * 1000), body);
+}
+
 interface Sent {
   status: number;
   body: Record<string, any>;
@@ -35,7 +46,7 @@ async function send(
   const id = options.id ?? `msg_${randomUUID()}`;
   const timestamp = options.timestamp ?? Math.floor(Date.now() / 1000);
   const body = options.body ?? JSON.stringify(payload);
-  const signature = options.signature ?? `v1,${signStandardWebhook(options.secret ?? ZAPIER_NEW, id, timestamp, body)}`;
+  const signature = options.signature ?? referenceSignature(options.secret ?? ZAPIER_NEW, id, timestamp, body);
   const response = await fetch(`${ingest.url}/api/webhooks/${source}`, {
     method: 'POST',
     headers: {
@@ -71,7 +82,6 @@ async function totals() {
 
 describe('Standard Webhooks senders', () => {
   it('when a sender signs a lead correctly, then 201 {id, quality, sla_deadline} and the lead is stored under the sender with webhook-id as its key', async () => {
-    keepDatabaseOnFailure();
     const id = `msg_${randomUUID()}`;
     const response = await send('zapier', lead, { id });
     expect(response.status).toBe(201);
@@ -109,7 +119,7 @@ describe('Standard Webhooks senders', () => {
     const id = `msg_${randomUUID()}`;
     const timestamp = Math.floor(Date.now() / 1000);
     const body = JSON.stringify(lead);
-    const both = `v1,${signStandardWebhook('whsec_dW5rbm93bg==', id, timestamp, body)} v1,${signStandardWebhook(ZAPIER_NEW, id, timestamp, body)}`;
+    const both = `${referenceSignature('whsec_dW5rbm93bg==', id, timestamp, body)} ${referenceSignature(ZAPIER_NEW, id, timestamp, body)}`;
     expect((await send('zapier', lead, { id, timestamp, body, signature: both })).status).toBe(201);
   });
 
@@ -133,7 +143,7 @@ describe('Standard Webhooks senders', () => {
   it('when the body was changed after signing, then 401', async () => {
     const id = `msg_${randomUUID()}`;
     const timestamp = Math.floor(Date.now() / 1000);
-    const signature = `v1,${signStandardWebhook(ZAPIER_NEW, id, timestamp, JSON.stringify(lead))}`;
+    const signature = referenceSignature(ZAPIER_NEW, id, timestamp, JSON.stringify(lead));
     const response = await send('zapier', null, { id, timestamp, signature, body: JSON.stringify({ ...lead, email: 'evil@example.com' }) });
     expect(response.status).toBe(401);
   });
@@ -158,5 +168,63 @@ describe('Standard Webhooks senders', () => {
     expect(rows[0].n).toBe(1);
     const replay = await replayRawLeads(ingest.deps, { source: 'zapier', status: 'failed' });
     expect(replay).toMatchObject({ selected: 1, failed: 1, captured: 0 });
+  });
+});
+
+/**
+ * The Standard Webhooks specification's published example, as its reference library's own test suite pins it:
+ * standard-webhooks/standard-webhooks, libraries/javascript/src/webhook.test.ts, test "sign function works".
+ */
+const SPEC_VECTOR = {
+  secret: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw',
+  id: 'msg_p5jXN8AQM9LWM0D4loKWxJek',
+  timestamp: 1614265330,
+  payload: '{"test": 2432232314}',
+  signature: 'v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=',
+};
+
+describe('the Standard Webhooks published example', () => {
+  it('when signed by the reference library and by the product, then both give the published signature', () => {
+    const { secret, id, timestamp, payload, signature } = SPEC_VECTOR;
+    expect(new Webhook(secret).sign(id, new Date(timestamp * 1000), payload)).toBe(signature);
+    expect(`v1,${signStandardWebhook(secret, id, timestamp, payload)}`).toBe(signature);
+  });
+
+  it('when the published example is posted to a Leadline whose clock reads its timestamp, then its signature is accepted (its body is no lead: 400, kept as failed), and with one character changed it is 401', async () => {
+    const { secret, id, timestamp, payload, signature } = SPEC_VECTOR;
+    // The example is from 2021: the sender check allows 5 minutes of skew, so this Leadline lives at that time.
+    const vector = await startTestLeadline(
+      db.url,
+      { ROLE: 'api', WEBHOOK_SECRETS: `spec=${secret}` },
+      { clock: { now: () => new Date(timestamp * 1000) } },
+    );
+    try {
+      const post = (signatureHeader: string) =>
+        fetch(`${vector.url}/api/webhooks/spec`, {
+          method: 'POST',
+          headers: {
+            'content-type': 'application/json',
+            'webhook-id': id,
+            'webhook-timestamp': String(timestamp),
+            'webhook-signature': signatureHeader,
+          },
+          body: payload,
+        });
+      const forged = await post(signature.replace('g0hM', 'h0hM'));
+      expect(forged.status).toBe(401);
+      await forged.arrayBuffer();
+
+      const accepted = await post(signature);
+      // Past the signature check, the body is judged as a lead: it has none of a lead's fields.
+      expect(accepted.status).toBe(400);
+      expect(((await accepted.json()) as { errors: { path: string }[] }).errors).toContainEqual({
+        path: 'test',
+        message: 'is not an allowed field',
+      });
+      const { rows } = await db.pool.query(`SELECT status, body FROM raw_leads WHERE source = 'spec' AND external_id = $1`, [id]);
+      expect(rows).toEqual([{ status: 'failed', body: payload }]);
+    } finally {
+      await vector.stop();
+    }
   });
 });

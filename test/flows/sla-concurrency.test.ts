@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, keepDatabaseOnFailure, type TestDatabase } from '../helpers/test-database.ts';
+import { createTestDatabase, type TestDatabase } from '../helpers/test-database.ts';
 import { postJson, waitFor } from '../helpers/start-test-leadline.ts';
 import { startSlaTestApp, startTestMonitor, type SlaTestApp, type TestMonitor } from './sla-harness.ts';
 
@@ -24,7 +24,6 @@ afterAll(async () => {
 
 describe('three SLA monitors on one database', () => {
   it('when 20 hot leads go unanswered, then each gets exactly one warning, one breach, one task and one timeline row of each', async () => {
-    keepDatabaseOnFailure();
     const responses = await Promise.all(
       Array.from({ length: LEADS }, (_, i) =>
         postJson(`${sla.app.url}/api/leads`, { name: `Racer ${i}`, phone: `+1415555${String(1000 + i)}`, urgency: 'high' }),

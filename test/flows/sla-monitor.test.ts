@@ -1,12 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, keepDatabaseOnFailure, type TestDatabase } from '../helpers/test-database.ts';
+import { createTestDatabase, type TestDatabase } from '../helpers/test-database.ts';
 import { postJson, waitFor } from '../helpers/start-test-leadline.ts';
 import { startSlackStub, type SlackStub } from '../stubs/start-slack-stub.ts';
 import {
   adminRequest,
+  SLA_LATENESS_LIMIT_MS,
   slaCounts,
   startSlaTestApp,
   startTestMonitor,
+  timerJobDueAt,
   type SlaRow,
   type SlaTestApp,
   type TestMonitor,
@@ -52,8 +54,7 @@ const slackMentions = (text: string) =>
   slack.received.some((request) => request.status === 200 && JSON.stringify(request.payload).includes(text));
 
 describe('SLA monitor with SLA_HOT=6s and SLA_WARNING=3s', () => {
-  it('when a hot lead goes unanswered, then its task and sla.warning come within 1 s of the at-risk time, the breach within 1 s of the deadline, the banner lists it and Slack gets both alerts', async () => {
-    keepDatabaseOnFailure();
+  it('when a hot lead goes unanswered, then timers set for the exact at-risk time and deadline record its task and sla.warning, then the breach, on time; the banner lists it and Slack gets both alerts', async () => {
     const captured = await postJson(`${sla.app.url}/api/leads`, {
       name: 'Hedy Lamarr',
       phone: '+14155550111',
@@ -67,12 +68,22 @@ describe('SLA monitor with SLA_HOT=6s and SLA_WARNING=3s', () => {
     const created = await slaRow(id);
     expect(created.sla_response_deadline.getTime() - created.sla_warning_at.getTime()).toBe(3_000);
 
+    // The durable timers are set for the exact due times (the precision the monitor aims at).
+    await waitFor(
+      'the timers',
+      async () => (await timerJobDueAt(sla.app, id, 'warning')) && (await timerJobDueAt(sla.app, id, 'deadline')),
+    );
+    expect(await timerJobDueAt(sla.app, id, 'warning')).toEqual(created.sla_warning_at);
+    expect(await timerJobDueAt(sla.app, id, 'deadline')).toEqual(created.sla_response_deadline);
+
     const warned = await waitFor('the warning', async () => (await slaRow(id)).sla_warned_at && (await slaRow(id)), 10_000);
+    // Never early; late by at most the limit explained in sla-harness.ts.
     const warningLag = warned.sla_warned_at!.getTime() - warned.sla_warning_at.getTime();
     expect(warningLag).toBeGreaterThanOrEqual(0);
-    expect(warningLag).toBeLessThanOrEqual(1_000);
+    expect(warningLag).toBeLessThanOrEqual(SLA_LATENESS_LIMIT_MS);
     const warningEventAt = await eventAt(id, 'sla.warning');
-    expect(warningEventAt!.getTime() - warned.sla_warning_at.getTime()).toBeLessThanOrEqual(1_000);
+    expect(warningEventAt!.getTime() - warned.sla_warning_at.getTime()).toBeGreaterThanOrEqual(0);
+    expect(warningEventAt!.getTime() - warned.sla_warning_at.getTime()).toBeLessThanOrEqual(SLA_LATENESS_LIMIT_MS);
 
     const { rows: tasks } = await db.pool.query(
       `SELECT status, created_at, sla_deadline, follow_up_date FROM follow_up_tasks WHERE conversation_id = $1`,
@@ -81,7 +92,8 @@ describe('SLA monitor with SLA_HOT=6s and SLA_WARNING=3s', () => {
     expect(tasks).toHaveLength(1);
     expect(tasks[0].status).toBe('scheduled');
     expect(tasks[0].sla_deadline).toEqual(warned.sla_response_deadline);
-    expect(tasks[0].created_at.getTime() - warned.sla_warning_at.getTime()).toBeLessThanOrEqual(1_000);
+    expect(tasks[0].created_at.getTime() - warned.sla_warning_at.getTime()).toBeGreaterThanOrEqual(0);
+    expect(tasks[0].created_at.getTime() - warned.sla_warning_at.getTime()).toBeLessThanOrEqual(SLA_LATENESS_LIMIT_MS);
 
     const atRisk = await adminRequest(sla.adminUrl, 'GET', '/api/admin/sla');
     expect(atRisk.status).toBe(200);
@@ -95,8 +107,10 @@ describe('SLA monitor with SLA_HOT=6s and SLA_WARNING=3s', () => {
     const breached = await waitFor('the breach', async () => ((await slaRow(id)).sla_breached ? slaRow(id) : undefined), 10_000);
     const breachLag = breached.sla_breached_at!.getTime() - breached.sla_response_deadline.getTime();
     expect(breachLag).toBeGreaterThanOrEqual(0);
-    expect(breachLag).toBeLessThanOrEqual(1_000);
-    expect((await eventAt(id, 'sla.breached'))!.getTime() - breached.sla_response_deadline.getTime()).toBeLessThanOrEqual(1_000);
+    expect(breachLag).toBeLessThanOrEqual(SLA_LATENESS_LIMIT_MS);
+    const breachEventLag = (await eventAt(id, 'sla.breached'))!.getTime() - breached.sla_response_deadline.getTime();
+    expect(breachEventLag).toBeGreaterThanOrEqual(0);
+    expect(breachEventLag).toBeLessThanOrEqual(SLA_LATENESS_LIMIT_MS);
     const { rows: after } = await db.pool.query(`SELECT status, sla_breached FROM follow_up_tasks WHERE conversation_id = $1`, [id]);
     expect(after).toEqual([{ status: 'overdue', sla_breached: true }]);
 

@@ -1,10 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, keepDatabaseOnFailure, type TestDatabase } from '../helpers/test-database.ts';
+import { createTestDatabase, type TestDatabase } from '../helpers/test-database.ts';
 import { postJson, waitFor } from '../helpers/start-test-leadline.ts';
 import {
+  SLA_LATENESS_LIMIT_MS,
   slaCounts,
   startSlaTestApp,
   startTestMonitor,
+  timerJobDueAt,
   timerJobState,
   type SlaRow,
   type SlaTestApp,
@@ -52,7 +54,6 @@ async function captureHotLead(name: string): Promise<string> {
 
 describe('SLA monitor restarts', () => {
   it('when the monitor that scheduled the timers stops before the at-risk time and a new one starts, then its durable timers still warn and breach on time, once', async () => {
-    keepDatabaseOnFailure();
     // No in-process timers: this proves the pg-boss jobs alone, which is what survives a restart.
     const first = await monitor({ localTimerHorizonMs: 0 });
     const id = await captureHotLead('Restart Before Warning');
@@ -61,15 +62,20 @@ describe('SLA monitor restarts', () => {
       async () =>
         (await timerJobState(sla.app, id, 'warning')) === 'created' && (await timerJobState(sla.app, id, 'deadline')) === 'created',
     );
+    // Set by the first monitor for the exact due times: what the second one inherits.
+    const due = await slaRow(id);
+    expect(await timerJobDueAt(sla.app, id, 'warning')).toEqual(due.sla_warning_at);
+    expect(await timerJobDueAt(sla.app, id, 'deadline')).toEqual(due.sla_response_deadline);
     await first.shutdown();
     await monitor({ localTimerHorizonMs: 0 });
 
+    // Never early; late by at most the limit explained in sla-harness.ts.
     const warned = await waitFor('the warning', async () => ((await slaRow(id)).sla_warned_at ? slaRow(id) : undefined), 10_000);
     expect(warned.sla_warned_at!.getTime() - warned.sla_warning_at.getTime()).toBeGreaterThanOrEqual(0);
-    expect(warned.sla_warned_at!.getTime() - warned.sla_warning_at.getTime()).toBeLessThanOrEqual(1_000);
+    expect(warned.sla_warned_at!.getTime() - warned.sla_warning_at.getTime()).toBeLessThanOrEqual(SLA_LATENESS_LIMIT_MS);
     const breached = await waitFor('the breach', async () => ((await slaRow(id)).sla_breached ? slaRow(id) : undefined), 10_000);
     expect(breached.sla_breached_at!.getTime() - breached.sla_response_deadline.getTime()).toBeGreaterThanOrEqual(0);
-    expect(breached.sla_breached_at!.getTime() - breached.sla_response_deadline.getTime()).toBeLessThanOrEqual(1_000);
+    expect(breached.sla_breached_at!.getTime() - breached.sla_response_deadline.getTime()).toBeLessThanOrEqual(SLA_LATENESS_LIMIT_MS);
     expect(await slaCounts(db.pool, id)).toEqual({
       warnings: 1,
       breaches: 1,
@@ -82,7 +88,6 @@ describe('SLA monitor restarts', () => {
   });
 
   it('when no monitor runs at the at-risk time, then the next one to start warns at once and still breaches at the deadline', async () => {
-    keepDatabaseOnFailure();
     // The monitors of the test before are still running: stop them, or one of them would do the warning.
     for (const running of monitors.splice(0)) await running.shutdown();
     const before = await monitor();
@@ -100,7 +105,8 @@ describe('SLA monitor restarts', () => {
     expect(warned.sla_warned_at!.getTime()).toBeGreaterThanOrEqual(startedAt - 50);
 
     const breached = await waitFor('the breach', async () => ((await slaRow(id)).sla_breached ? slaRow(id) : undefined), 10_000);
-    expect(breached.sla_breached_at!.getTime() - breached.sla_response_deadline.getTime()).toBeLessThanOrEqual(1_000);
+    expect(breached.sla_breached_at!.getTime() - breached.sla_response_deadline.getTime()).toBeGreaterThanOrEqual(0);
+    expect(breached.sla_breached_at!.getTime() - breached.sla_response_deadline.getTime()).toBeLessThanOrEqual(SLA_LATENESS_LIMIT_MS);
     expect(await slaCounts(db.pool, id)).toEqual({
       warnings: 1,
       breaches: 1,
@@ -113,7 +119,6 @@ describe('SLA monitor restarts', () => {
   });
 
   it('when a lead is captured while no monitor runs at all and the deadline passes, then the next monitor breaches it without a late warning', async () => {
-    keepDatabaseOnFailure();
     for (const running of monitors.splice(0)) await running.shutdown();
     const id = await captureHotLead('Captured While Down');
     const { sla_response_deadline: deadline } = await slaRow(id);

@@ -6,7 +6,7 @@ import { JOB_HEARTBEAT_SECONDS } from '../../src/queue/ensure-queue.ts';
 import { failOrphanedJobs, ORPHANED_AFTER_SECONDS } from '../../src/queue/fail-orphaned-jobs.ts';
 import { JOB_SCHEMA, startJobQueue } from '../../src/queue/start-job-queue.ts';
 import { postJson, startTestLeadline, waitFor } from '../helpers/start-test-leadline.ts';
-import { createTestDatabase, keepDatabaseOnFailure, type TestDatabase } from '../helpers/test-database.ts';
+import { createTestDatabase, type TestDatabase } from '../helpers/test-database.ts';
 
 let db: TestDatabase;
 let app: Leadline & { url: string };
@@ -33,7 +33,6 @@ describe('taking over the work of a dead process', () => {
   });
 
   it('when a process fetched a job and stopped beating, then the job is handed back to run again at once', async () => {
-    keepDatabaseOnFailure();
     const queue = `takeover-${randomUUID().slice(0, 8)}`;
     // The "other process": its own pg-boss instance that fetches a job and dies holding it.
     const other = await startJobQueue({ connectionString: db.url, logger: silent, runsMaintenance: false, poolSize: 2 });
@@ -65,7 +64,6 @@ describe('taking over the work of a dead process', () => {
   });
 
   it('when a dead process left an attempt sending, then the delivery is sent again within seconds, not after the lease, and flagged as a possible duplicate', async () => {
-    keepDatabaseOnFailure();
     // A lead whose alert a process had dispatched when it died.
     const lead = await postJson(`${app.url}/api/leads`, { name: 'Taken Over', email: 'taken-over@example.com', message: 'please call' });
     expect(lead.status).toBe(201);

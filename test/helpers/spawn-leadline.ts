@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { childProcessEnv } from './child-process-env.ts';
 import { TEST_ADMIN_KEY } from './start-test-leadline.ts';
 
 const MAIN = fileURLToPath(new URL('../../src/main.ts', import.meta.url));
@@ -17,25 +18,27 @@ export interface SpawnedLeadline {
   kill(signal?: NodeJS.Signals): void;
 }
 
+/** The environment spawnLeadline gives the process: test defaults, `env` on top, and loopback-only network. */
+export function leadlineProcessEnv(env: Record<string, string>): Record<string, string> {
+  return childProcessEnv({
+    PATH: process.env['PATH'] ?? '',
+    NODE_ENV: 'test',
+    ADMIN_API_KEY: TEST_ADMIN_KEY,
+    HOST: '127.0.0.1',
+    PORT: '0',
+    LOG_LEVEL: 'info',
+    RELAY_POLL_INTERVAL: '200ms',
+    DATABASE_POOL_SIZE: '6',
+    ...env,
+  });
+}
+
 /**
  * Runs `node src/main.ts` as a real separate process (its own pool, relay, workers), the way an operator
  * runs several processes against one database. Resolves once it logged that it is running.
  */
 export async function spawnLeadline(env: Record<string, string>, timeoutMs = 30_000): Promise<SpawnedLeadline> {
-  const child = spawn(process.execPath, [MAIN], {
-    env: {
-      PATH: process.env['PATH'] ?? '',
-      NODE_ENV: 'test',
-      ADMIN_API_KEY: TEST_ADMIN_KEY,
-      HOST: '127.0.0.1',
-      PORT: '0',
-      LOG_LEVEL: 'info',
-      RELAY_POLL_INTERVAL: '200ms',
-      DATABASE_POOL_SIZE: '6',
-      ...env,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(process.execPath, [MAIN], { env: leadlineProcessEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   let stdout = '';
   let stderr = '';

@@ -4,8 +4,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, describe, expect, it } from 'vitest';
-import { signMetaBody } from '../../src/ingest/verify-meta-signature.ts';
-import { createTestDatabase, keepDatabaseOnFailure } from '../helpers/test-database.ts';
+import { signMetaDelivery } from '../stubs/sign-meta-delivery.ts';
+import { createTestDatabase } from '../helpers/test-database.ts';
 import { TEST_ADMIN_KEY, startTestLeadline } from '../helpers/start-test-leadline.ts';
 import { startGraphStub } from '../stubs/start-graph-stub.ts';
 import { listAppRoutes, type AppRoute } from './list-app-routes.ts';
@@ -136,7 +136,6 @@ describe.each(ADMIN_ROUTES)('$method $path', (route) => {
   const target = concretePath(route.path);
 
   it('when the bearer key is missing, wrong, or put in the URL, then every answer is 401 problem+json that never repeats the key', async () => {
-    keepDatabaseOnFailure();
     const violations: string[] = [];
     for (const method of methodsOf(route)) {
       for (const variant of REFUSED_VARIANTS) {
@@ -289,7 +288,7 @@ describe('routes that stay public', () => {
         return sendRequest(app.url, {
           method: 'POST',
           path: '/api/webhooks/meta',
-          headers: { 'content-type': 'application/json', 'x-hub-signature-256': signMetaBody(body, META_APP_SECRET), ...headers },
+          headers: { 'content-type': 'application/json', 'x-hub-signature-256': signMetaDelivery(body, META_APP_SECRET), ...headers },
           body,
         });
       },

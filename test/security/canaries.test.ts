@@ -4,10 +4,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
-import { signMetaBody } from '../../src/ingest/verify-meta-signature.ts';
+import { signMetaDelivery } from '../stubs/sign-meta-delivery.ts';
 import { spawnLeadline, type SpawnedLeadline } from '../helpers/spawn-leadline.ts';
 import { waitFor } from '../helpers/start-test-leadline.ts';
-import { createTestDatabase, keepDatabaseOnFailure, type TestDatabase } from '../helpers/test-database.ts';
+import { createTestDatabase, type TestDatabase } from '../helpers/test-database.ts';
 import { randomGraphId, startGraphStub, type GraphStub } from '../stubs/start-graph-stub.ts';
 import { startSlackStub, type SlackStub } from '../stubs/start-slack-stub.ts';
 import { startSmtpStub, type SmtpStub } from '../stubs/start-smtp-stub.ts';
@@ -187,7 +187,6 @@ const BANNER = [/^$/, /^ {2}Leadline {3}http:\/\/\S+$/, /^ {2}Admin {6}http:\/\/
 
 describe('canaries through the real process', () => {
   it('when the process is driven through captures, provider failures, refused requests and bad signatures, then every log line is one JSON object and no secret or captured personal data appears in any log line or answer', async () => {
-    keepDatabaseOnFailure();
     onTestFailed(() => {
       const graphLog = graph.requests.map((request) => `${request.method} ${request.path} ${request.status}`).join(', ');
       console.error(
@@ -368,7 +367,7 @@ describe('canaries through the real process', () => {
       });
     const deliverToMeta = async (leadgenId: string) => {
       const body = metaDelivery(leadgenId);
-      const headers = { 'content-type': 'application/json', 'x-hub-signature-256': signMetaBody(body, SECRETS['META_APP_SECRET']!) };
+      const headers = { 'content-type': 'application/json', 'x-hub-signature-256': signMetaDelivery(body, SECRETS['META_APP_SECRET']!) };
       expect((await call('signed Meta delivery', { path: '/api/webhooks/meta', method: 'POST', headers, body })).status).toBe(200);
     };
     // One after the other: the token refusal pauses Meta ingestion, which would park the first lead's retry.
@@ -390,7 +389,7 @@ describe('canaries through the real process', () => {
     await call('Meta delivery signed with the verify token', {
       path: '/api/webhooks/meta',
       method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-hub-signature-256': signMetaBody(unsigned, SECRETS['META_VERIFY_TOKEN']!) },
+      headers: { 'content-type': 'application/json', 'x-hub-signature-256': signMetaDelivery(unsigned, SECRETS['META_VERIFY_TOKEN']!) },
       body: unsigned,
     });
     await call('Meta check, wrong token', {
@@ -549,24 +548,31 @@ describe('a bad configuration', () => {
   ] as const)('when %s is wrong, then start-up stops with one line naming it, without the value', async (variable, env) => {
     const value = Object.values(env)[0]!;
     const secret = /canary\w+/i.exec(value)![0];
-    let output = '';
-    try {
-      const child = await spawnLeadline(
-        { ...env, ...(variable === 'DATABASE_URL' ? {} : { DATABASE_URL: 'postgres://unused@127.0.0.1:1/unused' }) },
-        30_000,
-      );
-      child.kill('SIGKILL');
-      await child.exited;
-      throw new Error(`leadline started although ${variable} is wrong`);
-    } catch (error) {
-      output = (error as Error).message.replace(/^leadline exited with \S+ before it was ready:\n/, '');
-    }
+    // The start must fail: spawnLeadline rejects with the output when the process exits before it is ready.
+    const started = spawnLeadline(
+      { ...env, ...(variable === 'DATABASE_URL' ? {} : { DATABASE_URL: 'postgres://unused@127.0.0.1:1/unused' }) },
+      30_000,
+    );
+    const failure = await started.then(
+      async (child) => {
+        child.kill('SIGKILL');
+        await child.exited;
+        return undefined;
+      },
+      (error: unknown) => error as Error,
+    );
+    expect(failure, `leadline started although ${variable} is wrong`).toBeInstanceOf(Error);
+    const exited = /^leadline exited with (\S+) before it was ready:\n/.exec(failure!.message);
+    expect(exited?.[1], failure!.message).toBe('1');
+    const output = failure!.message.slice(exited![0].length);
     const lines = output.split('\n').filter((line) => line.trim() !== '');
-    // An unreachable database is not a bad value: logs may come first; the password must still never show.
-    if (variable !== 'DATABASE_URL') {
-      expect(lines, output).toHaveLength(1);
-      expect(lines[0]).toContain(variable);
-    }
     expect(output).not.toContain(secret);
+    if (variable === 'DATABASE_URL') {
+      // An unreachable database is not a bad value: logs may come first, and the last line says why it stopped.
+      expect(lines.at(-1), output).toMatch(/^leadline: failed to start: /);
+      return;
+    }
+    expect(lines, output).toHaveLength(1);
+    expect(lines[0]).toContain(variable);
   });
 });

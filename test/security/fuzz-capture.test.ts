@@ -7,8 +7,8 @@ import { Webhook as StandardWebhook } from 'standardwebhooks';
 import { Webhook as SvixWebhook } from 'svix';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Leadline } from '../../src/main.ts';
-import { signMetaBody } from '../../src/ingest/verify-meta-signature.ts';
-import { createTestDatabase, keepDatabaseOnFailure, type TestDatabase } from '../helpers/test-database.ts';
+import { signMetaDelivery } from '../stubs/sign-meta-delivery.ts';
+import { createTestDatabase, type TestDatabase } from '../helpers/test-database.ts';
 import { startTestLeadline } from '../helpers/start-test-leadline.ts';
 import { problemDetailsViolations, sendRequest, type SentResponse } from './send-request.ts';
 
@@ -712,7 +712,6 @@ describe.each(CAPTURE_ROUTES)('POST $path, fuzzed', (route) => {
   it(
     'when JSON bodies are built from the route’s fields with arbitrary values, then no 5xx, every refusal is problem+json and writes nothing, and an accepted lead holds only server-set state',
     async () => {
-      keepDatabaseOnFailure();
       const cases = fc
         .record({ body: bodyFor(route.fields), type: fc.constantFrom(...JSON_TYPES), key: sometimesKey })
         .map(({ body, type, key }): FuzzCase => ({
@@ -1070,7 +1069,7 @@ describe('POST /api/webhooks/meta, fuzzed', () => {
       const cases = metaBody.map((text): FuzzCase => ({
         label: 'meta signed',
         path: '/api/webhooks/meta',
-        headers: { 'content-type': 'application/json', 'x-hub-signature-256': signMetaBody(text, META_APP_SECRET) },
+        headers: { 'content-type': 'application/json', 'x-hub-signature-256': signMetaDelivery(text, META_APP_SECRET) },
         body: text,
         kind: { route: 'meta', validSignature: true },
       }));
@@ -1086,10 +1085,10 @@ describe('POST /api/webhooks/meta, fuzzed', () => {
         .record({ text: metaBody, how: fc.constantFrom(...BAD_META_SIGNINGS), junk: headerText })
         .map(({ text, how, junk }): FuzzCase => {
           const headers: Record<string, string> = { 'content-type': 'application/json' };
-          const good = signMetaBody(text, META_APP_SECRET);
+          const good = signMetaDelivery(text, META_APP_SECRET);
           if (how === 'sha1-only') headers['x-hub-signature'] = `sha1=${createHmac('sha1', META_APP_SECRET).update(text).digest('hex')}`;
-          if (how === 'wrong-secret') headers['x-hub-signature-256'] = signMetaBody(text, `${META_APP_SECRET}x`);
-          if (how === 'tampered') headers['x-hub-signature-256'] = signMetaBody(`${text} `, META_APP_SECRET);
+          if (how === 'wrong-secret') headers['x-hub-signature-256'] = signMetaDelivery(text, `${META_APP_SECRET}x`);
+          if (how === 'tampered') headers['x-hub-signature-256'] = signMetaDelivery(`${text} `, META_APP_SECRET);
           if (how === 'malformed') headers['x-hub-signature-256'] = junk;
           if (how === 'uppercase-prefix')
             headers['x-hub-signature-256'] = good.replace('sha256=', 'SHA256=').replace(/.$/, (last) => (last === '0' ? '1' : '0'));
