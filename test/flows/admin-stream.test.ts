@@ -46,10 +46,10 @@ async function capture(name: string): Promise<string> {
 }
 
 /**
- * The admin stream hub's LISTEN connections (application name `leadline-listener`; the SLA monitor listens on
+ * The admin stream hub's LISTEN connections (application name `leadline-listener-admin`; the SLA monitor listens on
  * the same channel under `leadline-listener-sla`). By name, not by last statement: a heartbeat replaces it.
  */
-const HUB_BACKENDS = /* sql */ `FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'leadline-listener'`;
+const HUB_BACKENDS = /* sql */ `FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'leadline-listener-admin'`;
 
 async function streamListeners(): Promise<number> {
   const { rows } = await db.pool.query<{ n: number }>(`SELECT count(*)::int AS n ${HUB_BACKENDS}`);

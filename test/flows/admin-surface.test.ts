@@ -42,8 +42,18 @@ describe('GET /metrics', () => {
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
     const text = await response.text();
-    expect(text).toContain('# TYPE leadline_leads_total counter');
-    expect(text).toMatch(new RegExp(`^leadline_leads_total\\{quality="${lead.body.quality}",source="metrics-test"\\} 1$`, 'm'));
+    expect(text).toContain('# TYPE leadline_leads gauge');
+    expect(text).toMatch(new RegExp(`^leadline_leads\\{source="metrics-test",quality="${lead.body.quality}"\\} 1$`, 'm'));
+    // In-process counters only go up; the two histograms are there with their buckets.
+    expect(text).toMatch(/^leadline_captures_total\{route="api",outcome="created"\} [1-9]\d*$/m);
+    expect(text).toContain('# TYPE http_request_duration_seconds histogram');
+    expect(text).toMatch(
+      /^http_request_duration_seconds_bucket\{le="0\.005",route="\/api\/leads",method="POST",status_class="2xx"\} \d+$/m,
+    );
+    expect(text).toContain('# TYPE leadline_delivery_latency_seconds histogram');
+    expect(text).toMatch(/^leadline_delivery_latency_seconds_count\{channel="log"\} [1-9]\d*$/m);
+    expect(text).toMatch(/^nodejs_eventloop_lag_p99_seconds [\d.e+-]+$/m);
+    expect(text).toMatch(/^leadline_queue_jobs\{queue="deliver-log",state="ready"\} \d+$/m);
     expect(text).toMatch(/^leadline_outbox_unprocessed_events \d+$/m);
     expect(text).toMatch(/^leadline_outbox_oldest_unprocessed_age_seconds [\d.e+-]+$/m);
     expect(text).toMatch(/^leadline_notification_attempts\{channel="log",status="sent"\} [1-9]\d*$/m);
@@ -65,12 +75,19 @@ describe('GET /metrics', () => {
       const up = await (await fetch(`${server.url}/metrics`)).text();
       expect(up).toMatch(/^leadline_database_up 1$/m);
       await doomed.dropNow();
-      const response = await fetch(`${server.url}/metrics`);
-      expect(response.status).toBe(200);
-      const text = await response.text();
-      expect(text).toMatch(/^leadline_database_up 0$/m);
+      // One scrape's database snapshot serves the scrapes of the next second, so the drop shows within ~1 s.
+      const text = await waitFor(
+        'a scrape that says the database is down',
+        async () => {
+          const response = await fetch(`${server.url}/metrics`);
+          expect(response.status).toBe(200);
+          const body = await response.text();
+          return /^leadline_database_up 0$/m.test(body) ? body : undefined;
+        },
+        5_000,
+      );
       expect(text).toMatch(/^process_resident_memory_bytes [1-9]\d*$/m);
-      expect(text).not.toContain('leadline_leads_total');
+      expect(text).not.toMatch(/^leadline_leads\{/m);
     } finally {
       await server.stop();
       await doomed.drop();
