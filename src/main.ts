@@ -30,6 +30,7 @@ import { startMetaIngestion } from './ingest/start-meta-ingestion.ts';
 import { captureRoutes } from './capture/capture-routes.ts';
 import { ConfigError, loadConfig, workerThreadConfig, type Config } from './config/load-config.ts';
 import { createPool, type Pool } from './db/create-pool.ts';
+import { explainStartFailure } from './db/explain-start-failure.ts';
 import { migrate } from './db/migrate.ts';
 import { openDatabase } from './db/open-database.ts';
 import { cacheCheck } from './health/cache-check.ts';
@@ -547,13 +548,26 @@ function listen(app: import('express').Express, port: number, host: string): Pro
   });
 }
 
+/**
+ * A connection accepted just before the close may not have sent its request yet, and Node counts it as idle:
+ * closing it at once would reset a client that did nothing wrong. For this long every such request is still
+ * read and answered (a 503 with `Connection: close` while shutting down); then idle sockets are closed.
+ */
+const CLOSE_GRACE_MS = 250;
+
 /** Stops accepting, lets in-flight requests finish, then closes idle keep-alive sockets. */
 function closeServer(server: Server): Promise<void> {
   return new Promise((resolve) => {
-    server.close(() => resolve());
-    server.closeIdleConnections();
-    const idleSweep = setInterval(() => server.closeIdleConnections(), 100);
-    server.once('close', () => clearInterval(idleSweep));
+    let idleSweep: NodeJS.Timeout | undefined;
+    const grace = setTimeout(() => {
+      server.closeIdleConnections();
+      idleSweep = setInterval(() => server.closeIdleConnections(), 100);
+    }, CLOSE_GRACE_MS);
+    server.close(() => {
+      clearTimeout(grace);
+      clearInterval(idleSweep);
+      resolve();
+    });
   });
 }
 
@@ -610,7 +624,7 @@ async function main(): Promise<void> {
 
 if (import.meta.main) {
   main().catch((error: unknown) => {
-    process.stderr.write(`leadline: failed to start: ${(error as Error).message}\n`);
+    process.stderr.write(`leadline: failed to start: ${explainStartFailure(error)}\n`);
     process.exit(1);
   });
 }
