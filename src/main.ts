@@ -11,6 +11,7 @@ import { adminPanelRoutes } from './admin/admin-panel-routes.ts';
 import { adminReadRoutes } from './admin/admin-read-routes.ts';
 import { createLeadEventHub } from './admin/create-lead-event-hub.ts';
 import { ensureAdminKey } from './admin/ensure-admin-key.ts';
+import { embedRoutes } from './embed/embed-routes.ts';
 import { createMetrics, type Metrics } from './metrics/create-metrics.ts';
 import { metricsRoutes, observeRequestDurations } from './metrics/metrics-routes.ts';
 import { readQueueDepths } from './queue/read-queue-depths.ts';
@@ -383,6 +384,7 @@ export async function startLeadline(config: Config, overrides: StartOverrides = 
           }),
           ingestRoutes(apiIngestDeps, [rateLimitPerMinute(config.rateLimitPerMinute, { countOnly: 'failed' })]),
           adminPanelRoutes({ supabase: config.supabase }),
+          embedRoutes(),
           adminRouter(admin.key, [
             adminReadRoutes({
               db: apiPool,
