@@ -22,13 +22,12 @@ export interface HostSite {
 }
 
 /**
- * A tiny web site. `GET /<anything>` answers a page whose body holds `<script src="<leadline>/embed.js"
- * data-…>` with the attributes of the query's `embed` entry (`?embed=chat` → `data-form="chat"`) or those
- * `pages` names for the path. The page carries a strict Content-Security-Policy that allows scripts and
+ * A tiny web site. `GET /<path>` answers a page whose body holds one `<script src="<leadline>/embed.js"
+ * data-…>` per attribute set `pages` names for the path (`{ form: 'chat' }` → `data-form="chat"`). The page carries a strict Content-Security-Policy that allows scripts and
  * connections to Leadline only (no inline styles or scripts), and hostile CSS that would wreck any form
  * outside a shadow root.
  */
-export async function startHostSite(pages: Record<string, Record<string, string>>): Promise<HostSite> {
+export async function startHostSite(pages: Record<string, Record<string, string> | Record<string, string>[]>): Promise<HostSite> {
   let leadlineUrl = '';
   const server: Server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://host.invalid');
@@ -43,21 +42,24 @@ export async function startHostSite(pages: Record<string, Record<string, string>
       );
       return;
     }
-    const attributes = pages[url.pathname];
-    if (!attributes) {
+    const embeds = pages[url.pathname];
+    if (!embeds) {
       res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
       return;
     }
-    const data = Object.entries(attributes)
-      .map(([name, value]) => ` data-${name}="${value.replace(/&/g, '&amp;').replace(/"/g, '&quot;')}"`)
-      .join('');
+    const tags = (Array.isArray(embeds) ? embeds : [embeds]).map((attributes) => {
+      const data = Object.entries(attributes)
+        .map(([name, value]) => ` data-${name}="${value.replace(/&/g, '&amp;').replace(/"/g, '&quot;')}"`)
+        .join('');
+      return `<script src="${leadlineUrl}/embed.js"${data} async></script>`;
+    });
     res.writeHead(200, {
       'content-type': 'text/html; charset=utf-8',
       'content-security-policy': `default-src 'self'; script-src ${leadlineUrl}; connect-src ${leadlineUrl}; style-src 'self'`,
     });
     res.end(
       `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Host ${url.pathname}</title><link rel="stylesheet" href="/site.css"></head>` +
-        `<body><main><h1>A host page</h1><script src="${leadlineUrl}/embed.js"${data} async></script></main></body></html>`,
+        `<body><main><h1>A host page</h1>${tags.join('<hr>')}</main></body></html>`,
     );
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
