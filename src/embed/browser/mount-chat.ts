@@ -58,7 +58,6 @@ export function mountChat(root: ShadowRoot, context: EmbedContext): void {
   });
 
   let busy = false;
-  let waitingShown = false;
   const view = {
     setBusy(value: boolean) {
       busy = value;
@@ -73,10 +72,10 @@ export function mountChat(root: ShadowRoot, context: EmbedContext): void {
     },
     showWaiting(text: string) {
       form.hidden = true;
-      if (!waitingShown) say('bot', text, false);
-      waitingShown = true;
+      say('bot', text, false);
     },
     showRefused(answer: { detail: string; errors: { path: string; message: string }[] }) {
+      form.hidden = false;
       const placed = placeFieldErrors(answer.errors, new Map(contactFields.map((field) => [field.name, field.label])));
       const rest =
         placed.beside.size === 0 && placed.rest.length === 0 ? [`Your message could not be sent: ${answer.detail}`] : placed.rest;

@@ -64,6 +64,9 @@ export function mountLeadForm(root: ShadowRoot, context: EmbedContext): void {
     showDone: finish,
     showWaiting: finish,
     showRefused(answer: { detail: string; errors: { path: string; message: string }[] }) {
+      // A retry can be refused after the form gave way to the waiting note: bring the form back to fix it.
+      form.hidden = false;
+      note.textContent = '';
       const placed = placeFieldErrors(answer.errors, labels);
       const rest =
         placed.beside.size === 0 && placed.rest.length === 0 ? [`Your message could not be sent: ${answer.detail}`] : placed.rest;
