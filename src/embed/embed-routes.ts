@@ -19,7 +19,11 @@ export interface EmbedScript {
   etag: string;
 }
 
-/** The embed bundle, built (and gzipped) once per process; a build error stops start-up. */
+/**
+ * The embed bundle, built (and gzipped) once per process. main.ts calls it before anything starts: a build
+ * error then stops start-up before the database is touched, and the build (esbuild, tens of milliseconds)
+ * does not hold up the HTTP listener while workers already run.
+ */
 export function buildEmbedScript(): EmbedScript {
   const bundle = bundleBrowserScript(EMBED_ENTRY);
   return { code: bundle.code, gzipped: gzipSync(bundle.code, { level: 9 }), etag: bundle.etag };
@@ -30,9 +34,8 @@ export function buildEmbedScript(): EmbedScript {
  * (`Cross-Origin-Resource-Policy: cross-origin`; which sites may then post leads is CORS_ORIGINS' business,
  * on the capture routes). Sent gzipped when the browser accepts it; each coding has its own strong ETag.
  */
-export function embedRoutes(): Router {
+export function embedRoutes(script: EmbedScript): Router {
   const router = express.Router();
-  const script = buildEmbedScript();
   const gzipEtag = `${script.etag.slice(0, -1)}-gz"`;
 
   router.get('/embed.js', (req, res) => {

@@ -32,7 +32,7 @@ export function mountChat(root: ShadowRoot, context: EmbedContext): void {
   const email = createField('email', 'Email', { type: 'email', autocomplete: 'email', maxlength: '254' }, { hintId });
   const phone = createField('phone', 'Phone', { type: 'tel', autocomplete: 'tel', maxlength: '40' }, { hintId });
   const contactFields: Field[] = [name, email, phone];
-  const contact = h('div', { hidden: true }, h('p', { class: 'hint', id: hintId }, CONTACT_HINT), name.row, email.row, phone.row);
+  const contact = h('div', { hidden: true }, name.row, h('p', { class: 'hint', id: hintId }, CONTACT_HINT), email.row, phone.row);
   const alert = h('p', { class: 'alert', role: 'alert' });
   const button = h('button', { type: 'submit' }, options.button);
   const heading = options.title ? h('h2', { id: 'leadline-title' }, options.title) : undefined;
