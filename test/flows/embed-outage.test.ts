@@ -11,7 +11,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Leadline } from '../../src/main.ts';
 import { startTestLeadline, waitFor } from '../helpers/start-test-leadline.ts';
-import { createTestDatabase, keepDatabaseOnFailure, type TestDatabase } from '../helpers/test-database.ts';
+import { createTestDatabase, type TestDatabase } from '../helpers/test-database.ts';
 import {
   launchEmbedBrowser,
   pendingSubmissions,
@@ -104,7 +104,6 @@ function nextCaptureStatus(page: Page): Promise<number> {
 
 describe('the website embed while the database is down and the spool is off', () => {
   it('when a visitor submits during the outage, then the submission stays in localStorage (also across a reload); after the database is back a later page load sends it, exactly one lead exists and localStorage is empty', async () => {
-    keepDatabaseOnFailure();
     await stopDatabase();
     const visitor = await chromium.newVisitor();
     visitor.expectNetworkErrors([503]);
@@ -159,7 +158,6 @@ describe('the website embed while the database is down and the spool is off', ()
   });
 
   it('when the database comes back while the page is still open, then the page sends the kept submission by itself, shows the success text and fires leadline:submitted', async () => {
-    keepDatabaseOnFailure();
     await stopDatabase();
     const visitor = await chromium.newVisitor();
     visitor.expectNetworkErrors([503]);
@@ -181,7 +179,6 @@ describe('the website embed while the database is down and the spool is off', ()
   });
 
   it('when a visitor who reloaded during the outage keeps the page open, then it says so once the earlier message is sent', async () => {
-    keepDatabaseOnFailure();
     await stopDatabase();
     const visitor = await chromium.newVisitor();
     visitor.expectNetworkErrors([503]);
@@ -203,7 +200,6 @@ describe('the website embed while the database is down and the spool is off', ()
 
 describe('the website embed while the database is down and the spool is on', () => {
   it('when the spool takes the lead, then its answer (202) counts as acknowledged: the visitor sees the success text at once and nothing stays in the browser', async () => {
-    keepDatabaseOnFailure();
     const spoolDir = await mkdtemp(path.join(os.tmpdir(), 'leadline-embed-spool-'));
     const spooling = await startTestLeadline(proxy.urlFor(db.url), {
       RATE_LIMIT_PER_MINUTE: '100000',

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildEmbedScript } from '../../src/embed/embed-routes.ts';
 import type { Leadline } from '../../src/main.ts';
 import { startTestLeadline, waitFor } from '../helpers/start-test-leadline.ts';
-import { createTestDatabase, keepDatabaseOnFailure, type TestDatabase } from '../helpers/test-database.ts';
+import { createTestDatabase, type TestDatabase } from '../helpers/test-database.ts';
 import {
   launchEmbedBrowser,
   pendingSubmissions,
@@ -96,7 +96,6 @@ describe('GET /embed.js', () => {
 
 describe('the website embed in a real browser, on another origin', () => {
   it('when a visitor fills in the contact form with the keyboard, then it renders in a shadow root untouched by the site CSS, one lead is stored with the page URL and UTM in metadata, leadline:submitted fires and nothing stays in localStorage', async () => {
-    keepDatabaseOnFailure();
     const visitor = await chromium.newVisitor();
     const page = await visitor.open(`${site.origin}/contact?utm_source=newsletter&utm_medium=email&utm_campaign=spring`);
     const form = page.locator('leadline-embed form');
@@ -153,7 +152,6 @@ describe('the website embed in a real browser, on another origin', () => {
   });
 
   it('when the visitor leaves required fields empty, then the errors show beside them and nothing is sent; when the server refuses a field, then its message shows beside that field, focus goes there, and nothing is stored', async () => {
-    keepDatabaseOnFailure();
     const visitor = await chromium.newVisitor();
     visitor.expectNetworkErrors([400]);
     const page = await visitor.open(`${site.origin}/contact`);
@@ -196,7 +194,6 @@ describe('the website embed in a real browser, on another origin', () => {
   });
 
   it('when the site asks for consent, then a required checkbox is shown and the answer is stored as the lead’s consent', async () => {
-    keepDatabaseOnFailure();
     const visitor = await chromium.newVisitor();
     const page = await visitor.open(`${site.origin}/consent`);
     await page.getByLabel('Name').fill('Consenting Carla');
@@ -215,7 +212,6 @@ describe('the website embed in a real browser, on another origin', () => {
   });
 
   it('when a property page carries the inquiry form, then the lead names the property', async () => {
-    keepDatabaseOnFailure();
     const visitor = await chromium.newVisitor();
     const page = await visitor.open(`${site.origin}/loft-12`);
     expect(await page.locator('leadline-embed').getAttribute('data-theme')).toBe('dark');
@@ -232,7 +228,6 @@ describe('the website embed in a real browser, on another origin', () => {
   });
 
   it('when a visitor chats, then the embed asks for an email or phone and stores a chatbot lead with the transcript', async () => {
-    keepDatabaseOnFailure();
     const visitor = await chromium.newVisitor();
     const page = await visitor.open(`${site.origin}/chat?utm_source=ads`);
     const log = page.locator('leadline-embed [role="log"] li');
@@ -272,7 +267,6 @@ describe('the website embed in a real browser, on another origin', () => {
   });
 
   it('when the visitor lands with UTM parameters and writes from another page of the visit, then the lead keeps the landing UTM', async () => {
-    keepDatabaseOnFailure();
     const visitor = await chromium.newVisitor();
     const landing = await visitor.open(`${site.origin}/chat?utm_source=partner&utm_campaign=autumn`);
     await landing.locator('leadline-embed form').waitFor();
