@@ -9,18 +9,38 @@ const notThePanel = {
       message:
         'src/admin/panel/ is browser code bundled for /admin/app.js; the server reaches it by path (bundleBrowserScript), never by import',
     },
+    {
+      regex: '(^|/)embed/browser/|^\\.\\.?/browser/',
+      message:
+        'src/embed/browser/ is browser code bundled for /embed.js; the server reaches it by path (bundleBrowserScript), never by import',
+    },
   ],
 };
 const noRawPg = { paths: [{ name: 'pg', message: 'pg belongs in src/db and query files' }] };
 
 /*
- * The data flow, as lint: capture → outbox (events) → relay → delivery → channels, with sla, digest, ingest
- * and admin beside it, on a foundation (shared, time, threads, config, logging, db, queue, http, events, leads). A
+ * The data flow, as lint: embed (the website form, whose browser code posts to capture) → capture → outbox
+ * (events) → relay → delivery → channels, with sla, digest, ingest and admin beside it, on a foundation
+ * (shared, time, threads, config, logging, db, queue, http, events, leads). A
  * folder may import the foundation and what comes before it in the flow, never what comes after it, and the
  * foundation imports no feature. `admin`, `health` and `metrics` read everything and nothing imports them
  * (main.ts wires them).
  */
-const FEATURES = ['capture', 'spool', 'relay', 'delivery', 'channels', 'sla', 'digest', 'ingest', 'admin', 'health', 'metrics', 'presence'];
+const FEATURES = [
+  'embed',
+  'capture',
+  'spool',
+  'relay',
+  'delivery',
+  'channels',
+  'sla',
+  'digest',
+  'ingest',
+  'admin',
+  'health',
+  'metrics',
+  'presence',
+];
 const FORBIDDEN = {
   shared: [...FEATURES, 'config', 'db', 'events', 'leads', 'time', 'logging', 'queue', 'http'],
   time: [...FEATURES, 'config', 'db', 'events', 'leads', 'logging', 'queue', 'http'],
@@ -33,14 +53,15 @@ const FORBIDDEN = {
   events: FEATURES,
   leads: FEATURES,
   presence: FEATURES.filter((name) => name !== 'presence'),
-  spool: ['capture', 'relay', 'delivery', 'channels', 'sla', 'digest', 'ingest', 'admin', 'health', 'metrics'],
-  capture: ['relay', 'delivery', 'channels', 'sla', 'digest', 'ingest', 'admin', 'health', 'metrics'],
-  relay: ['capture', 'spool', 'channels', 'sla', 'digest', 'ingest', 'admin', 'health', 'metrics'],
-  delivery: ['capture', 'spool', 'relay', 'sla', 'digest', 'ingest', 'admin', 'health', 'metrics'],
-  channels: ['capture', 'spool', 'relay', 'delivery', 'sla', 'digest', 'ingest', 'admin', 'health', 'metrics', 'db', 'queue'],
-  sla: ['capture', 'spool', 'relay', 'delivery', 'channels', 'digest', 'ingest', 'admin', 'health', 'metrics'],
-  digest: ['capture', 'spool', 'relay', 'delivery', 'sla', 'ingest', 'admin', 'health', 'metrics'],
-  ingest: ['spool', 'relay', 'delivery', 'channels', 'sla', 'digest', 'admin', 'health', 'metrics'],
+  spool: ['embed', 'capture', 'relay', 'delivery', 'channels', 'sla', 'digest', 'ingest', 'admin', 'health', 'metrics'],
+  capture: ['embed', 'relay', 'delivery', 'channels', 'sla', 'digest', 'ingest', 'admin', 'health', 'metrics'],
+  relay: ['embed', 'capture', 'spool', 'channels', 'sla', 'digest', 'ingest', 'admin', 'health', 'metrics'],
+  delivery: ['embed', 'capture', 'spool', 'relay', 'sla', 'digest', 'ingest', 'admin', 'health', 'metrics'],
+  channels: ['embed', 'capture', 'spool', 'relay', 'delivery', 'sla', 'digest', 'ingest', 'admin', 'health', 'metrics', 'db', 'queue'],
+  sla: ['embed', 'capture', 'spool', 'relay', 'delivery', 'channels', 'digest', 'ingest', 'admin', 'health', 'metrics'],
+  digest: ['embed', 'capture', 'spool', 'relay', 'delivery', 'sla', 'ingest', 'admin', 'health', 'metrics'],
+  ingest: ['embed', 'spool', 'relay', 'delivery', 'channels', 'sla', 'digest', 'admin', 'health', 'metrics'],
+  embed: FEATURES.filter((name) => name !== 'embed'),
   health: ['admin', 'metrics'],
   metrics: ['admin', 'health'],
   admin: ['health', 'metrics'],
@@ -81,12 +102,12 @@ export default tseslint.config(
   {
     // Server code never imports the browser panel.
     files: ['**/*.ts'],
-    ignores: ['src/admin/panel/**'],
+    ignores: ['src/admin/panel/**', 'src/embed/browser/**'],
     rules: { 'no-restricted-imports': restrictImports(notThePanel) },
   },
   ...Object.keys(FORBIDDEN).map((folder) => ({
     files: [`src/${folder}/**/*.ts`],
-    ignores: ['src/admin/panel/**', '**/*.test.ts'],
+    ignores: ['src/admin/panel/**', 'src/embed/browser/**', '**/*.test.ts'],
     rules: {
       'no-restricted-imports': restrictImports(
         notThePanel,
@@ -121,6 +142,27 @@ export default tseslint.config(
         },
       ],
       // `import { type X }` would leave `import '…'` behind under verbatimModuleSyntax, and esbuild would bundle that module.
+      '@typescript-eslint/no-import-type-side-effects': 'error',
+    },
+  },
+  {
+    // The embed runs on other people's sites: from outside its folder it takes types only (erased by
+    // esbuild), so no server code and no dependency can end up in the bundle.
+    files: ['src/embed/browser/**/*.ts'],
+    ignores: ['**/*.test.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '^(?!\\./[^/]+$)',
+              allowTypeImports: true,
+              message: 'the website embed may import only types from outside src/embed/browser/ (import type …)',
+            },
+          ],
+        },
+      ],
       '@typescript-eslint/no-import-type-side-effects': 'error',
     },
   },

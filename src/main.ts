@@ -11,6 +11,7 @@ import { adminPanelRoutes } from './admin/admin-panel-routes.ts';
 import { adminReadRoutes } from './admin/admin-read-routes.ts';
 import { createLeadEventHub } from './admin/create-lead-event-hub.ts';
 import { ensureAdminKey } from './admin/ensure-admin-key.ts';
+import { buildEmbedScript, embedRoutes } from './embed/embed-routes.ts';
 import { createMetrics, type Metrics } from './metrics/create-metrics.ts';
 import { metricsRoutes, observeRequestDurations } from './metrics/metrics-routes.ts';
 import { readQueueDepths } from './queue/read-queue-depths.ts';
@@ -115,6 +116,8 @@ export async function startLeadline(config: Config, overrides: StartOverrides = 
     const addWorkingTime = createWorkingTimeAdder(config.sla);
     const scoring = createScoringSettings({ extraUrgentWords: config.scoring.urgentWords });
     const reachFaultPoint = createFaultPoints(config.faultPoint);
+    // Built before anything starts, like the checks above: a broken bundle stops start-up at once.
+    const embedScript = config.runsApi ? buildEmbedScript() : undefined;
     const database = await openDatabase({ databaseUrl: config.databaseUrl, homeDir: config.homeDir });
     const stopEmbedded = { current: database.embedded };
     stops.push(async () => {
@@ -383,6 +386,7 @@ export async function startLeadline(config: Config, overrides: StartOverrides = 
           }),
           ingestRoutes(apiIngestDeps, [rateLimitPerMinute(config.rateLimitPerMinute, { countOnly: 'failed' })]),
           adminPanelRoutes({ supabase: config.supabase }),
+          ...(embedScript ? [embedRoutes(embedScript)] : []),
           adminRouter(admin.key, [
             adminReadRoutes({
               db: apiPool,

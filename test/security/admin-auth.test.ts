@@ -325,6 +325,13 @@ describe('routes that stay public', () => {
       expect: [200],
     },
     {
+      // The website embed: public by design, every visitor of a site that carries the snippet loads it.
+      label: 'GET /embed.js',
+      route: 'GET /embed.js',
+      send: (headers) => sendRequest(app.url, { path: '/embed.js', headers }),
+      expect: [200],
+    },
+    {
       label: 'GET /admin/config.json',
       route: 'GET /admin/config.json',
       send: (headers) => sendRequest(app.url, { path: '/admin/config.json', headers }),
