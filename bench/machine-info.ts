@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 
 export interface MachineInfo {
@@ -53,4 +53,35 @@ export async function sampleBackgroundLoad(ms: number): Promise<number> {
   const before = readCpuTicks();
   await new Promise((resolve) => setTimeout(resolve, ms));
   return busyShare(before, readCpuTicks());
+}
+
+/**
+ * CPU milliseconds Postgres has used so far: every live `postgres` process (the server and its backends),
+ * plus what the server's exited children used (cutime/cstime of the postmaster), so a backend that ends
+ * between two readings still counts.
+ */
+export function readPostgresCpuMs(): number {
+  const processes = new Map<string, { ppid: string; own: number; children: number }>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      if (!stat.includes('(postgres)')) continue;
+      // Fields after the parenthesised name: state, ppid, …, utime (12th), stime, cutime, cstime.
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      processes.set(entry, {
+        ppid: fields[1]!,
+        own: Number(fields[11]) + Number(fields[12]),
+        children: Number(fields[13]) + Number(fields[14]),
+      });
+    } catch {
+      // The process ended between the listing and the read.
+    }
+  }
+  let ticks = 0;
+  for (const process of processes.values()) {
+    ticks += process.own;
+    if (!processes.has(process.ppid)) ticks += process.children;
+  }
+  return (ticks * 1000) / CLOCK_TICKS_PER_SECOND;
 }

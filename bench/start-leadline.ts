@@ -53,6 +53,30 @@ export function startLeadline(options: {
   });
 }
 
+/** A `ROLE=worker` process (relay, delivery workers, SLA monitor) with no listener; ready once it says so. */
+export function startLeadlineWorker(options: {
+  name: string;
+  databaseUrl: string;
+  workDir: string;
+  env?: Record<string, string>;
+}): Promise<Service> {
+  return startService({
+    name: options.name,
+    script: MAIN,
+    nodeFlags: startScriptNodeFlags(),
+    logFile: path.join(options.workDir, `${options.name}.log`),
+    ready: /Leadline worker (running)/,
+    env: {
+      NODE_ENV: 'production',
+      DATABASE_URL: options.databaseUrl,
+      ROLE: 'worker',
+      LEADLINE_HOME: path.join(options.workDir, `${options.name}-home`),
+      LOG_LEVEL: 'info',
+      ...options.env,
+    },
+  });
+}
+
 export function startBaseline(options: { databaseUrl: string; workDir: string; poolSize: number }): Promise<Service> {
   return startService({
     name: 'baseline',

@@ -463,6 +463,13 @@ export async function startLeadline(config: Config, overrides: StartOverrides = 
   }
 }
 
+/**
+ * The worker thread's V8 heap: a small young generation (its garbage is short-lived batches) and an old
+ * generation bounded well above its working set (about 40 MB live under load), so the process stays inside
+ * its memory budget; a thread that runs out is restarted by its supervisor, the process never ends.
+ */
+const WORKER_THREAD_HEAP_LIMITS = { maxYoungGenerationSizeMb: 12, maxOldGenerationSizeMb: 128 };
+
 class QueueMissingError extends Error {}
 
 /**

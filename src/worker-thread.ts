@@ -5,6 +5,7 @@
  * stop as one process. This file is that thread's composition root: it starts the worker role as a
  * `ROLE=worker` process would and answers the parent's metrics requests.
  */
+import os from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { Config } from './config/load-config.ts';
 import { createLogger } from './logging/create-logger.ts';
@@ -17,6 +18,14 @@ export interface WorkerThreadData {
   config: Config;
 }
 
+/**
+ * The worker thread's scheduling priority (a nice value; the API thread keeps 0). When the CPU is short, the
+ * kernel gives the API thread the larger share, so a burst of captures is answered first and the workers
+ * catch up once it passes; with CPU to spare the thread runs at full speed. Linux keeps a nice value per
+ * thread; elsewhere setPriority would lower the whole process, so it is left alone.
+ */
+const WORKER_THREAD_NICE = 10;
+
 /** The process-wide metrics (CPU, memory, file descriptors) are the API thread's to report: the same numbers. */
 const PROCESS_WIDE_METRIC = /^process_/;
 
@@ -25,6 +34,13 @@ async function runWorkerThread(port: NonNullable<typeof parentPort>, data: Worke
   const logger = createLogger({ level: data.config.logLevel }).child({ thread: 'worker' });
   // The runtime metrics of this thread (event loop, heap, GC) carry thread="worker" beside the API thread's.
   const metrics = createMetrics({ defaultLabels: { thread: 'worker' } });
+  if (process.platform === 'linux') {
+    try {
+      os.setPriority(WORKER_THREAD_NICE);
+    } catch (error) {
+      logger.warn({ err: error }, 'could not lower the worker thread priority; it competes with the API as an equal');
+    }
+  }
   let leadline: Leadline;
   try {
     leadline = await startLeadline(data.config, { logger, metrics });

@@ -13,6 +13,17 @@ export interface LatencyRun {
   p50Ms: number;
   p99Ms: number;
   maxMs: number;
+  /** Lead → alert (capture to the log channel's accept) for the run's leads, when the contender has workers. */
+  pipeline?: PipelineLatency | undefined;
+}
+
+/** From a lead's `created_at` to its alert's `finished_at` (sent), over the leads of one run. */
+export interface PipelineLatency {
+  leads: number;
+  delivered: number;
+  p50Ms: number;
+  p99Ms: number;
+  maxMs: number;
 }
 
 export interface LatencyResult {
@@ -20,11 +31,13 @@ export interface LatencyResult {
   runs: LatencyRun[];
   medianP50Ms: number;
   medianP99Ms: number;
+  /** Median over the runs of the pipeline's p99 (lead → alert), when measured. */
+  medianPipelineP99Ms: number | undefined;
   errors: number;
 }
 
 export async function measureLatency(options: {
-  contenders: ThroughputContender[];
+  contenders: (ThroughputContender & { pipelineLatency?: (sinceMs: number) => Promise<PipelineLatency> })[];
   ratePerSecond: number;
   runs: number;
   seconds: number;
@@ -33,6 +46,7 @@ export async function measureLatency(options: {
   const runs = new Map<string, LatencyRun[]>(options.contenders.map((contender) => [contender.label, []]));
   for (let index = 1; index <= options.runs; index++) {
     for (const contender of options.contenders) {
+      const runStartedAt = Date.now();
       const result = await runSteadyRate(contender.target, options.ratePerSecond, options.seconds);
       const run: LatencyRun = {
         requestsPerSecond: result.requestsPerSecond,
@@ -44,10 +58,15 @@ export async function measureLatency(options: {
       };
       runs.get(contender.label)!.push(run);
       const settleMs = contender.settle ? await contender.settle() : undefined;
+      // After the settle every lead of the run has its alert, so the figure covers all of them.
+      if (contender.pipelineLatency) run.pipeline = await contender.pipelineLatency(runStartedAt);
       options.log(
         `  run ${index}/${options.runs} ${contender.label.padEnd(22)} ${run.requestsPerSecond.toFixed(0).padStart(4)} req/s  p50 ${run.p50Ms.toFixed(2)} ms` +
           `  p99 ${run.p99Ms.toFixed(2)} ms  max ${run.maxMs.toFixed(0)} ms  errors ${run.errors}` +
-          (settleMs === undefined ? '' : `  workers caught up ${(settleMs / 1000).toFixed(1)} s later`),
+          (settleMs === undefined ? '' : `  workers caught up ${(settleMs / 1000).toFixed(1)} s later`) +
+          (run.pipeline
+            ? `  lead → alert p50 ${run.pipeline.p50Ms.toFixed(0)} ms p99 ${run.pipeline.p99Ms.toFixed(0)} ms (${run.pipeline.delivered}/${run.pipeline.leads})`
+            : ''),
       );
     }
   }
@@ -58,6 +77,7 @@ export async function measureLatency(options: {
       runs: list,
       medianP50Ms: median(list.map((run) => run.p50Ms)),
       medianP99Ms: median(list.map((run) => run.p99Ms)),
+      medianPipelineP99Ms: list.every((run) => run.pipeline) ? median(list.map((run) => run.pipeline!.p99Ms)) : undefined,
       errors: list.reduce((sum, run) => sum + run.errors, 0),
     };
   });

@@ -40,6 +40,8 @@ export async function superviseWorkerThread(options: {
   workerData: unknown;
   name: string;
   logger: Logger;
+  /** V8 heap limits of the thread; a thread that runs out is ended and started again, never the process. */
+  resourceLimits?: { maxYoungGenerationSizeMb?: number; maxOldGenerationSizeMb?: number };
 }): Promise<SupervisedThread> {
   const { logger } = options;
   let worker: Worker | undefined;
@@ -63,7 +65,11 @@ export async function superviseWorkerThread(options: {
     new Promise<void>((resolve, reject) => {
       const startedAt = Date.now();
       let settled = false;
-      const thread = new Worker(options.entry, { workerData: options.workerData, name: options.name });
+      const thread = new Worker(options.entry, {
+        workerData: options.workerData,
+        name: options.name,
+        ...(options.resourceLimits ? { resourceLimits: options.resourceLimits } : {}),
+      });
       worker = thread;
       const startTimer = setTimeout(() => {
         logger.error(`the ${options.name} thread did not start within ${START_TIMEOUT_MS / 1000} s; ending it`);
