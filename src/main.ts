@@ -329,6 +329,7 @@ export async function startLeadline(config: Config, overrides: StartOverrides = 
         workerData,
         name: 'worker',
         logger,
+        resourceLimits: WORKER_THREAD_HEAP_LIMITS,
       });
       workerThread = thread;
       stops.push(() => thread.stop());
