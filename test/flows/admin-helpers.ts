@@ -45,7 +45,7 @@ export async function adminSurfaceOf(
   admin.use('/api/admin', requireAdminKey(TEST_ADMIN_KEY), express.json({ limit: '64kb' }));
   admin.use(adminReadRoutes({ db: app.pool, eventHub, logger }));
   admin.use(slaAdminRoutes({ db: app.pool, clock: systemClock }));
-  admin.use(deliveryAdminRoutes({ pool: app.pool, boss: app.boss }));
+  admin.use(deliveryAdminRoutes({ pool: app.pool, boss: app.boss, channels: app.channels.map((channel) => channel.name) }));
   const served = await serve([
     adminPanelRoutes({ supabase: options.supabase ?? app.config.supabase }),
     metricsRoutes({ metrics: createMetrics({ db: app.pool }) }),
