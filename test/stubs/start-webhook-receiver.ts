@@ -55,14 +55,15 @@ function answer(response: ServerResponse, reply: WebhookReply): void {
 
 const delay = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
-export async function startWebhookReceiver(): Promise<WebhookReceiver> {
+export async function startWebhookReceiver(options: { secretPath?: string } = {}): Promise<WebhookReceiver> {
+  const secretPath = options.secretPath ?? RECEIVER_SECRET_PATH;
   const received: ReceivedWebhook[] = [];
   const queues = new Map<string, WebhookReply[]>();
 
   const server = createServer((request, response) => {
     void (async () => {
       const match = /^\/hooks\/([^/]+)\/([^/?]+)/.exec(request.url ?? '/');
-      if (!match || match[2] !== RECEIVER_SECRET_PATH) return answer(response, { status: 404 });
+      if (!match || match[2] !== secretPath) return answer(response, { status: 404 });
       if (request.method !== 'POST') return answer(response, { status: 405 });
       const endpoint = match[1]!;
       const rawBody = await readRequestBody(request);
@@ -85,7 +86,7 @@ export async function startWebhookReceiver(): Promise<WebhookReceiver> {
   const { port } = server.address() as AddressInfo;
 
   return {
-    urlFor: (endpoint) => `http://127.0.0.1:${port}/hooks/${endpoint}/${RECEIVER_SECRET_PATH}`,
+    urlFor: (endpoint) => `http://127.0.0.1:${port}/hooks/${endpoint}/${secretPath}`,
     received,
     receivedBy: (endpoint) => received.filter((request) => request.endpoint === endpoint),
     script: (endpoint, ...replies) => {
