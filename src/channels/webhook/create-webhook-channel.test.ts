@@ -40,6 +40,19 @@ describe('createWebhookChannel against a local receiver', () => {
     expect(webhookPayloadSchema.parse(request?.payload)).toMatchObject({ type: 'lead.created', data: { event: { id: '4711' } } });
     const verified = new Webhook(SECRET).verify(request!.rawBody, request!.headers as Record<string, string>);
     expect(verified).toEqual(request?.payload);
+    // Receivers that only keep the parsed body (n8n) can rebuild the signed bytes.
+    expect(JSON.stringify(JSON.parse(request!.rawBody))).toBe(request!.rawBody);
+  });
+
+  it('when the URL carries credentials, then they go as HTTP Basic auth and not in the request line', async () => {
+    const url = new URL(receiver.urlFor('crm'));
+    url.username = 'leadline';
+    url.password = 'p@ss word';
+
+    await channel({ url: url.toString() }).send(makeMessage([leadEvent()]));
+
+    const [request] = receiver.receivedBy('crm');
+    expect(request?.headers['authorization']).toBe(`Basic ${Buffer.from('leadline:p@ss word').toString('base64')}`);
   });
 
   it('when two secrets are configured (rotation), then every request carries a signature for each and each secret verifies it', async () => {
