@@ -7,7 +7,7 @@
  */
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { CHANNEL_NAMES, type ChannelName } from '../src/shared/channel-names.ts';
+import { CHANNEL_NAMES, parseChannelName, type ChannelName } from '../src/shared/channel-names.ts';
 import { configuredChannelNames } from '../src/channels/create-configured-channels.ts';
 import { loadConfig } from '../src/config/load-config.ts';
 import { createPool } from '../src/db/create-pool.ts';
@@ -59,11 +59,16 @@ const eventIds = (values.event ?? [])
   .map((value) => value.trim())
   .filter(Boolean);
 for (const id of eventIds) if (!/^\d{1,18}$/.test(id)) fail(`--event "${id}" is not an event id (a number)`);
-if (values.channel && !CHANNEL_NAMES.includes(values.channel as ChannelName)) fail(`--channel must be one of ${CHANNEL_NAMES.join(', ')}`);
+const channel = values.channel === undefined ? undefined : parseChannelName(values.channel);
+if (values.channel !== undefined && channel === undefined)
+  fail(`--channel must be one of ${CHANNEL_NAMES.join(', ')} or webhook:<name> (an endpoint in OUTBOUND_WEBHOOKS)`);
 if (values['failed-only'] && values.force) fail('--failed-only and --force cannot be combined');
 
 if (existsSync('.env')) process.loadEnvFile('.env');
 const config = loadConfig(process.env, { requireAdminKey: false });
+const configured = configuredChannelNames(config);
+if (channel !== undefined && !configured.includes(channel))
+  fail(`--channel ${channel} is not configured here (configured: ${configured.join(', ')}); set the same variables the workers run with`);
 const database = await openDatabase({ databaseUrl: config.databaseUrl, homeDir: config.homeDir });
 const pool = createPool({ connectionString: database.url, max: 2, applicationName: 'leadline-replay' });
 const boss = await startJobQueue({
@@ -74,8 +79,7 @@ const boss = await startJobQueue({
 });
 try {
   await migrate(pool);
-  await ensureDeliveryQueues(boss);
-  const configured = configuredChannelNames(config);
+  await ensureDeliveryQueues(boss, configured);
   console.log(`replay: looking for events (channels configured: ${configured.join(', ')}) …`);
   const plan = await planReplay(
     pool,
@@ -84,11 +88,11 @@ try {
       since: parseDate('since', values.since),
       until: parseDate('until', values.until),
       type: values.type as EventType | undefined,
-      channel: values.channel as ChannelName | undefined,
+      channel,
       failedOnly: values['failed-only'],
       force: values.force,
     },
-    configured,
+    { channels: configured, webhookEvents: new Set(config.outboundWebhooks?.events ?? []) },
   );
   console.log(
     `replay: ${plan.events} events matched; ${plan.jobs.length} deliveries to send, ${plan.skippedSent} skipped as already sent${values['failed-only'] ? `, ${plan.skippedNotFailed} skipped as not failed` : ''}`,
@@ -104,9 +108,9 @@ try {
       const batch = plan.jobs.slice(start, start + batchSize);
       const byChannel = new Map<ChannelName, typeof batch>();
       for (const job of batch) byChannel.set(job.channel, [...(byChannel.get(job.channel) ?? []), job]);
-      for (const [channel, jobs] of byChannel)
+      for (const [target, jobs] of byChannel)
         await boss.insert(
-          deliveryQueueName(channel),
+          deliveryQueueName(target),
           jobs.map((job) => ({ data: job.data })),
         );
       console.log(`replay: queued ${Math.min(start + batchSize, plan.jobs.length)}/${plan.jobs.length}`);

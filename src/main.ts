@@ -43,7 +43,8 @@ import { createLogger } from './logging/create-logger.ts';
 import { startJobQueue, type JobQueue } from './queue/start-job-queue.ts';
 import { systemClock, type Clock } from './shared/clock.ts';
 import type { Channel } from './channels/channel.ts';
-import { createConfiguredChannels } from './channels/create-configured-channels.ts';
+import { configuredChannelNames, createConfiguredChannels } from './channels/create-configured-channels.ts';
+import { checkWebhookEndpoints } from './channels/webhook/check-webhook-endpoints.ts';
 import { deliveryAdminRoutes } from './delivery/delivery-admin-routes.ts';
 import { ensureDeliveryQueues } from './delivery/ensure-delivery-queues.ts';
 import { startPauseSwitch } from './delivery/pause-switch.ts';
@@ -55,7 +56,8 @@ import type { CapturedLeadRow } from './capture/insert-captured-lead.ts';
 import { spooledLeadCodec } from './capture/spooled-lead-codec.ts';
 import { storeSpooledLead } from './capture/store-spooled-lead.ts';
 import { watchEmbeddedOwner } from './db/open-database.ts';
-import { DELIVERY_QUEUES } from './delivery/ensure-delivery-queues.ts';
+import { deliveryQueuesOf } from './delivery/ensure-delivery-queues.ts';
+import { webhookEndpointRoutes } from './delivery/webhook-endpoint-routes.ts';
 import { bearerMatches } from './http/bearer-matches.ts';
 import { META_INGEST_QUEUE } from './ingest/ingest-deps.ts';
 import { logOncePerCause } from './logging/log-once-per-cause.ts';
@@ -118,6 +120,16 @@ export async function startLeadline(config: Config, overrides: StartOverrides = 
     const reachFaultPoint = createFaultPoints(config.faultPoint);
     // Built before anything starts, like the checks above: a broken bundle stops start-up at once.
     const embedScript = config.runsApi ? buildEmbedScript() : undefined;
+    // A webhook host that resolves to a private address stops a worker here, not at its first lead.
+    if (config.outboundWebhooks && config.runsWorkers) {
+      await checkWebhookEndpoints(config.outboundWebhooks.endpoints, {
+        allowPrivate: config.outboundWebhooks.allowPrivate,
+        onUnresolved: (endpoint, error) =>
+          logger.warn({ endpoint, err: error }, 'an outbound webhook host does not resolve now; it is checked again before every request'),
+      });
+    }
+    const channelNames = configuredChannelNames(config);
+    const deliveryQueues = deliveryQueuesOf(channelNames);
     const database = await openDatabase({ databaseUrl: config.databaseUrl, homeDir: config.homeDir });
     const stopEmbedded = { current: database.embedded };
     stops.push(async () => {
@@ -178,17 +190,17 @@ export async function startLeadline(config: Config, overrides: StartOverrides = 
     const boss = await startJobQueue({
       connectionString: database.url,
       logger,
-      runsMaintenance: config.runsWorkers,
-      synchronousCommit: !config.runsWorkers,
+      runsMaintenance: workersHere,
+      synchronousCommit: !workersHere,
     });
     stops.push(() => boss.stop({ graceful: true, timeout: 5_000 }));
-    await ensureDeliveryQueues(boss);
+    await ensureDeliveryQueues(boss, channelNames);
 
     const metrics =
       overrides.metrics ??
       createMetrics({
         db: pool,
-        queueDepths: () => readQueueDepths(boss, [...DELIVERY_QUEUES, SLA_TIMER_QUEUE, META_INGEST_QUEUE]),
+        queueDepths: () => readQueueDepths(boss, [...deliveryQueues, SLA_TIMER_QUEUE, META_INGEST_QUEUE]),
       });
 
     const announce = createEventAnnouncer({
@@ -228,7 +240,7 @@ export async function startLeadline(config: Config, overrides: StartOverrides = 
         pool: workerPool,
         boss,
         presence,
-        queues: [...DELIVERY_QUEUES, SLA_TIMER_QUEUE, META_INGEST_QUEUE],
+        queues: [...deliveryQueues, SLA_TIMER_QUEUE, META_INGEST_QUEUE],
         logger,
         onError: logOncePerCause(logger, 'taking over the work of stopped processes failed; retrying'),
       });
@@ -261,7 +273,7 @@ export async function startLeadline(config: Config, overrides: StartOverrides = 
         pool: workerPool,
         boss,
         connectionString: database.url,
-        channels: channels.map((channel) => channel.name),
+        routing: { channels: channelNames, webhookEvents: new Set(config.outboundWebhooks?.events ?? []) },
         pollIntervalMs: config.relayPollIntervalMs,
         logger,
         reachFaultPoint,
@@ -401,10 +413,18 @@ export async function startLeadline(config: Config, overrides: StartOverrides = 
             deliveryAdminRoutes({
               pool: apiPool,
               boss,
+              channels: channelNames,
               // Retrying one stored Meta payload re-queues every failed or parked payload of its source.
               retryIngestion: async () => {
                 await replayRawLeads(apiIngestDeps, { source: 'meta', status: ['failed', 'paused'] });
               },
+            }),
+            webhookEndpointRoutes({
+              pool: apiPool,
+              boss,
+              endpoints: config.outboundWebhooks?.endpoints ?? [],
+              events: config.outboundWebhooks?.events ?? [],
+              signingSecrets: config.outboundWebhooks?.secrets.length ?? 0,
             }),
             ingestAdminRoutes(apiIngestDeps),
             leadAdminRoutes({ db: apiPool, clock, announce }),

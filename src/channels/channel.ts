@@ -3,7 +3,8 @@
  * message and how to classify its provider's errors; it knows nothing about the database, queues or retries.
  */
 
-import type { LeadQuality as Quality } from '../leads/lead-vocabulary.ts';
+import type { EventPayloads, WebhookEventType } from '../events/event-types.ts';
+import type { LeadQuality as Quality, LeadStatus } from '../leads/lead-vocabulary.ts';
 
 import type { ChannelName } from '../shared/channel-names.ts';
 
@@ -25,8 +26,41 @@ export interface LeadSummary {
   adminUrl: string;
 }
 
+/** The whole lead as a machine receiver (an outbound webhook) gets it: every field a CRM would store. */
+export interface LeadRecord extends LeadSummary {
+  externalId: string | null;
+  subject: string | null;
+  serviceType: string | null;
+  urgency: string | null;
+  propertyId: string | null;
+  propertyTitle: string | null;
+  customFields: Record<string, unknown>;
+  status: LeadStatus;
+  metadata: Record<string, unknown>;
+  consent: unknown;
+  updatedAt: Date;
+  firstResponseAt: Date | null;
+  slaBreached: boolean;
+  /** The agent the lead is assigned to (an id), or null. */
+  assignedTo: string | null;
+}
+
+/** A lead event forwarded as it is: its facts (the payload: ids, enums, times) and the lead as it is now. */
+export type LeadEventNotice = {
+  [T in WebhookEventType]: {
+    kind: 'lead.event';
+    eventId: string;
+    eventType: T;
+    occurredAt: Date;
+    facts: EventPayloads[T];
+    lead: LeadRecord;
+  };
+}[WebhookEventType];
+
 export type Notice =
   | { kind: 'lead.created' | 'sla.warning' | 'sla.breached'; eventId: string; lead: LeadSummary }
+  /** For channels that receive events (outbound webhooks); alert channels never get one. */
+  | LeadEventNotice
   | { kind: 'operator'; eventId: string; title: string; detail: string }
   /** The daily digest, already rendered; email sends it to the digest recipients, not the alert ones. */
   | { kind: 'digest'; eventId: string; subject: string; text: string; html: string };
@@ -55,6 +89,16 @@ export interface Channel {
   readonly minIntervalMs: number;
   /** Messages one process may have in flight at once (default 1); also what a crash can repeat. */
   readonly maxConcurrentSends?: number;
+  /**
+   * What the channel is sent: `alerts` (the default) are notices for people: lead alerts, operator alerts,
+   * digests. `events` are lead events with the whole lead (`lead.event` notices), for machine receivers.
+   */
+  readonly receives?: 'alerts' | 'events';
+  /**
+   * The destination can say it is gone for good (a webhook receiver's 410): the delivery layer then stops
+   * sending to it and holds its deliveries until an operator enables it again.
+   */
+  readonly canBeDisabled?: boolean;
   send(message: OutgoingMessage): Promise<SendResult>;
   /** Cheap reachability check for /health; resolves or throws a ChannelError. */
   check(): Promise<void>;
@@ -70,12 +114,19 @@ export class ChannelError extends Error {
   readonly retryAfterMs: number | undefined;
   /** Provider status or error code, e.g. `429`, `410 channel_is_archived`, `SMTP 550`. */
   readonly providerCode: string | undefined;
+  /** For `permanent`: the destination asked never to be sent to again (a channel that `canBeDisabled`). */
+  readonly disablesDestination: boolean;
 
-  constructor(kind: ChannelErrorKind, message: string, options: { retryAfterMs?: number; providerCode?: string; cause?: unknown } = {}) {
+  constructor(
+    kind: ChannelErrorKind,
+    message: string,
+    options: { retryAfterMs?: number; providerCode?: string; disablesDestination?: boolean; cause?: unknown } = {},
+  ) {
     super(message, { cause: options.cause });
     this.name = 'ChannelError';
     this.kind = kind;
     this.retryAfterMs = options.retryAfterMs;
     this.providerCode = options.providerCode;
+    this.disablesDestination = options.disablesDestination ?? false;
   }
 }

@@ -59,16 +59,19 @@ export function formatUtc(date: Date): string {
   return `${date.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
 }
 
-/** A notice about one lead (as opposed to an operator alert or a digest). */
-export type LeadNotice = Extract<Notice, { lead: LeadSummary }>;
+/** An alert about one lead (as opposed to an operator alert, a digest or a forwarded event). */
+export type LeadNotice = Extract<Notice, { kind: 'lead.created' | 'sla.warning' | 'sla.breached' }>;
 
 export function isLeadNotice(notice: Notice): notice is LeadNotice {
   return notice.kind === 'lead.created' || notice.kind === 'sla.warning' || notice.kind === 'sla.breached';
 }
 
+/** What an alert formatter throws for a forwarded lead event: those go to channels that receive events. */
+export const NOT_AN_ALERT = 'a lead event is sent to channels that receive events (outbound webhooks), never to an alert channel';
+
 /** A short name for a notice in a list: the lead's name, an alert's title, a digest's subject. */
 export function noticeName(notice: Notice): string {
-  if (isLeadNotice(notice)) return displayName(notice.lead);
+  if (isLeadNotice(notice) || notice.kind === 'lead.event') return displayName(notice.lead);
   return truncate(singleLine(notice.kind === 'operator' ? notice.title : notice.subject), MAX_NAME_CHARS);
 }
 
@@ -85,6 +88,8 @@ export function noticeHeadline(notice: Notice): string {
       return `Leadline alert: ${truncate(singleLine(notice.title), MAX_NAME_CHARS)}`;
     case 'digest':
       return truncate(singleLine(notice.subject), 150);
+    case 'lead.event':
+      return `Lead event ${notice.eventType}: ${displayName(notice.lead)}`;
   }
 }
 
@@ -97,13 +102,14 @@ function plural(count: number, singular: string, pluralForm: string): string {
  * 1 alert`. It states counts only; the body names every notice.
  */
 export function summaryHeadline(notices: readonly Notice[]): string {
-  const counts = { created: 0, warning: 0, breached: 0, operator: 0, digest: 0 };
+  const counts = { created: 0, warning: 0, breached: 0, operator: 0, digest: 0, event: 0 };
   for (const notice of notices) {
     if (notice.kind === 'lead.created') counts.created += 1;
     else if (notice.kind === 'sla.warning') counts.warning += 1;
     else if (notice.kind === 'sla.breached') counts.breached += 1;
     else if (notice.kind === 'operator') counts.operator += 1;
-    else counts.digest += 1;
+    else if (notice.kind === 'digest') counts.digest += 1;
+    else counts.event += 1;
   }
   const parts: string[] = [];
   if (counts.created > 0) parts.push(plural(counts.created, 'new lead', 'new leads'));
@@ -111,6 +117,7 @@ export function summaryHeadline(notices: readonly Notice[]): string {
   if (counts.breached > 0) parts.push(plural(counts.breached, 'SLA breached', 'SLA breached'));
   if (counts.operator > 0) parts.push(plural(counts.operator, 'alert', 'alerts'));
   if (counts.digest > 0) parts.push(plural(counts.digest, 'digest', 'digests'));
+  if (counts.event > 0) parts.push(plural(counts.event, 'lead event', 'lead events'));
   if (parts.length === 1 && parts[0] !== undefined) return parts[0];
   return `${notices.length} notices: ${parts.join(', ')}`;
 }
@@ -128,5 +135,7 @@ export function noticeTag(notice: Notice): string {
       return 'ALERT';
     case 'digest':
       return 'DIGEST';
+    case 'lead.event':
+      return notice.eventType.toUpperCase();
   }
 }

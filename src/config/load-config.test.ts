@@ -68,4 +68,91 @@ describe('loadConfig', () => {
   it('when SPOOL_DIR is off, then there is no spool', () => {
     expect(loadConfig({ ...base, SPOOL_DIR: 'off' }).spool).toBeUndefined();
   });
+
+  describe('outbound webhooks', () => {
+    const secret = `whsec_${Buffer.alloc(32, 7).toString('base64')}`;
+    const rotated = `whsec_${Buffer.alloc(24, 9).toString('base64')}`;
+    const webhooks = (env: Record<string, string>) => ({ ...base, OUTBOUND_WEBHOOK_SECRET: secret, ...env });
+
+    it('when endpoints, secrets and events are set, then each endpoint is a channel with every secret and the chosen events', () => {
+      const config = loadConfig(
+        webhooks({
+          OUTBOUND_WEBHOOKS: 'CRM=https://crm.example.com/hooks/leadline?token=a,b , zap=https://hooks.zapier.com/hooks/catch/1/abc/#frag',
+          OUTBOUND_WEBHOOK_SECRET: ` ${secret}  ${rotated},${secret} `,
+          OUTBOUND_WEBHOOK_EVENTS: 'lead.created, sla.breached,lead.created',
+        }),
+      );
+      expect(config.outboundWebhooks).toEqual({
+        endpoints: [
+          { name: 'crm', url: 'https://crm.example.com/hooks/leadline?token=a,b' },
+          { name: 'zap', url: 'https://hooks.zapier.com/hooks/catch/1/abc/' },
+        ],
+        secrets: [secret, rotated],
+        events: ['lead.created', 'sla.breached'],
+        allowPrivate: false,
+      });
+    });
+
+    it('when OUTBOUND_WEBHOOK_EVENTS is not set, then webhooks get the lead events that are not bookkeeping', () => {
+      expect(loadConfig(webhooks({ OUTBOUND_WEBHOOKS: 'crm=https://crm.example.com/in' })).outboundWebhooks?.events).toEqual([
+        'lead.created',
+        'lead.assigned',
+        'lead.responded',
+        'lead.status_changed',
+        'sla.breached',
+      ]);
+      expect(loadConfig(base).outboundWebhooks).toBeUndefined();
+    });
+
+    it.each([
+      ['OUTBOUND_WEBHOOKS', { OUTBOUND_WEBHOOKS: 'https://crm.example.com/in' }],
+      ['OUTBOUND_WEBHOOKS', { OUTBOUND_WEBHOOKS: 'crm=not a url' }],
+      ['OUTBOUND_WEBHOOKS', { OUTBOUND_WEBHOOKS: 'crm=ftp://crm.example.com/in' }],
+      ['OUTBOUND_WEBHOOKS', { OUTBOUND_WEBHOOKS: 'crm=https://a.example.com/in,crm=https://b.example.com/in' }],
+      ['OUTBOUND_WEBHOOKS', { OUTBOUND_WEBHOOKS: 'c.r.m=https://a.example.com/in' }],
+      ['OUTBOUND_WEBHOOKS', { OUTBOUND_WEBHOOKS: 'crm=http://crm.example.com/in' }],
+      ['OUTBOUND_WEBHOOK_EVENTS', { OUTBOUND_WEBHOOKS: 'crm=https://crm.example.com/in', OUTBOUND_WEBHOOK_EVENTS: 'notification.sent' }],
+      ['OUTBOUND_ALLOW_PRIVATE', { OUTBOUND_ALLOW_PRIVATE: 'maybe' }],
+    ])('when %s is bad, then start-up stops with one line naming it', (variable, env) => {
+      const message = failure(webhooks(env));
+      expect(message.startsWith(`${variable}: `)).toBe(true);
+      expect(message).not.toContain('\n');
+    });
+
+    it('when a secret is missing or not a whsec_ secret of 24 to 64 bytes, then the line names OUTBOUND_WEBHOOK_SECRET and never the value', () => {
+      expect(failure({ ...base, OUTBOUND_WEBHOOKS: 'crm=https://crm.example.com/in' })).toMatch(/^OUTBOUND_WEBHOOK_SECRET: required/);
+      for (const bad of [
+        'my-shared-secret-value',
+        `whsec_${Buffer.alloc(16).toString('base64')}`,
+        `whsec_${Buffer.alloc(65).toString('base64')}`,
+        'whsec_!!!',
+      ]) {
+        const message = failure(
+          webhooks({ OUTBOUND_WEBHOOKS: 'crm=https://crm.example.com/in', OUTBOUND_WEBHOOK_SECRET: `${secret} ${bad}` }),
+        );
+        expect(message).toMatch(/^OUTBOUND_WEBHOOK_SECRET: secret 2 is not a Standard Webhooks secret/);
+        expect(message).not.toContain(bad);
+        expect(message).not.toContain(secret);
+      }
+    });
+
+    it.each([
+      ['http://127.0.0.1:8080/hook', 'loopback address (127.0.0.1)'],
+      ['https://[::1]/hook', 'loopback address (::1)'],
+      ['https://[::ffff:127.0.0.1]/hook', 'loopback address (::ffff:7f00:1)'],
+      ['https://localhost/hook', 'loopback address (localhost)'],
+      ['https://10.1.2.3/hook', 'private address (10.1.2.3)'],
+      ['https://169.254.169.254/latest/meta-data', 'metadata address (169.254.169.254)'],
+      ['https://100.64.1.1/hook', 'cgnat address (100.64.1.1)'],
+      ['https://[fd00::5]/hook', 'unique-local address (fd00::5)'],
+    ])('when an endpoint is %s and OUTBOUND_ALLOW_PRIVATE is not set, then start-up stops naming both variables', (url, what) => {
+      const message = failure(webhooks({ OUTBOUND_WEBHOOKS: `crm=${url}` }));
+      expect(message).toMatch(/^OUTBOUND_WEBHOOKS: crm points at a /);
+      expect(message).toContain(what);
+      expect(message).toContain('OUTBOUND_ALLOW_PRIVATE=true');
+      expect(loadConfig(webhooks({ OUTBOUND_WEBHOOKS: `crm=${url}`, OUTBOUND_ALLOW_PRIVATE: 'true' })).outboundWebhooks?.allowPrivate).toBe(
+        true,
+      );
+    });
+  });
 });

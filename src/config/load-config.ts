@@ -1,6 +1,10 @@
+import { isIP } from 'node:net';
 import path from 'node:path';
 import { CronExpressionParser } from 'cron-parser';
 import { z } from 'zod';
+import { DEFAULT_WEBHOOK_EVENTS, WEBHOOK_EVENT_TYPES, type WebhookEventType } from '../events/event-types.ts';
+import { WEBHOOK_ENDPOINT_NAME } from '../shared/channel-names.ts';
+import { classifyIpAddress, isLoopbackHostname } from '../shared/classify-ip-address.ts';
 import { ConfigError } from '../shared/config-error.ts';
 import { FAULT_POINTS } from '../shared/fault-point.ts';
 import { parseBusinessHours } from '../time/parse-business-hours.ts';
@@ -128,6 +132,109 @@ const webhookSecrets = z
     return secrets;
   });
 
+/** One outbound webhook receiver: its name (the channel is `webhook:<name>`) and URL (a secret: never logged). */
+export interface OutboundWebhookEndpoint {
+  name: string;
+  url: string;
+}
+
+/** More receivers than this is a fan-out service's job, not a lead tool's: each one is a queue and a worker. */
+const MAX_WEBHOOK_ENDPOINTS = 20;
+
+/**
+ * `crm=https://…,zap=https://…` → endpoints. An entry starts where a comma is followed by `name=`, so a
+ * comma inside a URL's query survives unless it is followed by something that looks like a name and `=`
+ * (write it as %2C then).
+ */
+const outboundWebhooks = z
+  .string()
+  .optional()
+  .transform((value, ctx) => {
+    const endpoints: OutboundWebhookEndpoint[] = [];
+    const text = (value ?? '').trim();
+    if (text === '') return endpoints;
+    for (const entry of text.split(/,(?=\s*[A-Za-z0-9][A-Za-z0-9_-]*\s*=)/).map((item) => item.trim())) {
+      if (entry === '') continue;
+      const separator = entry.indexOf('=');
+      const name = entry.slice(0, separator).trim().toLowerCase();
+      const rawUrl = entry.slice(separator + 1).trim();
+      if (separator <= 0 || rawUrl === '' || !WEBHOOK_ENDPOINT_NAME.test(name)) {
+        ctx.addIssue({
+          code: 'custom',
+          message: 'expected entries like crm=https://… separated by commas (names: a-z, 0-9, - and _, up to 32 characters)',
+        });
+        return z.NEVER;
+      }
+      let url: URL;
+      try {
+        url = new URL(rawUrl);
+      } catch {
+        ctx.addIssue({ code: 'custom', message: `${name}: the URL is not valid` });
+        return z.NEVER;
+      }
+      if ((url.protocol !== 'https:' && url.protocol !== 'http:') || url.hostname === '') {
+        ctx.addIssue({ code: 'custom', message: `${name}: the URL must start with https://` });
+        return z.NEVER;
+      }
+      if (endpoints.some((endpoint) => endpoint.name === name)) {
+        ctx.addIssue({ code: 'custom', message: `${name} is named twice; give each endpoint its own name` });
+        return z.NEVER;
+      }
+      url.hash = '';
+      endpoints.push({ name, url: url.toString() });
+    }
+    if (endpoints.length > MAX_WEBHOOK_ENDPOINTS) {
+      ctx.addIssue({ code: 'custom', message: `at most ${MAX_WEBHOOK_ENDPOINTS} endpoints` });
+      return z.NEVER;
+    }
+    return endpoints;
+  });
+
+/** Standard Webhooks: `whsec_` and the base64 of 24 to 64 random bytes. */
+const WHSEC = /^whsec_([A-Za-z0-9+/]+={0,2})$/;
+
+/**
+ * One or more `whsec_…` secrets, separated by spaces or commas (base64 holds neither). Every one signs
+ * every request, so a secret is rotated by adding the new one, switching the receiver, removing the old.
+ * The error never repeats a value.
+ */
+const outboundWebhookSecrets = z
+  .string()
+  .optional()
+  .transform((value, ctx) => {
+    const secrets: string[] = [];
+    const entries = (value ?? '').split(/[\s,]+/).filter((entry) => entry !== '');
+    for (const [index, entry] of entries.entries()) {
+      const base64 = WHSEC.exec(entry)?.[1];
+      const bytes = base64 === undefined ? 0 : Buffer.from(base64, 'base64').length;
+      if (bytes < 24 || bytes > 64) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `${entries.length > 1 ? `secret ${index + 1} ` : ''}is not a Standard Webhooks secret (whsec_ and the base64 of 24 to 64 random bytes, e.g. from: node -e "console.log('whsec_' + require('crypto').randomBytes(32).toString('base64'))")`,
+        });
+        return z.NEVER;
+      }
+      if (!secrets.includes(entry)) secrets.push(entry);
+    }
+    return secrets;
+  });
+
+const outboundWebhookEvents = commaList.transform((names, ctx) => {
+  if (names.length === 0) return [...DEFAULT_WEBHOOK_EVENTS];
+  const events: WebhookEventType[] = [];
+  for (const name of names) {
+    if (!(WEBHOOK_EVENT_TYPES as readonly string[]).includes(name)) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `"${name}" is not an event outbound webhooks can receive; use some of ${WEBHOOK_EVENT_TYPES.join(', ')}`,
+      });
+      return z.NEVER;
+    }
+    if (!events.includes(name as WebhookEventType)) events.push(name as WebhookEventType);
+  }
+  return events;
+});
+
 const environmentSchema = z.object({
   ROLE: z.enum(['api', 'worker', 'all']).default('all'),
   WORKER_THREAD: booleanFlag('true'),
@@ -189,6 +296,10 @@ const environmentSchema = z.object({
   ),
   SUPABASE_URL: url,
   SUPABASE_ANON_KEY: optionalText,
+  OUTBOUND_WEBHOOKS: outboundWebhooks,
+  OUTBOUND_WEBHOOK_SECRET: outboundWebhookSecrets,
+  OUTBOUND_WEBHOOK_EVENTS: outboundWebhookEvents,
+  OUTBOUND_ALLOW_PRIVATE: booleanFlag('false'),
   METRICS_TOKEN: secret(16),
   METRICS_PORT: z
     .string()
@@ -232,6 +343,21 @@ function checkTogether(env: Environment, ctx: z.RefinementCtx, options: LoadOpti
       issue(message.startsWith('BUSINESS_TZ') ? 'BUSINESS_TZ' : 'BUSINESS_HOURS', message.replace(/^BUSINESS_(HOURS|TZ): /, ''));
     }
   }
+  if (env.OUTBOUND_WEBHOOKS.length > 0 && env.OUTBOUND_WEBHOOK_SECRET.length === 0) {
+    issue(
+      'OUTBOUND_WEBHOOK_SECRET',
+      'required when OUTBOUND_WEBHOOKS is set (one whsec_… secret; several, space-separated, while rotating)',
+    );
+  }
+  if (!env.OUTBOUND_ALLOW_PRIVATE) {
+    for (const endpoint of env.OUTBOUND_WEBHOOKS) {
+      const refusal = privateEndpointRefusal(endpoint);
+      if (refusal) {
+        issue('OUTBOUND_WEBHOOKS', refusal);
+        break;
+      }
+    }
+  }
   try {
     // The parser pg-boss's scheduler uses, with the same options, so what passes here is what it accepts.
     CronExpressionParser.parse(env.DIGEST_CRON, { tz: env.DIGEST_TZ, strict: false });
@@ -241,6 +367,22 @@ function checkTogether(env: Environment, ctx: z.RefinementCtx, options: LoadOpti
       `"${env.DIGEST_CRON}" is not a cron expression (${(error as Error).message.split('\n')[0] ?? 'invalid'}); use e.g. "0 8 * * *"`,
     );
   }
+}
+
+/**
+ * Why an endpoint is refused before any DNS lookup: plain http, a literal non-public IP address, or a
+ * localhost name. Host names are checked again after resolution, at start-up and before every connection.
+ */
+function privateEndpointRefusal(endpoint: OutboundWebhookEndpoint): string | undefined {
+  const url = new URL(endpoint.url);
+  const host = url.hostname.replace(/^\[|\]$/g, '');
+  const allow = 'set OUTBOUND_ALLOW_PRIVATE=true to allow receivers on your own network';
+  const kind = isLoopbackHostname(host) ? 'loopback' : isIP(host) ? classifyIpAddress(host) : undefined;
+  if (kind)
+    return `${endpoint.name} points at a ${kind} address (${host}): outbound webhooks refuse loopback, private, link-local and metadata addresses; ${allow}`;
+  if (url.protocol !== 'https:')
+    return `${endpoint.name}: use an https:// URL (plain http only with OUTBOUND_ALLOW_PRIVATE=true, for receivers on your own network)`;
+  return undefined;
 }
 
 function toConfig(env: Environment) {
@@ -321,6 +463,17 @@ function toConfig(env: Environment) {
     /** Country used to read phone numbers written without a +country prefix. */
     defaultPhoneRegion: env.DEFAULT_PHONE_REGION,
     supabase: env.SUPABASE_URL && env.SUPABASE_ANON_KEY ? { url: env.SUPABASE_URL, anonKey: env.SUPABASE_ANON_KEY } : undefined,
+    /** Signed outbound webhooks, one delivery channel `webhook:<name>` per endpoint; undefined = off. */
+    outboundWebhooks:
+      env.OUTBOUND_WEBHOOKS.length > 0
+        ? {
+            endpoints: env.OUTBOUND_WEBHOOKS,
+            secrets: env.OUTBOUND_WEBHOOK_SECRET,
+            events: env.OUTBOUND_WEBHOOK_EVENTS,
+            /** Loopback, private, link-local and metadata addresses are refused unless this is set. */
+            allowPrivate: env.OUTBOUND_ALLOW_PRIVATE,
+          }
+        : undefined,
     /** When set, `/metrics` needs `Authorization: Bearer <token>`. */
     metricsToken: env.METRICS_TOKEN,
     /** A ROLE=worker process serves /metrics and /health* here (it has no API listener otherwise). */

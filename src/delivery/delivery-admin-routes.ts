@@ -3,6 +3,7 @@ import { recordAdminAction } from '../leads/record-admin-action.ts';
 import type { Pool } from '../db/create-pool.ts';
 import type { JobQueue } from '../queue/start-job-queue.ts';
 import { AppError } from '../shared/app-error.ts';
+import type { ChannelName } from '../shared/channel-names.ts';
 import { listDeadLetters } from './list-dead-letters.ts';
 import { readDeliveriesPaused, setDeliveriesPaused } from './pause-switch.ts';
 import { retryDeadDelivery } from './retry-dead-delivery.ts';
@@ -10,6 +11,8 @@ import { retryDeadDelivery } from './retry-dead-delivery.ts';
 export interface DeliveryAdminDeps {
   pool: Pool;
   boss: JobQueue;
+  /** The configured channels: a dead delivery of any other has nothing to send it. */
+  channels: readonly ChannelName[];
   /** Re-ingests one stored provider payload (Meta); absent when no ingestion source is configured. */
   retryIngestion?: ((rawLeadId: string) => Promise<void>) | undefined;
 }
@@ -53,7 +56,7 @@ export function deliveryAdminRoutes(deps: DeliveryAdminDeps): Router {
       res.status(202).json({ id: req.params.id, retried: true });
       return;
     }
-    const retried = await retryDeadDelivery(deps.pool, deps.boss, id);
+    const retried = await retryDeadDelivery(deps.pool, deps.boss, id, deps.channels);
     if (!retried)
       throw new AppError('not_found', `delivery-${id} is not a dead delivery waiting for a retry; list them with GET /api/admin/failed`);
     await recordAdminAction(deps.pool, {

@@ -11,8 +11,9 @@ export interface DeliveryJobData {
   round?: number;
 }
 
+/** `deliver-slack`, `deliver-webhook.crm`: pg-boss queue names allow no `:`, and endpoint names hold no `.`. */
 export function deliveryQueueName(channel: ChannelName): string {
-  return `deliver-${channel}`;
+  return `deliver-${channel.replace(':', '.')}`;
 }
 
 /**

@@ -1,4 +1,4 @@
-import { CHANNEL_NAMES } from '../shared/channel-names.ts';
+import { CHANNEL_NAMES, type ChannelName } from '../shared/channel-names.ts';
 import { ensureQueue, JOB_HEARTBEAT_SECONDS } from '../queue/ensure-queue.ts';
 import type { JobQueue } from '../queue/start-job-queue.ts';
 import { deliveryQueueName } from './delivery-job.ts';
@@ -17,13 +17,13 @@ export const DELIVERY_JOB_EXPIRE_SECONDS = 30;
 export const DELIVERY_LEASE_MS = (DELIVERY_JOB_EXPIRE_SECONDS + 5) * 1_000;
 
 /**
- * Creates the delivery queues (idempotent). Every role needs them: the relay enqueues and the admin API
- * re-enqueues dead letters. Notify queues wake workers at once; a partition per queue keeps fetches fast as
- * finished jobs pile up. pg-boss's own retries only cover crashed workers: provider errors are classified
- * and rescheduled by the worker itself.
+ * Creates the delivery queues (idempotent): one per alert channel, and one per configured webhook endpoint
+ * (`channels`). Every role needs them: the relay enqueues and the admin API re-enqueues dead letters. Notify
+ * queues wake workers at once; a partition per queue keeps fetches fast as finished jobs pile up. pg-boss's
+ * own retries only cover crashed workers: provider errors are classified and rescheduled by the worker itself.
  */
-export async function ensureDeliveryQueues(boss: JobQueue): Promise<void> {
-  for (const channel of CHANNEL_NAMES) {
+export async function ensureDeliveryQueues(boss: JobQueue, channels: readonly ChannelName[] = []): Promise<void> {
+  for (const channel of new Set<ChannelName>([...CHANNEL_NAMES, ...channels])) {
     await ensureQueue(boss, deliveryQueueName(channel), {
       notify: true,
       partition: true,
@@ -38,5 +38,10 @@ export async function ensureDeliveryQueues(boss: JobQueue): Promise<void> {
   }
 }
 
-/** The queues a worker process takes over from dead processes. */
+/** The alert channels' queues, which exist in every installation. */
 export const DELIVERY_QUEUES: readonly string[] = CHANNEL_NAMES.map(deliveryQueueName);
+
+/** The queues of these channels and of every alert channel: what a worker takes over from dead processes. */
+export function deliveryQueuesOf(channels: readonly ChannelName[]): string[] {
+  return [...new Set([...DELIVERY_QUEUES, ...channels.map(deliveryQueueName)])];
+}

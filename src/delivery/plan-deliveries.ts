@@ -1,4 +1,4 @@
-import type { ChannelName } from '../shared/channel-names.ts';
+import { isWebhookChannel, type ChannelName } from '../shared/channel-names.ts';
 import { DIGEST_EVENTS, LEAD_ALERT_EVENTS, OPERATOR_ALERT_EVENTS, type EventType } from '../events/event-types.ts';
 
 export interface OutboxEvent {
@@ -8,16 +8,28 @@ export interface OutboxEvent {
   payload: Record<string, unknown>;
 }
 
-/**
- * Which channels an event goes to. Lead alerts go to every configured channel. Operator alerts go to every
- * channel except the one that just failed (an alert about a dead Slack webhook must not go to Slack). The
- * digest goes to email and Slack. With nothing configured, the `log` channel keeps the flow visible.
- */
-export function planDeliveries(event: OutboxEvent, configured: readonly ChannelName[]): ChannelName[] {
-  const real = configured.filter((channel) => channel !== 'log');
-  const orLog = (channels: ChannelName[]): ChannelName[] => (channels.length > 0 ? channels : ['log']);
+/** What decides where events go: the configured channels and what outbound webhooks subscribe to. */
+export interface DeliveryRouting {
+  /** Alert channels and webhook endpoints (`webhook:<name>`) alike. */
+  channels: readonly ChannelName[];
+  /** The event types every webhook endpoint receives (OUTBOUND_WEBHOOK_EVENTS). */
+  webhookEvents: ReadonlySet<EventType>;
+}
 
-  if (LEAD_ALERT_EVENTS.has(event.eventType)) return orLog(real);
+/**
+ * Which channels an event goes to. Lead alerts go to every configured alert channel. Operator alerts go to
+ * every alert channel except the one that just failed (an alert about a dead Slack webhook must not go to
+ * Slack). The digest goes to email and Slack. With no alert channel configured, the `log` channel keeps the
+ * flow visible. Webhook endpoints get the lead events they subscribe to, one delivery per (event, endpoint),
+ * and never an operator alert or a digest: those are for people.
+ */
+export function planDeliveries(event: OutboxEvent, routing: DeliveryRouting): ChannelName[] {
+  const webhooks = routing.channels.filter(isWebhookChannel);
+  const real = routing.channels.filter((channel) => channel !== 'log' && !isWebhookChannel(channel));
+  const orLog = (channels: ChannelName[]): ChannelName[] => (channels.length > 0 ? channels : ['log']);
+  const forWebhooks = event.conversationId !== null && routing.webhookEvents.has(event.eventType) ? webhooks : [];
+
+  if (LEAD_ALERT_EVENTS.has(event.eventType)) return [...orLog(real), ...forWebhooks];
   if (OPERATOR_ALERT_EVENTS.has(event.eventType)) {
     // A failed operator alert does not raise another one: that would loop.
     if (event.payload['operator_alert'] === true) return [];
@@ -25,5 +37,5 @@ export function planDeliveries(event: OutboxEvent, configured: readonly ChannelN
     return orLog(real.filter((channel) => channel !== failed));
   }
   if (DIGEST_EVENTS.has(event.eventType)) return orLog(real.filter((channel) => channel === 'email' || channel === 'slack'));
-  return [];
+  return forWebhooks;
 }

@@ -1,7 +1,7 @@
 import type { ChannelName } from '../shared/channel-names.ts';
 import type { Queryable } from '../db/create-pool.ts';
 import { EVENT_TYPES, type EventType } from '../events/event-types.ts';
-import { planDeliveries } from './plan-deliveries.ts';
+import { planDeliveries, type DeliveryRouting } from './plan-deliveries.ts';
 import type { DeliveryJobData } from './delivery-job.ts';
 
 export interface ReplayFilter {
@@ -38,7 +38,7 @@ interface PairRow {
  * default it skips pairs already sent; `failedOnly` keeps only failed ones; `force` re-sends sent pairs as
  * a new round (the unique index allows one sent row per round).
  */
-export async function planReplay(db: Queryable, filter: ReplayFilter, configured: readonly ChannelName[]): Promise<ReplayPlan> {
+export async function planReplay(db: Queryable, filter: ReplayFilter, routing: DeliveryRouting): Promise<ReplayPlan> {
   if (filter.type && !EVENT_TYPES.includes(filter.type))
     throw new Error(`unknown event type ${filter.type}; use one of ${EVENT_TYPES.join(', ')}`);
   const { rows } = await db.query<PairRow>(
@@ -63,7 +63,7 @@ export async function planReplay(db: Queryable, filter: ReplayFilter, configured
   const plan: ReplayPlan = { events: rows.length, jobs: [], skippedSent: 0, skippedNotFailed: 0 };
   for (const row of rows) {
     const event = { id: row.id, eventType: row.event_type, conversationId: row.conversation_id, payload: row.payload };
-    for (const channel of planDeliveries(event, configured)) {
+    for (const channel of planDeliveries(event, routing)) {
       if (filter.channel && channel !== filter.channel) continue;
       const sent = row.sent_channels.includes(channel);
       if (filter.failedOnly && (sent || !row.failed_channels.includes(channel))) {

@@ -1,5 +1,5 @@
 import type { ChannelErrorKind } from '../channels/channel.ts';
-import type { ChannelName } from '../shared/channel-names.ts';
+import { channelLabel, type ChannelName } from '../shared/channel-names.ts';
 import type { Queryable } from '../db/create-pool.ts';
 import {
   appendEventsSql,
@@ -21,8 +21,6 @@ export interface FailedDelivery {
   /** Present while retries remain; absent when the delivery is dead. */
   nextAttemptAt: Date | undefined;
 }
-
-const capitalised = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
 
 /**
  * Records a failed attempt. A delivery with a next attempt stays `failed` (a timeline line says a retry
@@ -52,7 +50,7 @@ export async function recordFailedDeliveries(
   );
   const alerts = dead.map((delivery) => ({
     ref: delivery.logId,
-    title: `${capitalised(failure.channel)} delivery failed permanently (${delivery.eventType})`,
+    title: `${channelLabel(failure.channel)} delivery failed permanently (${delivery.eventType})`,
     detail: `${failure.errorMessage}. Fix the cause, then retry it from the admin panel (Failed) or POST /api/admin/failed/delivery-${delivery.logId}/retry.`,
   }));
   const retries: NewTimelineEntry[] = failure.deliveries.flatMap((delivery) =>

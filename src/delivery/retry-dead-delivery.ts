@@ -1,3 +1,4 @@
+import { AppError } from '../shared/app-error.ts';
 import type { ChannelName } from '../shared/channel-names.ts';
 import { throughClient } from '../queue/through-client.ts';
 import { withTransaction, type Pool } from '../db/create-pool.ts';
@@ -6,13 +7,15 @@ import { deliveryQueueName, type DeliveryJobData } from './delivery-job.ts';
 
 /**
  * Sends a dead delivery again with a fresh attempt budget. Marking the dead row `retried_at` and enqueueing
- * the job commit together, so a double click re-sends once. Returns false when the id is not a dead,
- * unretried delivery.
+ * the job commit together, so a double click re-sends once. Returns undefined when the id is not a dead,
+ * unretried delivery; a conflict when its channel is no longer configured (a removed webhook endpoint has
+ * no queue and no worker).
  */
 export async function retryDeadDelivery(
   pool: Pool,
   boss: JobQueue,
   notificationLogId: string,
+  configured: readonly ChannelName[],
 ): Promise<{ eventId: string; channel: ChannelName } | undefined> {
   return withTransaction(pool, async (client) => {
     const { rows } = await client.query<{ event_id: string; channel: ChannelName; round: number }>(
@@ -24,6 +27,12 @@ export async function retryDeadDelivery(
     );
     const dead = rows[0];
     if (!dead) return undefined;
+    if (!configured.includes(dead.channel)) {
+      throw new AppError(
+        'conflict',
+        `${dead.channel} is no longer configured, so nothing can send this delivery; configure it again first`,
+      );
+    }
     const db = throughClient(client);
     const job: { data: DeliveryJobData } = { data: { eventId: dead.event_id, round: dead.round, tries: 0 } };
     await boss.insert(deliveryQueueName(dead.channel), [job], { db });

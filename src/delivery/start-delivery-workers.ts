@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import { throughClient } from '../queue/through-client.ts';
-import { ChannelError, type Channel, type OutgoingMessage } from '../channels/channel.ts';
+import { ChannelError, type Channel, type Notice, type OutgoingMessage } from '../channels/channel.ts';
 import { withTransaction, type Pool } from '../db/create-pool.ts';
 import { retryWhileUnavailable } from '../db/retry-while-unavailable.ts';
 import { JOB_HEARTBEAT_REFRESH_SECONDS } from '../queue/ensure-queue.ts';
@@ -8,10 +8,14 @@ import type { JobQueue } from '../queue/start-job-queue.ts';
 import type { AnnounceEvents } from '../events/announce-events.ts';
 import type { Clock } from '../shared/clock.ts';
 import type { ReachFaultPoint } from '../shared/fault-point.ts';
+import { isWebhookChannel, webhookEndpointOf } from '../shared/channel-names.ts';
 import { beginDeliveryAttempts, type BegunAttempt } from './begin-delivery-attempts.ts';
 import { deliveryQueueName, type DeliveryJobData } from './delivery-job.ts';
 import { DELIVERY_LEASE_MS } from './ensure-delivery-queues.ts';
+import { disableWebhookEndpoint, HELD_WHILE_DISABLED } from './disable-webhook-endpoint.ts';
+import { isWebhookEndpointDisabled } from './is-webhook-endpoint-disabled.ts';
 import { loadDeliveryNotices, type DeliveryNotice } from './load-delivery-notices.ts';
+import { loadEventNotices } from './load-event-notices.ts';
 import type { PauseSwitch } from './pause-switch.ts';
 import {
   collectWantedDeliveries,
@@ -42,7 +46,7 @@ export interface DeliveryWorkerDeps {
   /** Tells the relay and the live streams, after a commit, that events were written. */
   announce?: AnnounceEvents;
   /** Told of every finished send: the metrics count outcomes and time lead alerts from capture to acceptance. */
-  onDelivered?: (channel: string, outcome: 'sent' | 'retrying' | 'dead', leadCreatedAt: readonly Date[]) => void;
+  onDelivered?: (channel: string, outcome: 'sent' | 'retrying' | 'dead' | 'held', leadCreatedAt: readonly Date[]) => void;
 }
 
 /**
@@ -128,7 +132,11 @@ export async function startDeliveryWorkers(deps: DeliveryWorkerDeps): Promise<{ 
       return;
     }
 
-    const notices = await loadDeliveryNotices(deps.pool, [...new Set(wanted.map((delivery) => delivery.eventId))], deps.adminBaseUrl);
+    const eventIds = [...new Set(wanted.map((delivery) => delivery.eventId))];
+    const notices =
+      channel.receives === 'events'
+        ? await loadEventNotices(deps.pool, eventIds, deps.adminBaseUrl)
+        : await loadDeliveryNotices(deps.pool, eventIds, deps.adminBaseUrl);
     const planned: PlannedDelivery[] = [];
     const orphaned: DeliveryKey[] = [];
     for (const delivery of wanted) {
@@ -137,7 +145,17 @@ export async function startDeliveryWorkers(deps: DeliveryWorkerDeps): Promise<{ 
       if (source) planned.push({ key, source, tries: delivery.tries });
       else orphaned.push(key);
     }
-    if (orphaned.length > 0) await buryOrphans(channel, orphaned);
+    if (orphaned.length > 0) await closeAsSkipped(channel, orphaned, 'nothing to send: the event, its lead or its digest no longer exists');
+    // A disabled endpoint (its receiver answered 410) sends nothing: its deliveries are held until it is enabled.
+    if (planned.length > 0 && channel.canBeDisabled && (await isWebhookEndpointDisabled(deps.pool, channel.name))) {
+      await closeAsSkipped(
+        channel,
+        planned.map((entry) => entry.key),
+        HELD_WHILE_DISABLED,
+      );
+      for (const _entry of planned) deps.onDelivered?.(channel.name, 'held', []);
+      return;
+    }
 
     const groups = planDeliveryGroups(planned, channel);
     // Unpaced destinations (email, or Slack/Telegram with pacing off) send the batch side by side with shared
@@ -186,12 +204,15 @@ export async function startDeliveryWorkers(deps: DeliveryWorkerDeps): Promise<{ 
     });
   };
 
-  /** Deliveries with nothing left to send (the event or its lead is gone): closed as skipped so nothing waits on them. */
-  const buryOrphans = async (channel: Channel, orphaned: DeliveryKey[]): Promise<void> => {
+  /**
+   * Deliveries not to send now, closed as skipped so nothing waits on them: nothing is left to send (the event
+   * or its lead is gone), or the endpoint is disabled (held: enabling it sends them).
+   */
+  const closeAsSkipped = async (channel: Channel, deliveries: DeliveryKey[], reason: string): Promise<void> => {
     const begun = await beginDeliveryAttempts(deps.pool, {
       channel: channel.name,
       destination: channel.destination,
-      deliveries: orphaned,
+      deliveries,
       leaseMs: DELIVERY_LEASE_MS,
       processId: deps.processId,
       heldByThisProcess: [...heldFor(channel)],
@@ -199,7 +220,7 @@ export async function startDeliveryWorkers(deps: DeliveryWorkerDeps): Promise<{ 
     await skipDeliveries(
       deps.pool,
       begun.started.map((attempt) => attempt.logId),
-      'nothing to send: the event, its lead or its digest no longer exists',
+      reason,
     );
   };
 
@@ -265,7 +286,7 @@ export async function startDeliveryWorkers(deps: DeliveryWorkerDeps): Promise<{ 
       deps.onDelivered?.(
         channel.name,
         'sent',
-        group.flatMap((delivery) => (delivery.source.notice.kind === 'lead.created' ? [delivery.source.notice.lead.createdAt] : [])),
+        group.flatMap(({ source: { notice } }) => (isNewLead(notice) ? [notice.lead.createdAt] : [])),
       );
       return { deliveries: group.map(sentDelivery), providerMessageId: result.providerMessageId };
     } catch (error) {
@@ -277,9 +298,35 @@ export async function startDeliveryWorkers(deps: DeliveryWorkerDeps): Promise<{ 
         { channel: channel.name, kind: failure.kind, providerCode: failure.providerCode, deliveries: group.length, err: failure },
         'delivery failed',
       );
-      await rescheduleOrBury(channel, group, failure);
+      if (failure.disablesDestination && channel.canBeDisabled) await disableAndHold(channel, group, failure);
+      else await rescheduleOrBury(channel, group, failure);
       return undefined;
     }
+  };
+
+  /** The receiver is gone (410): the endpoint is disabled and these deliveries are held with the ones to come. */
+  const disableAndHold = async (channel: Channel, group: PendingDelivery[], failure: ChannelError): Promise<void> => {
+    if (!isWebhookChannel(channel.name)) throw new Error(`${channel.name} says it can be disabled, but only webhook endpoints can`);
+    const webhook = channel.name;
+    const reason = failure.providerCode === '410' ? '410 Gone' : (failure.providerCode ?? 'a permanent refusal');
+    const disabled = await retryWhileUnavailable(() =>
+      disableWebhookEndpoint(deps.pool, {
+        channel: webhook,
+        endpoint: webhookEndpointOf(webhook),
+        deliveries: group.map(({ attempt, source }) => ({
+          logId: attempt.logId,
+          eventId: attempt.eventId,
+          eventType: source.eventType,
+          conversationId: source.conversationId,
+        })),
+        errorMessage: failureText(failure),
+        reason,
+      }),
+    );
+    if (disabled)
+      deps.logger.warn({ channel: webhook, providerCode: failure.providerCode }, 'webhook endpoint disabled; its deliveries are held');
+    for (const _delivery of group) deps.onDelivered?.(webhook, 'held', []);
+    deps.announce?.();
   };
 
   const rescheduleOrBury = async (channel: Channel, group: PendingDelivery[], failure: ChannelError): Promise<void> => {
@@ -295,7 +342,7 @@ export async function startDeliveryWorkers(deps: DeliveryWorkerDeps): Promise<{ 
     );
     const byLogId = new Map(group.map((delivery) => [delivery.attempt.logId, delivery]));
     for (const entry of plan) deps.onDelivered?.(channel.name, entry.nextAttemptAt === undefined ? 'dead' : 'retrying', []);
-    const errorMessage = `${failure.providerCode ? `${failure.providerCode}: ` : ''}${failure.message}`.slice(0, 500);
+    const errorMessage = failureText(failure);
     await retryWhileUnavailable(() =>
       withTransaction(deps.pool, async (client) => {
         await recordFailedDeliveries(client, {
@@ -330,7 +377,7 @@ export async function startDeliveryWorkers(deps: DeliveryWorkerDeps): Promise<{ 
     const id = await deps.boss.work<DeliveryJobData>(
       queue,
       {
-        batchSize: Math.max(channel.maxNoticesPerMessage, channel.minIntervalMs > 0 ? 1 : 20),
+        batchSize: batchSizeOf(channel),
         pollingIntervalSeconds: 0.5,
         notifyPollingIntervalSeconds: 1,
         burstWhenBatchFull: true,
@@ -369,6 +416,28 @@ export async function startDeliveryWorkers(deps: DeliveryWorkerDeps): Promise<{ 
       await stopAll();
     },
   };
+}
+
+/** What a failed attempt's row and alert say: the provider's code and the classified message, bounded. */
+function failureText(failure: ChannelError): string {
+  return `${failure.providerCode ? `${failure.providerCode}: ` : ''}${failure.message}`.slice(0, 500);
+}
+
+/** A lead alert or a forwarded lead.created: what the lead-to-delivered latency is measured on. */
+function isNewLead(notice: Notice): notice is Extract<Notice, { lead: unknown }> {
+  return notice.kind === 'lead.created' || (notice.kind === 'lead.event' && notice.eventType === 'lead.created');
+}
+
+/**
+ * Jobs one fetch takes for a channel. A paced channel sends one message per slot; an unpaced one that
+ * summarises takes a burst to fold into summaries. An unpaced channel that never summarises (a webhook)
+ * takes one round of concurrent sends: a batch's attempts all start together, so a larger batch would leave
+ * the last ones `sending` for several receiver timeouts, past the delivery lease and the job's expiry.
+ */
+function batchSizeOf(channel: Channel): number {
+  if (channel.minIntervalMs > 0) return Math.max(channel.maxNoticesPerMessage, 1);
+  if (channel.maxNoticesPerMessage > 1) return Math.max(channel.maxNoticesPerMessage, 20);
+  return channel.maxConcurrentSends ?? DEFAULT_CONCURRENT_SENDS;
 }
 
 async function forEachLimited<T>(items: T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {

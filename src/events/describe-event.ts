@@ -1,3 +1,4 @@
+import { channelLabel } from '../shared/channel-names.ts';
 import type { EventType, LeadEvent } from './event-types.ts';
 
 /** Who a timeline row says did it. */
@@ -31,7 +32,6 @@ const SOURCE_LABELS: Record<string, string> = {
 };
 
 const utc = (iso: string) => `${iso.slice(0, 19).replace('T', ' ')} UTC`;
-const capitalised = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
 
 /**
  * The one formatter of timeline texts: every event that belongs on a lead's timeline gets its title and
@@ -76,11 +76,11 @@ export function describeEvent(event: LeadEvent, context: DescribeContext = {}): 
       const parts = [`Attempt ${payload.attempt}`];
       if (payload.coalesced_count > 1) parts.push(`in a summary of ${payload.coalesced_count} alerts`);
       const description = `${parts.join(', ')}${payload.possible_duplicate ? '; may repeat an earlier message (a process died mid-send)' : ''}`;
-      return { title: `${capitalised(payload.channel)} notified (${payload.event_type})`, description, actor: system, metadata: payload };
+      return { title: `${channelLabel(payload.channel)} notified (${payload.event_type})`, description, actor: system, metadata: payload };
     }
     case 'notification.failed':
       return {
-        title: `${capitalised(event.payload.failed_channel)} delivery failed permanently`,
+        title: `${channelLabel(event.payload.failed_channel)} delivery failed permanently`,
         description: context.detail ?? null,
         actor: system,
         metadata: { channel: event.payload.failed_channel, notification_log_id: event.payload.notification_log_id },
@@ -122,7 +122,7 @@ export function describeEvent(event: LeadEvent, context: DescribeContext = {}): 
 /** The timeline line for a failed attempt that will be retried. */
 export function describeRetry(channel: string, attempt: number, errorMessage: string, nextAttemptAt: Date): TimelineText {
   return {
-    title: `${capitalised(channel)} delivery failed, will retry`,
+    title: `${channelLabel(channel)} delivery failed, will retry`,
     description: `Attempt ${attempt}: ${errorMessage}. Next attempt at ${nextAttemptAt.toISOString().slice(11, 19)} UTC`,
     actor: { type: 'system' },
     metadata: { channel },

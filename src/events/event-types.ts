@@ -100,6 +100,34 @@ export const OPERATOR_ALERT_EVENTS: ReadonlySet<EventType> = new Set(['notificat
 export const DIGEST_EVENTS: ReadonlySet<EventType> = new Set(['digest.sent']);
 
 /**
+ * Events about one lead that outbound webhooks may subscribe to (OUTBOUND_WEBHOOK_EVENTS). Each goes out
+ * with the whole lead; delivery and system events (notification.*, digest.sent, ingestion.failed) never do.
+ */
+export const WEBHOOK_EVENT_TYPES = [
+  'lead.created',
+  'lead.assigned',
+  'lead.responded',
+  'lead.status_changed',
+  'lead.erased',
+  'sla.warning',
+  'sla.breached',
+  'sla.escalated',
+  'task.created',
+  'task.completed',
+] as const satisfies readonly EventType[];
+
+export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];
+
+/** What an outbound webhook receives when OUTBOUND_WEBHOOK_EVENTS is not set: the lead's life, not its bookkeeping. */
+export const DEFAULT_WEBHOOK_EVENTS: readonly WebhookEventType[] = [
+  'lead.created',
+  'lead.assigned',
+  'lead.responded',
+  'lead.status_changed',
+  'sla.breached',
+];
+
+/**
  * Events born processed: no channel ever delivers them, so the relay need not look at them. The record of
  * each delivery is the one high-volume event, and delivering it would loop.
  */

@@ -148,7 +148,7 @@ export function createMetrics(sources: MetricsSources = {}): Metrics {
     }),
     deliveries: new Counter({
       name: 'leadline_deliveries_total',
-      help: 'Delivery attempts finished by this process, by channel and outcome (sent, retrying, dead).',
+      help: 'Delivery attempts finished by this process, by channel and outcome (sent, retrying, dead, held by a disabled webhook endpoint).',
       labelNames: ['channel', 'outcome'],
       registers: [registry],
     }),

@@ -10,14 +10,15 @@ import type { JobQueue } from '../queue/start-job-queue.ts';
 import type { ReachFaultPoint } from '../shared/fault-point.ts';
 import { claimOutboxBatch } from './claim-outbox-batch.ts';
 import { markEventsProcessed } from './mark-events-processed.ts';
-import { planDeliveries } from '../delivery/plan-deliveries.ts';
+import { planDeliveries, type DeliveryRouting } from '../delivery/plan-deliveries.ts';
 
 export interface RelayDeps {
   pool: Pool;
   boss: JobQueue;
   /** For the dedicated LISTEN connection. */
   connectionString: string;
-  channels: readonly ChannelName[];
+  /** Where events go: the configured channels and what webhook endpoints subscribe to. */
+  routing: DeliveryRouting;
   pollIntervalMs: number;
   logger: Logger;
   reachFaultPoint: ReachFaultPoint;
@@ -48,7 +49,7 @@ export function startRelay(deps: RelayDeps): Relay {
       if (events.length === 0) return 0;
       const jobsByChannel = new Map<ChannelName, { id: string; data: DeliveryJobData }[]>();
       for (const event of events) {
-        for (const channel of planDeliveries(event, deps.channels)) {
+        for (const channel of planDeliveries(event, deps.routing)) {
           const jobs = jobsByChannel.get(channel) ?? [];
           jobs.push({ id: deliveryJobId(event.id, channel), data: { eventId: event.id, tries: 0 } });
           jobsByChannel.set(channel, jobs);

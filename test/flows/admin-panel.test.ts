@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Leadline } from '../../src/main.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/test-database.ts';
 import { adminHeaders, postJson, startTestLeadline, TEST_ADMIN_KEY, waitFor } from '../helpers/start-test-leadline.ts';
+import { startWebhookReceiver, type WebhookReceiver } from '../stubs/start-webhook-receiver.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 const SCREENSHOT = '/tmp/admin-panel.png';
@@ -12,6 +13,7 @@ const XSS_NAME = '<img src=x onerror=alert(1)>';
 
 let db: TestDatabase;
 let app: Leadline & { url: string };
+let receiver: WebhookReceiver;
 let browser: Browser;
 let page: Page;
 const pageProblems: string[] = [];
@@ -30,7 +32,13 @@ function urlsWithKey(): string[] {
 beforeAll(async () => {
   if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: install the chromium package (the tests never download a browser)`);
   db = await createTestDatabase('admin_panel');
-  app = await startTestLeadline(db.url, { RATE_LIMIT_PER_MINUTE: '100000' });
+  receiver = await startWebhookReceiver();
+  app = await startTestLeadline(db.url, {
+    RATE_LIMIT_PER_MINUTE: '100000',
+    OUTBOUND_WEBHOOKS: `crm=${receiver.urlFor('crm')}`,
+    OUTBOUND_WEBHOOK_SECRET: `whsec_${Buffer.alloc(32, 1).toString('base64')}`,
+    OUTBOUND_ALLOW_PRIVATE: 'true',
+  });
   browser = await chromium.launch({
     executablePath: CHROMIUM,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
@@ -49,6 +57,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await app?.stop();
+  await receiver?.close();
   await db?.drop();
 });
 
@@ -195,6 +204,29 @@ describe('admin panel in a real browser', () => {
     await deadRow.waitFor();
     expect(await deadRow.textContent()).toContain('channel_not_found');
     expect(await deadRow.locator('button').textContent()).toBe('Retry');
+    await page.locator('#tab-leads').click();
+  });
+
+  it('when a webhook receiver answered 410, then the Webhooks view shows the endpoint disabled, and Enable sends what it held', async () => {
+    receiver.script('crm', { status: 410 });
+    const created = await postJson(`${app.url}/api/leads`, { name: 'Gone Gina', email: 'gina@example.com' });
+    expect(created.status).toBe(201);
+    await waitFor('the endpoint disabled', async () => {
+      const { rows } = await db.pool.query(`SELECT 1 FROM webhook_endpoints WHERE channel = 'webhook:crm' AND disabled_at IS NOT NULL`);
+      return rows.length === 1;
+    });
+
+    await page.locator('#tab-webhooks').click();
+    const row = page.locator('#webhook-endpoints tr[data-endpoint="crm"][data-state="disabled"]');
+    await row.waitFor();
+    expect(await row.textContent()).toContain('410 Gone, 1 held');
+    expect(await row.textContent()).not.toContain('catch-');
+    await row.locator('button', { hasText: 'Enable' }).click();
+    await page.locator('#webhook-endpoints tr[data-endpoint="crm"][data-state="enabled"]').waitFor();
+    await waitFor(
+      'the held webhook sent',
+      () => receiver.receivedBy('crm').filter((request) => request.rawBody.includes('Gone Gina')).length === 2,
+    );
     await page.locator('#tab-leads').click();
   });
 

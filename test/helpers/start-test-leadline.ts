@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { loadConfig } from '../../src/config/load-config.ts';
 import { createLogger } from '../../src/logging/create-logger.ts';
 import { startLeadline, type Leadline, type StartOverrides } from '../../src/main.ts';
@@ -13,6 +16,9 @@ export async function startTestLeadline(
   env: Record<string, string> = {},
   overrides: StartOverrides = {},
 ): Promise<Leadline & { url: string }> {
+  // A home of its own (spool, keys) unless the test shares one on purpose: a spool in ./.leadline shared by
+  // test files would write one file's spooled leads into another file's database.
+  const home = env['LEADLINE_HOME'] === undefined ? mkdtempSync(path.join(os.tmpdir(), 'leadline-test-home-')) : undefined;
   const config = loadConfig({
     NODE_ENV: 'test',
     DATABASE_URL: databaseUrl,
@@ -24,11 +30,25 @@ export async function startTestLeadline(
     DATABASE_POOL_SIZE: '6',
     // In-process tests reach the relay and workers through the returned Leadline; the thread is tested by spawning.
     WORKER_THREAD: 'false',
+    ...(home ? { LEADLINE_HOME: home } : {}),
     ...env,
   });
   const logger = overrides.logger ?? createLogger({ level: config.logLevel, destination: process.stderr });
-  const leadline = await startLeadline(config, { ...overrides, logger });
-  return leadline as Leadline & { url: string };
+  let leadline: Leadline;
+  try {
+    leadline = await startLeadline(config, { ...overrides, logger });
+  } catch (error) {
+    if (home) rmSync(home, { recursive: true, force: true });
+    throw error;
+  }
+  if (!home) return leadline as Leadline & { url: string };
+  const stop = leadline.stop;
+  return Object.assign(leadline, {
+    stop: async () => {
+      await stop();
+      rmSync(home, { recursive: true, force: true });
+    },
+  }) as Leadline & { url: string };
 }
 
 /** Polls `condition` every 25 ms until it returns a truthy value; fails with `what` after `timeoutMs`. */

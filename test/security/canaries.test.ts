@@ -10,6 +10,7 @@ import { waitFor } from '../helpers/start-test-leadline.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/test-database.ts';
 import { randomGraphId, startGraphStub, type GraphStub } from '../stubs/start-graph-stub.ts';
 import { startSlackStub, type SlackStub } from '../stubs/start-slack-stub.ts';
+import { startWebhookReceiver, type WebhookReceiver } from '../stubs/start-webhook-receiver.ts';
 import { startSmtpStub, type SmtpStub } from '../stubs/start-smtp-stub.ts';
 import { badGateway, startTelegramStub, tooManyRequests, type TelegramStub } from '../stubs/start-telegram-stub.ts';
 import { sendRequest, type SentResponse } from './send-request.ts';
@@ -25,6 +26,7 @@ import { sendRequest, type SentResponse } from './send-request.ts';
 const tag = randomBytes(4).toString('hex');
 const hex = () => randomBytes(10).toString('hex');
 const WEBHOOK_SECRET_BYTES = `canaryWebhookSecret${hex()}`;
+const OUTBOUND_SECRET_BYTES = `canaryOutboundSecret${hex()}`;
 const EMAIL_USER = `canary-mailer-${tag}`;
 
 /** Secrets: none may appear in a log line or in any HTTP answer, admin answers included. */
@@ -37,7 +39,10 @@ const SECRETS: Record<string, string> = {
   META_VERIFY_TOKEN: `canaryMetaVerify${hex()}`,
   EMAIL_PASS: `canaryEmailPass${hex()}`,
   'WEBHOOK_SECRETS secret': WEBHOOK_SECRET_BYTES,
+  'OUTBOUND_WEBHOOKS path secret': `canaryHookPath${hex()}`,
+  'OUTBOUND_WEBHOOK_SECRET secret': OUTBOUND_SECRET_BYTES,
 };
+const OUTBOUND_SECRET = `whsec_${Buffer.from(OUTBOUND_SECRET_BYTES).toString('base64')}`;
 const WEBHOOK_SECRET = `whsec_${Buffer.from(WEBHOOK_SECRET_BYTES).toString('base64')}`;
 
 interface Person {
@@ -80,6 +85,7 @@ let slack: SlackStub;
 let telegram: TelegramStub;
 let smtp: SmtpStub;
 let graph: GraphStub;
+let receiver: WebhookReceiver;
 let leadline: SpawnedLeadline;
 let providersClosed = false;
 
@@ -102,11 +108,12 @@ const admin = { authorization: `Bearer ${SECRETS['ADMIN_API_KEY']}` };
 beforeAll(async () => {
   home = await mkdtemp(path.join(os.tmpdir(), 'leadline-canaries-'));
   db = await createTestDatabase('security_canaries');
-  [slack, telegram, smtp, graph] = await Promise.all([
+  [slack, telegram, smtp, graph, receiver] = await Promise.all([
     startSlackStub(),
     startTelegramStub({ token: SECRETS['TELEGRAM_BOT_TOKEN']! }),
     startSmtpStub({ credentials: { user: EMAIL_USER, pass: SECRETS['EMAIL_PASS']! } }),
     startGraphStub({ token: SECRETS['META_ACCESS_TOKEN']! }),
+    startWebhookReceiver({ secretPath: SECRETS['OUTBOUND_WEBHOOKS path secret']! }),
   ]);
   const slackUrl = `${new URL(slack.url).origin}/services/TCANARY${tag}/BCANARY${tag}/${SECRETS['SLACK_WEBHOOK_URL path secret']}`;
   leadline = await spawnLeadline({
@@ -132,6 +139,9 @@ beforeAll(async () => {
     META_ACCESS_TOKEN: SECRETS['META_ACCESS_TOKEN']!,
     META_GRAPH_URL: graph.url,
     WEBHOOK_SECRETS: `zap=${WEBHOOK_SECRET}`,
+    OUTBOUND_WEBHOOKS: `crm=${receiver.urlFor('crm')}`,
+    OUTBOUND_WEBHOOK_SECRET: OUTBOUND_SECRET,
+    OUTBOUND_ALLOW_PRIVATE: 'true',
   });
 }, 60_000);
 
@@ -140,7 +150,7 @@ afterAll(async () => {
     leadline.kill('SIGKILL');
     await leadline.exited;
   }
-  await Promise.all([...(providersClosed ? [] : [slack?.close(), telegram?.close(), smtp?.close()]), graph?.close()]);
+  await Promise.all([...(providersClosed ? [] : [slack?.close(), telegram?.close(), smtp?.close()]), graph?.close(), receiver?.close()]);
   await db?.drop();
   if (home) await rm(home, { recursive: true, force: true });
 });
@@ -161,6 +171,11 @@ function canaries(): { label: string; needle: string; secret: boolean }[] {
   for (const [label, value] of Object.entries(SECRETS)) for (const needle of variantsOf(value)) list.push({ label, needle, secret: true });
   list.push({ label: 'TELEGRAM_BOT_TOKEN (secret part)', needle: SECRETS['TELEGRAM_BOT_TOKEN']!.split(':')[1]!, secret: true });
   list.push({ label: 'WEBHOOK_SECRETS (whsec_ form)', needle: WEBHOOK_SECRET.slice('whsec_'.length).replace(/=+$/, ''), secret: true });
+  list.push({
+    label: 'OUTBOUND_WEBHOOK_SECRET (whsec_ form)',
+    needle: OUTBOUND_SECRET.slice('whsec_'.length).replace(/=+$/, ''),
+    secret: true,
+  });
   list.push({
     label: 'EMAIL_PASS (SMTP AUTH PLAIN)',
     needle: Buffer.from(`\0${EMAIL_USER}\0${SECRETS['EMAIL_PASS']}`).toString('base64').slice(0, 40),
@@ -210,6 +225,8 @@ describe('canaries through the real process', () => {
       { responseCode: 451, message: '4.3.0 Try again later' },
       { responseCode: 550, message: `5.1.1 <team@example.test>: Recipient address rejected` },
     );
+    // The webhook receiver fails once (transient), refuses once (permanent), then is gone (410: the endpoint is disabled).
+    receiver.script('crm', { status: 500 }, { status: 422 }, { status: 410 });
 
     // Captures on every route, with canary people.
     const [direct, contact, inquiry, chatbot, form, webhook, meta, late] = PEOPLE as [
@@ -444,6 +461,11 @@ describe('canaries through the real process', () => {
       60_000,
     );
     await waitFor('the Graph refusal of the token', () => graph.requests.some((request) => request.errorCode === 190), 60_000);
+    await waitFor(
+      'the webhook endpoint to be disabled by its 410',
+      async () => (await db.pool.query(`SELECT 1 FROM webhook_endpoints WHERE disabled_at IS NOT NULL`)).rows.length === 1,
+      60_000,
+    );
 
     // Health while the providers still answer (Telegram's getMe is scripted to fail), then again once they are dead.
     for (const check of ['/ready', '/telegram', '/email', '/meta'])
@@ -473,13 +495,20 @@ describe('canaries through the real process', () => {
     );
 
     // Health and metrics, without and with the key (the key shows error texts).
-    for (const check of ['', '/ready', '/db', '/queue', '/spool', '/slack', '/email', '/telegram', '/meta']) {
+    for (const check of ['', '/ready', '/db', '/queue', '/spool', '/slack', '/email', '/telegram', '/meta', '/webhook:crm']) {
       await call('health', { path: `/health${check}` });
       await call('health with key', { path: `/health${check}`, headers: admin });
     }
     await call('metrics', { path: '/metrics' });
     // Admin reads with the key: personal data is their job, secrets never.
-    for (const target of ['/api/admin/failed', '/api/admin/stats', '/api/admin/deliveries', '/api/admin/leads', '/api/admin/sla'])
+    for (const target of [
+      '/api/admin/failed',
+      '/api/admin/stats',
+      '/api/admin/deliveries',
+      '/api/admin/leads',
+      '/api/admin/sla',
+      '/api/admin/webhook-endpoints',
+    ])
       await call('admin read', { path: target, headers: admin }, true);
 
     leadline.kill('SIGTERM');
@@ -545,6 +574,9 @@ describe('a bad configuration', () => {
     ['SLACK_WEBHOOK_URL', { SLACK_WEBHOOK_URL: `https://[canary${hex()}/services/T/B/x` }],
     ['WEBHOOK_SECRETS', { WEBHOOK_SECRETS: `zapier whsec_canary${hex()}` }],
     ['DATABASE_URL', { DATABASE_URL: `postgres://leadline:canaryDbPass${hex()}@127.0.0.1:1/leadline` }],
+    ['OUTBOUND_WEBHOOK_SECRET', { OUTBOUND_WEBHOOK_SECRET: `whsec_canary${hex()}`, OUTBOUND_WEBHOOKS: 'crm=https://crm.example.com/in' }],
+    // A loopback receiver without OUTBOUND_ALLOW_PRIVATE: refused at start-up, and the URL's secret path is not repeated.
+    ['OUTBOUND_WEBHOOKS', { OUTBOUND_WEBHOOKS: `crm=http://127.0.0.1:9/hooks/canary${hex()}` }],
   ] as const)('when %s is wrong, then start-up stops with one line naming it, without the value', async (variable, env) => {
     const value = Object.values(env)[0]!;
     const secret = /canary\w+/i.exec(value)![0];

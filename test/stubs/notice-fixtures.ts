@@ -1,5 +1,5 @@
 /** Builders of channel inputs for tests and the benchmark: realistic defaults, override what matters. */
-import type { LeadSummary, Notice, OutgoingMessage } from '../../src/channels/channel.ts';
+import type { LeadEventNotice, LeadRecord, LeadSummary, Notice, OutgoingMessage } from '../../src/channels/channel.ts';
 
 export const NASTY_NAME = '<b>_*[ & @channel <!here>';
 
@@ -39,4 +39,39 @@ export function manyLeadsCreated(count: number): Notice[] {
       `evt-${n}`,
     );
   });
+}
+
+/** A forwarded lead event (what webhook channels receive) for the lead of makeLead, with every record field. */
+export function leadEvent(
+  overrides: { lead?: Partial<LeadRecord>; eventId?: string } = {},
+  event: Pick<LeadEventNotice, 'eventType' | 'facts'> = {
+    eventType: 'lead.created',
+    facts: { source: 'contact_form', quality: 'hot', score: 87, sla_deadline: '2025-05-01T14:15:00.000Z' },
+  },
+): LeadEventNotice {
+  const lead: LeadRecord = {
+    ...makeLead(),
+    externalId: null,
+    subject: 'Analytical engine',
+    serviceType: null,
+    urgency: 'high',
+    propertyId: null,
+    propertyTitle: null,
+    customFields: { budget: '5k' },
+    status: 'new',
+    metadata: { utm_source: 'newsletter' },
+    consent: { marketing: true },
+    updatedAt: new Date('2025-05-01T14:00:00Z'),
+    firstResponseAt: null,
+    slaBreached: false,
+    assignedTo: null,
+    ...overrides.lead,
+  };
+  return {
+    kind: 'lead.event',
+    eventId: overrides.eventId ?? '4711',
+    occurredAt: new Date('2025-05-01T14:00:01Z'),
+    lead,
+    ...event,
+  } as LeadEventNotice;
 }

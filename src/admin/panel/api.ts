@@ -1,6 +1,7 @@
 // The admin API as the panel sees it. Response types are the server's own (import type, erased from the
 // bundle), put through Jsonified: what res.json() makes of them on the wire.
 import type { DeadLetters } from '../../delivery/list-dead-letters.ts';
+import type { WebhookEndpointsResponse } from '../../delivery/webhook-endpoint-routes.ts';
 import type { SlaOverview } from '../../sla/list-sla-leads.ts';
 import type { AdminPanelConfig } from '../admin-panel-routes.ts';
 import type { AdminStatsResponse } from '../admin-read-routes.ts';
@@ -23,6 +24,8 @@ export type LeadDetailResponse = Jsonified<LeadDetail>;
 export type StatsResponse = Jsonified<AdminStatsResponse>;
 export type SlaResponse = Jsonified<SlaOverview>;
 export type DeadLettersResponse = Jsonified<DeadLetters>;
+export type WebhookEndpointsAnswer = Jsonified<WebhookEndpointsResponse>;
+export type WebhookEndpointRow = WebhookEndpointsAnswer['endpoints'][number];
 
 /**
  * The write routes build their answers inline (src/sla/sla-admin-routes.ts, src/delivery/delivery-admin-routes.ts)
@@ -33,6 +36,10 @@ export interface RespondAnswer {
 }
 export interface DeliverySwitchAnswer {
   paused: boolean;
+}
+export interface EnableEndpointAnswer {
+  was_disabled: boolean;
+  resent: number;
 }
 
 export const STREAM_PATH = '/api/admin/stream';
@@ -62,6 +69,8 @@ export interface AdminApi {
   respond(leadId: string): Promise<RespondAnswer>;
   setStatus(leadId: string, status: LeadStatus): Promise<unknown>;
   retry(deadLetterId: string): Promise<unknown>;
+  webhookEndpoints(): Promise<WebhookEndpointsAnswer>;
+  enableWebhookEndpoint(name: string): Promise<EnableEndpointAnswer>;
 }
 
 /**
@@ -100,6 +109,9 @@ export function createAdminApi(session: { key(): string; onUnauthorized(): void 
     respond: (id) => request(`${lead(id)}/respond`, { method: 'POST', body: {} }),
     setStatus: (id, status) => request(lead(id), { method: 'PATCH', body: { status } }),
     retry: (id) => request(`/api/admin/failed/${encodeURIComponent(id)}/retry`, { method: 'POST', body: {} }),
+    webhookEndpoints: () => request('/api/admin/webhook-endpoints'),
+    enableWebhookEndpoint: (name) =>
+      request(`/api/admin/webhook-endpoints/${encodeURIComponent(name)}/enable`, { method: 'POST', body: {} }),
   };
 }
 

@@ -15,6 +15,7 @@ import { createRefreshScheduler, type RefreshRequest } from './refresh-scheduler
 import { createSlaBanner } from './sla-banner.ts';
 import { createStatCards } from './stat-cards.ts';
 import { createSupabaseLive, type SupabaseLive } from './supabase-realtime.ts';
+import { createWebhookEndpoints } from './webhook-endpoints.ts';
 
 /** The key lives in this tab's sessionStorage only: a new tab or a closed browser asks again. */
 const KEY_STORAGE = 'leadline.adminKey';
@@ -31,7 +32,8 @@ const KEY_REFUSED = 'The admin key was not accepted. Enter it again.';
 
 let key = sessionStorage.getItem(KEY_STORAGE) ?? '';
 let config: AdminPanelConfig = { live_updates: 'sse' };
-let view: 'leads' | 'failed' = 'leads';
+type View = 'leads' | 'failed' | 'webhooks';
+let view: View = 'leads';
 let live: LiveStream | undefined;
 /** Counts startLive calls, so a connection that finishes opening after a sign-out or restart is closed. */
 let liveGeneration = 0;
@@ -61,6 +63,7 @@ const banner = createSlaBanner({ api, openLead });
 const stats = createStatCards({ api });
 const deadLetters = createDeadLetters({ api, refresh: () => scheduler.request() });
 const deliverySwitch = createDeliverySwitch({ api });
+const webhookEndpoints = createWebhookEndpoints({ api, refresh: () => scheduler.request() });
 
 /**
  * The table, the SLA banner and the stat cards are read in parallel and drawn in one go once all have
@@ -71,6 +74,7 @@ async function refresh(request: RefreshRequest): Promise<void> {
   const loads = [table.load(), banner.load(), stats.load()];
   if (request.detail && detail.selectedId()) loads.push(detail.load());
   if (view === 'failed') loads.push(deadLetters.load());
+  if (view === 'webhooks') loads.push(webhookEndpoints.load());
   const results = await Promise.allSettled(loads);
   for (const result of results) if (result.status === 'fulfilled') result.value();
   const failure = results.find((result) => result.status === 'rejected');
@@ -153,17 +157,23 @@ async function onSupabaseSignIn(event: SubmitEvent): Promise<void> {
 function route(): void {
   if (!key) return;
   const hash = location.hash.replace(/^#/, '');
-  view = hash === '/failed' ? 'failed' : 'leads';
-  byId('view-leads').hidden = view !== 'leads';
-  byId('view-failed').hidden = view !== 'failed';
-  byId('tab-leads').classList.toggle('active', view === 'leads');
-  byId('tab-failed').classList.toggle('active', view === 'failed');
+  view = hash === '/failed' ? 'failed' : hash === '/webhooks' ? 'webhooks' : 'leads';
+  for (const name of ['leads', 'failed', 'webhooks'] as const) {
+    byId(`view-${name}`).hidden = view !== name;
+    byId(`tab-${name}`).classList.toggle('active', view === name);
+  }
   const lead = /^\/leads\/([0-9a-fA-F-]{36})$/.exec(hash)?.[1];
   detail.select(lead ? lead.toLowerCase() : null);
   if (view === 'failed') {
     deadLetters.load().then(
       (show) => show(),
       (error: unknown) => reportError('Could not load dead letters', error),
+    );
+  }
+  if (view === 'webhooks') {
+    webhookEndpoints.load().then(
+      (show) => show(),
+      (error: unknown) => reportError('Could not load the webhook endpoints', error),
     );
   }
 }

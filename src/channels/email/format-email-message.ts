@@ -12,6 +12,7 @@ import {
   singleLine,
   summaryHeadline,
   truncate,
+  NOT_AN_ALERT,
 } from '../notice-text.ts';
 
 /** Long subjects are cut by every mail client anyway; 150 keeps the header on a couple of folded lines. */
@@ -170,6 +171,7 @@ export function formatEmailMessage(message: OutgoingMessage, options: EmailForma
   const { notices } = message;
   const [first] = notices;
   if (first === undefined) throw new RangeError('an outgoing message needs at least one notice');
+  if (first.kind === 'lead.event') throw new RangeError(NOT_AN_ALERT);
   let content: Body;
   if (notices.length > 1) content = formatSummary(notices);
   // The digest module renders its own email; it is trusted markup, sent as it is.

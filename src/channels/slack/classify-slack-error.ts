@@ -1,7 +1,7 @@
 import { IncomingWebhookHTTPError, IncomingWebhookRequestError } from '@slack/webhook';
 import { ChannelError } from '../channel.ts';
 import { networkErrorCode } from '../../shared/network-error-code.ts';
-import { parseRetryAfter } from './parse-retry-after.ts';
+import { parseRetryAfter } from '../parse-retry-after.ts';
 
 /** Slack answers errors with a short plain-text code (`channel_is_archived`); anything longer is cut. */
 const MAX_BODY_CHARS = 100;

@@ -13,6 +13,7 @@ import {
   singleLine,
   summaryHeadline,
   truncate,
+  NOT_AN_ALERT,
 } from '../notice-text.ts';
 import { escapeSlackText, slackCode, slackDate, slackLink } from './escape-slack-text.ts';
 
@@ -182,6 +183,7 @@ export function formatSlackMessage(message: OutgoingMessage, options: SlackForma
   const { notices } = message;
   const [first] = notices;
   if (first === undefined) throw new RangeError('an outgoing message needs at least one notice');
+  if (first.kind === 'lead.event') throw new RangeError(NOT_AN_ALERT);
   if (notices.length > 1) return formatSummary(notices, options);
   if (first.kind === 'digest') return formatDigest(first, options);
   const text = escapeSlackText(noticeHeadline(first));

@@ -13,6 +13,7 @@ import {
   singleLine,
   summaryHeadline,
   truncate,
+  NOT_AN_ALERT,
 } from '../notice-text.ts';
 
 /**
@@ -123,6 +124,7 @@ export function formatTelegramMessage(message: OutgoingMessage): string {
   const { notices } = message;
   const [first] = notices;
   if (first === undefined) throw new RangeError('an outgoing message needs at least one notice');
+  if (first.kind === 'lead.event') throw new RangeError(NOT_AN_ALERT);
   if (notices.length > 1) return formatSummary(notices);
   if (first.kind === 'digest') return formatDigest(first);
   if (first.kind === 'operator') return formatOperatorNotice(first);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseRetryAfter } from './parse-retry-after.ts';
+import { parseRetryAfter, readRetryAfter } from './parse-retry-after.ts';
 
 describe('parseRetryAfter', () => {
   it('when the header holds seconds, then they are returned as milliseconds', () => {
@@ -21,5 +21,14 @@ describe('parseRetryAfter', () => {
 
   it('when the header asks for more than an hour, then the wait is capped at an hour', () => {
     expect(parseRetryAfter('86400')).toBe(3_600_000);
+  });
+});
+
+describe('readRetryAfter', () => {
+  it('when the header is missing or unreadable, then there is no wait to honour', () => {
+    expect(readRetryAfter(undefined)).toBeUndefined();
+    expect(readRetryAfter(' ')).toBeUndefined();
+    expect(readRetryAfter('in a while')).toBeUndefined();
+    expect(readRetryAfter('2')).toBe(2000);
   });
 });
