@@ -65,7 +65,7 @@ import { startDeadWorkTakeover } from './presence/start-dead-work-takeover.ts';
 import { startProcessPresence } from './presence/start-process-presence.ts';
 import { createFaultPoints } from './shared/fault-point.ts';
 import { createEventAnnouncer } from './events/announce-events.ts';
-import { SLA_TIMER_QUEUE } from './sla/schedule-sla-timers.ts';
+import { removeLegacyTimerQueue } from './sla/remove-legacy-timer-queue.ts';
 import { openSpool, type Spool } from './spool/open-spool.ts';
 import { startSpoolFlusher } from './spool/start-spool-flusher.ts';
 import { superviseWorkerThread, type SupervisedThread } from './threads/supervise-worker-thread.ts';
@@ -200,7 +200,7 @@ export async function startLeadline(config: Config, overrides: StartOverrides = 
       overrides.metrics ??
       createMetrics({
         db: pool,
-        queueDepths: () => readQueueDepths(boss, [...deliveryQueues, SLA_TIMER_QUEUE, META_INGEST_QUEUE]),
+        queueDepths: () => readQueueDepths(boss, [...deliveryQueues, META_INGEST_QUEUE]),
       });
 
     const announce = createEventAnnouncer({
@@ -240,7 +240,7 @@ export async function startLeadline(config: Config, overrides: StartOverrides = 
         pool: workerPool,
         boss,
         presence,
-        queues: [...deliveryQueues, SLA_TIMER_QUEUE, META_INGEST_QUEUE],
+        queues: [...deliveryQueues, META_INGEST_QUEUE],
         logger,
         onError: logOncePerCause(logger, 'taking over the work of stopped processes failed; retrying'),
       });
@@ -280,10 +280,9 @@ export async function startLeadline(config: Config, overrides: StartOverrides = 
       });
       relay = started;
       stops.push(() => started.stop());
+      await removeLegacyTimerQueue(boss);
       const monitor = await startSlaMonitor({
         db: workerPool,
-        boss,
-        connectionString: database.url,
         clock,
         logger,
         sweepIntervalMs: config.sla.sweepIntervalMs,

@@ -275,7 +275,7 @@ const environmentSchema = z.object({
   SLA_WARM: durationMs('1h'),
   SLA_COLD: durationMs('24h'),
   SLA_WARNING: durationMs('30m'),
-  SLA_SWEEP_INTERVAL: durationMs('30s'),
+  SLA_SWEEP_INTERVAL: durationMs('1s'),
   BUSINESS_HOURS: optionalText,
   BUSINESS_TZ: timeZone('UTC'),
   DIGEST_CRON: optionalText.transform((value) => value ?? '0 8 * * *'),

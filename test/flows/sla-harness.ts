@@ -1,39 +1,34 @@
 /**
  * Shared set-up of the SLA flow tests: a Leadline from startTestLeadline (capture API, relay and delivery
- * when ROLE runs workers), SLA monitors started here with their own job-queue connections (so a test can
- * stop one and start another, like a process restart), and the SLA admin routes as main.ts serves them.
+ * when ROLE runs workers), SLA monitors started here with their own connections (so a test can stop one and
+ * start another, like a process restart), and the SLA admin routes as main.ts serves them.
  */
 import { createPool } from '../../src/db/create-pool.ts';
 import { createLogger } from '../../src/logging/create-logger.ts';
 import type { Leadline } from '../../src/main.ts';
-import { startJobQueue } from '../../src/queue/start-job-queue.ts';
 import { systemClock, type Clock } from '../../src/shared/clock.ts';
-import { SLA_TIMER_QUEUE, slaTimerJobId, type SlaTimerKind } from '../../src/sla/schedule-sla-timers.ts';
 import { startSlaMonitor, type SlaMonitor } from '../../src/sla/start-sla-monitor.ts';
 import { adminHeaders, startTestLeadline } from '../helpers/start-test-leadline.ts';
 
 const silent = createLogger({ level: process.env['TEST_LOG_LEVEL'] ?? 'silent', destination: process.stderr });
 
 export interface TestMonitor extends SlaMonitor {
-  /** Stops the monitor and its job-queue connection, as a process exit would. */
+  /** Stops the monitor and its connections, as a process exit would. */
   shutdown(): Promise<void>;
 }
 
-/** A monitor as a separate process would run it: its own pg-boss instance on the same database. */
+/** A monitor as a separate process would run it: its own connections to the same database. */
 export async function startTestMonitor(
   databaseUrl: string,
-  options: { sweepIntervalMs?: number; clock?: Clock; localTimerHorizonMs?: number } = {},
+  options: { sweepIntervalMs?: number; clock?: Clock } = {},
 ): Promise<TestMonitor> {
-  const boss = await startJobQueue({ connectionString: databaseUrl, logger: silent, runsMaintenance: true, poolSize: 4 });
   const pool = createPool({ connectionString: databaseUrl, max: 4, applicationName: 'leadline-test-monitor' });
   const monitor = await startSlaMonitor({
     db: pool,
-    boss,
-    connectionString: databaseUrl,
     clock: options.clock ?? systemClock,
     logger: silent,
-    sweepIntervalMs: options.sweepIntervalMs ?? 30_000,
-    localTimerHorizonMs: options.localTimerHorizonMs,
+    // SLA_SWEEP_INTERVAL's default.
+    sweepIntervalMs: options.sweepIntervalMs ?? 1_000,
   });
   let stopped: Promise<void> | undefined;
   return {
@@ -41,7 +36,6 @@ export async function startTestMonitor(
     shutdown() {
       stopped ??= (async () => {
         await monitor.stop();
-        await boss.stop({ graceful: false, close: true });
         await pool.end();
       })();
       return stopped;
@@ -61,24 +55,10 @@ export async function startSlaTestApp(databaseUrl: string, env: Record<string, s
   return { app, adminUrl: app.url, stop: () => app.stop() };
 }
 
-/** The state of one of a lead's timer jobs ('created', 'active', 'completed', …), or null when absent. */
-export async function timerJobState(app: Leadline, conversationId: string, kind: SlaTimerKind): Promise<string | null> {
-  const job = await app.boss.getJobById(SLA_TIMER_QUEUE, slaTimerJobId(conversationId, kind));
-  return job?.state ?? null;
-}
-
-/** When one of a lead's durable timer jobs is set to fire (its `startAfter`), or null when there is no such job. */
-export async function timerJobDueAt(app: Leadline, conversationId: string, kind: SlaTimerKind): Promise<Date | null> {
-  const job = await app.boss.getJobById(SLA_TIMER_QUEUE, slaTimerJobId(conversationId, kind));
-  return job ? new Date(job.startAfter) : null;
-}
-
 /**
- * How long after its due time a warning or breach may be recorded. The timers aim at the due time itself (the
- * tests check a timer job's `startAfter` to the millisecond); this bounds when the transition is committed,
- * which trails by milliseconds on an idle machine but by more than a second on a loaded 2-core machine running
- * three test files at once. 2.5 s still tells a timer from the sweep (30 s here) and keeps a warning 3 s before
- * its deadline ahead of it.
+ * How long after its due time a warning or breach may be recorded: one sweep interval (1 s) plus the pass
+ * itself, which takes milliseconds on an idle machine but more than a second on a loaded 2-core machine running
+ * three test files at once. 2.5 s still keeps a warning 3 s before its deadline ahead of the breach.
  */
 export const SLA_LATENESS_LIMIT_MS = 2_500;
 

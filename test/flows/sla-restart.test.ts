@@ -6,8 +6,6 @@ import {
   slaCounts,
   startSlaTestApp,
   startTestMonitor,
-  timerJobDueAt,
-  timerJobState,
   type SlaRow,
   type SlaTestApp,
   type TestMonitor,
@@ -53,21 +51,13 @@ async function captureHotLead(name: string): Promise<string> {
 }
 
 describe('SLA monitor restarts', () => {
-  it('when the monitor that scheduled the timers stops before the at-risk time and a new one starts, then its durable timers still warn and breach on time, once', async () => {
-    // No in-process timers: this proves the pg-boss jobs alone, which is what survives a restart.
-    const first = await monitor({ localTimerHorizonMs: 0 });
+  it('when the monitor that was running stops before the at-risk time and a new one starts, then the new one warns and breaches on time, once', async () => {
+    const first = await monitor();
     const id = await captureHotLead('Restart Before Warning');
-    await waitFor(
-      'timers scheduled by the first monitor',
-      async () =>
-        (await timerJobState(sla.app, id, 'warning')) === 'created' && (await timerJobState(sla.app, id, 'deadline')) === 'created',
-    );
-    // Set by the first monitor for the exact due times: what the second one inherits.
     const due = await slaRow(id);
-    expect(await timerJobDueAt(sla.app, id, 'warning')).toEqual(due.sla_warning_at);
-    expect(await timerJobDueAt(sla.app, id, 'deadline')).toEqual(due.sla_response_deadline);
+    expect(Date.now()).toBeLessThan(due.sla_warning_at.getTime());
     await first.shutdown();
-    await monitor({ localTimerHorizonMs: 0 });
+    await monitor();
 
     // Never early; late by at most the limit explained in sla-harness.ts.
     const warned = await waitFor('the warning', async () => ((await slaRow(id)).sla_warned_at ? slaRow(id) : undefined), 10_000);
