@@ -17,10 +17,25 @@ const noRawPg = { paths: [{ name: 'pg', message: 'pg belongs in src/db and query
  * The data flow, as lint: capture → outbox (events) → relay → delivery → channels, with sla, digest, ingest
  * and admin beside it, on a foundation (shared, time, config, logging, db, queue, http, events, leads). A
  * folder may import the foundation and what comes before it in the flow, never what comes after it, and the
- * foundation imports no feature. `admin`, `health` and `metrics` read everything and nothing imports them
- * (main.ts wires them).
+ * foundation imports no feature. `lifecycle` (export, erasure, retention) comes after every feature whose
+ * tables it reads and clears, so none of them imports it. `admin`, `health` and `metrics` read everything
+ * and nothing imports them (main.ts wires them).
  */
-const FEATURES = ['capture', 'spool', 'relay', 'delivery', 'channels', 'sla', 'digest', 'ingest', 'admin', 'health', 'metrics', 'presence'];
+const FEATURES = [
+  'capture',
+  'spool',
+  'relay',
+  'delivery',
+  'channels',
+  'sla',
+  'digest',
+  'ingest',
+  'lifecycle',
+  'admin',
+  'health',
+  'metrics',
+  'presence',
+];
 const FORBIDDEN = {
   shared: [...FEATURES, 'config', 'db', 'events', 'leads', 'time', 'logging', 'queue', 'http'],
   time: [...FEATURES, 'config', 'db', 'events', 'leads', 'logging', 'queue', 'http'],
@@ -32,14 +47,15 @@ const FORBIDDEN = {
   events: FEATURES,
   leads: FEATURES,
   presence: FEATURES.filter((name) => name !== 'presence'),
-  spool: ['capture', 'relay', 'delivery', 'channels', 'sla', 'digest', 'ingest', 'admin', 'health', 'metrics'],
-  capture: ['relay', 'delivery', 'channels', 'sla', 'digest', 'ingest', 'admin', 'health', 'metrics'],
-  relay: ['capture', 'spool', 'channels', 'sla', 'digest', 'ingest', 'admin', 'health', 'metrics'],
-  delivery: ['capture', 'spool', 'relay', 'sla', 'digest', 'ingest', 'admin', 'health', 'metrics'],
-  channels: ['capture', 'spool', 'relay', 'delivery', 'sla', 'digest', 'ingest', 'admin', 'health', 'metrics', 'db', 'queue'],
-  sla: ['capture', 'spool', 'relay', 'delivery', 'channels', 'digest', 'ingest', 'admin', 'health', 'metrics'],
-  digest: ['capture', 'spool', 'relay', 'delivery', 'sla', 'ingest', 'admin', 'health', 'metrics'],
-  ingest: ['spool', 'relay', 'delivery', 'channels', 'sla', 'digest', 'admin', 'health', 'metrics'],
+  spool: ['capture', 'relay', 'delivery', 'channels', 'sla', 'digest', 'ingest', 'lifecycle', 'admin', 'health', 'metrics'],
+  capture: ['relay', 'delivery', 'channels', 'sla', 'digest', 'ingest', 'lifecycle', 'admin', 'health', 'metrics'],
+  relay: ['capture', 'spool', 'channels', 'sla', 'digest', 'ingest', 'lifecycle', 'admin', 'health', 'metrics'],
+  delivery: ['capture', 'spool', 'relay', 'sla', 'digest', 'ingest', 'lifecycle', 'admin', 'health', 'metrics'],
+  channels: ['capture', 'spool', 'relay', 'delivery', 'sla', 'digest', 'ingest', 'lifecycle', 'admin', 'health', 'metrics', 'db', 'queue'],
+  sla: ['capture', 'spool', 'relay', 'delivery', 'channels', 'digest', 'ingest', 'lifecycle', 'admin', 'health', 'metrics'],
+  digest: ['capture', 'spool', 'relay', 'delivery', 'sla', 'ingest', 'lifecycle', 'admin', 'health', 'metrics'],
+  ingest: ['spool', 'relay', 'delivery', 'channels', 'sla', 'digest', 'lifecycle', 'admin', 'health', 'metrics'],
+  lifecycle: ['admin', 'health', 'metrics'],
   health: ['admin', 'metrics'],
   metrics: ['admin', 'health'],
   admin: ['health', 'metrics'],

@@ -51,7 +51,6 @@ import { startRelay, type Relay } from './relay/start-relay.ts';
 import express from 'express';
 import type { CapturedLeadRow } from './capture/insert-captured-lead.ts';
 import { spooledLeadCodec } from './capture/spooled-lead-codec.ts';
-import { storeSpooledLead } from './capture/store-spooled-lead.ts';
 import { watchEmbeddedOwner } from './db/open-database.ts';
 import { DELIVERY_QUEUES } from './delivery/ensure-delivery-queues.ts';
 import { bearerMatches } from './http/bearer-matches.ts';
@@ -63,6 +62,9 @@ import { createFaultPoints } from './shared/fault-point.ts';
 import { createEventAnnouncer } from './events/announce-events.ts';
 import { SLA_TIMER_QUEUE } from './sla/schedule-sla-timers.ts';
 import { openSpool, type Spool } from './spool/open-spool.ts';
+import { lifecycleAdminRoutes } from './lifecycle/lifecycle-admin-routes.ts';
+import { startRetentionJob } from './lifecycle/start-retention-job.ts';
+import { storeSpooledLeadHonouringErasures } from './lifecycle/store-spooled-lead-honouring-erasures.ts';
 import { startSpoolFlusher } from './spool/start-spool-flusher.ts';
 
 export interface Leadline {
@@ -300,6 +302,15 @@ export async function startLeadline(config: Config, overrides: StartOverrides = 
         adminUrl: `${config.publicUrl}/admin`,
       });
       stops.push(() => digest.stop());
+      const retention = await startRetentionJob({
+        pool: workerPool,
+        boss,
+        clock,
+        logger,
+        retention: config.retention,
+        onPruned: (table, rows) => metrics.retentionPruned.inc({ table }, rows),
+      });
+      stops.push(() => retention.stop());
     }
     for (const channel of channels) if (channel.close) stops.push(() => channel.close!());
 
@@ -316,7 +327,11 @@ export async function startLeadline(config: Config, overrides: StartOverrides = 
           onProblem: (message, error) => logger.error({ err: error }, message),
         });
         spool = opened;
-        const flusher = startSpoolFlusher({ spool: opened, store: (lead) => storeSpooledLead(apiPool, logger, lead, announce), logger });
+        const flusher = startSpoolFlusher({
+          spool: opened,
+          store: (lead) => storeSpooledLeadHonouringErasures({ pool: apiPool, logger, clock, announce }, lead),
+          logger,
+        });
         flushSpool = flusher.flushNow;
         // Stops run in reverse: the flusher gets a last try before the spool closes, after the server stopped.
         stops.push(() => opened.close());
@@ -369,6 +384,7 @@ export async function startLeadline(config: Config, overrides: StartOverrides = 
             ingestAdminRoutes(apiIngestDeps),
             leadAdminRoutes({ db: apiPool, clock, announce }),
             slaAdminRoutes({ db: apiPool, clock, announce }),
+            lifecycleAdminRoutes({ db: apiPool, clock, announce }),
           ]),
           captureRoutes(
             {

@@ -153,9 +153,9 @@ SELECT
      FROM (SELECT id, kind, title, follow_up_date, status, sla_deadline, sla_breached, created_at, completed_at, completed_by
            FROM follow_up_tasks WHERE conversation_id = c.id) f) AS tasks
 FROM conversations c
-WHERE c.id = $1`;
+WHERE c.id = $1 AND c.erased_at IS NULL`;
 
-/** Returns undefined when no lead has this id. `now` decides the lead's `sla_state`. */
+/** Returns undefined when no lead has this id or it was erased. `now` decides the lead's `sla_state`. */
 export async function getLeadDetail(db: Queryable, id: string, now: Date): Promise<LeadDetail | undefined> {
   const { rows } = await db.query<LeadDetailLead & Omit<LeadDetail, 'lead'>>(GET_LEAD_DETAIL, [id, now]);
   const row = rows[0];

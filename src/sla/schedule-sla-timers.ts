@@ -54,7 +54,7 @@ export async function scheduleSlaTimers(db: Queryable, boss: JobQueue, selection
     const page: { rows: OpenLeadRow[] } = await db.query<OpenLeadRow>(
       /* sql */ `SELECT id, sla_warning_at, sla_response_deadline, sla_warned_at
                    FROM conversations
-                  WHERE first_response_at IS NULL AND sla_breached = false
+                  WHERE first_response_at IS NULL AND sla_breached = false AND erased_at IS NULL
                     AND ($1::uuid[] IS NULL OR id = ANY($1::uuid[]))
                     AND ($2::timestamptz IS NULL OR created_at >= $2)
                     AND ($3::timestamptz IS NULL OR (sla_response_deadline, id) > ($3, $4::uuid))
