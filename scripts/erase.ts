@@ -91,11 +91,15 @@ const phones = rawPhones.map((phone) => {
   return normalized.contact.phone;
 });
 
-const database = await openDatabase({ databaseUrl: config.databaseUrl, homeDir: config.homeDir });
-const pool = createPool({ connectionString: database.url, max: 2, applicationName: 'leadline-erase' });
-const announce = createEventAnnouncer({ db: pool, onError: () => {} });
 let exitCode = 0;
+let erasedSoFar = 0;
+let database: Awaited<ReturnType<typeof openDatabase>> | undefined;
+let pool: ReturnType<typeof createPool> | undefined;
+let announce: ReturnType<typeof createEventAnnouncer> | undefined;
 try {
+  database = await openDatabase({ databaseUrl: config.databaseUrl, homeDir: config.homeDir });
+  pool = createPool({ connectionString: database.url, max: 2, applicationName: 'leadline-erase' });
+  announce = createEventAnnouncer({ db: pool, onError: () => {} });
   await migrate(pool);
   const leads = await findLeadsByContact(pool, { emails, phones, rawPhones, ids });
   const asked = [...emails.map((e) => `--email ${e}`), ...phones.map((p) => `--phone ${p}`), ...ids.map((i) => `--id ${i}`)].join(' ');
@@ -116,11 +120,12 @@ try {
     const result = await eraseLead(pool, { id: lead.id, now: new Date(), actor, via: 'script', rememberWhenMissing: false });
     if (result.outcome === 'erased') {
       totals.erased += 1;
+      erasedSoFar += 1;
       const { counts } = result;
       console.log(
         `${label}: erased (${counts.messages} messages, ${counts.timeline_rows} timeline rows, ${counts.raw_payloads} raw payloads, ${counts.delivery_attempts + counts.alerts + counts.digests + counts.other_rows} other texts)`,
       );
-      announce();
+      announce?.();
     } else if (result.outcome === 'already_erased') {
       totals.alreadyErased += 1;
       console.log(`${label}: already erased (by someone else meanwhile)`);
@@ -179,13 +184,14 @@ try {
     );
   }
 } catch (error) {
+  const done = erasedSoFar > 0 ? `the ${erasedSoFar} lead(s) reported as erased above are erased` : 'nothing was erased';
   console.error(
-    `erase failed: ${(error as Error).message} (the leads reported as erased above are erased; run the same command again to finish, after checking DATABASE_URL and that the database is reachable)`,
+    `erase failed: ${(error as Error).message} (${done}; check DATABASE_URL and that the database is reachable, then run the same command again)`,
   );
   exitCode = 1;
 } finally {
-  await announce.stop();
-  await pool.end();
-  await database.embedded?.stop();
+  await announce?.stop();
+  await pool?.end();
+  await database?.embedded?.stop();
 }
 process.exit(exitCode);

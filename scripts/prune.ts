@@ -12,6 +12,7 @@ import { ConfigError, loadConfig } from '../src/config/load-config.ts';
 import { createPool } from '../src/db/create-pool.ts';
 import { migrate } from '../src/db/migrate.ts';
 import { openDatabase } from '../src/db/open-database.ts';
+import { applyPendingErasures } from '../src/lifecycle/apply-pending-erasures.ts';
 import { DEFAULT_PRUNE_BATCH_SIZE, PRUNED_TABLES, pruneExpiredRows } from '../src/lifecycle/prune-expired-rows.ts';
 
 const USAGE = 'usage: npm run prune -- [--batch-size N]';
@@ -57,11 +58,15 @@ console.log(
   `prune: raw payloads ${window(retention.rawMs)}, processed events and delivery logs ${window(retention.logsMs)}, dead letters ${window(retention.deadMs)}`,
 );
 
-const database = await openDatabase({ databaseUrl: config.databaseUrl, homeDir: config.homeDir });
-const pool = createPool({ connectionString: database.url, max: 3, applicationName: 'leadline-prune' });
 let exitCode = 0;
+let database: Awaited<ReturnType<typeof openDatabase>> | undefined;
+let pool: ReturnType<typeof createPool> | undefined;
 try {
+  database = await openDatabase({ databaseUrl: config.databaseUrl, homeDir: config.homeDir });
+  pool = createPool({ connectionString: database.url, max: 3, applicationName: 'leadline-prune' });
   await migrate(pool);
+  const late = await applyPendingErasures(pool, new Date());
+  if (late > 0) console.log(`prune: erased ${late} lead(s) whose erasure was asked for before they reached the database`);
   const totals = new Map<string, number>();
   const result = await pruneExpiredRows(pool, {
     now: new Date(),
@@ -84,7 +89,7 @@ try {
   );
   exitCode = 1;
 } finally {
-  await pool.end();
-  await database.embedded?.stop();
+  await pool?.end();
+  await database?.embedded?.stop();
 }
 process.exit(exitCode);

@@ -1,3 +1,4 @@
+import type { ConsentRecord } from '../capture/consent-record.ts';
 import type { ScoreReason } from '../capture/score-lead.ts';
 import type { ChannelName } from '../shared/channel-names.ts';
 import type { Queryable } from '../db/create-pool.ts';
@@ -25,7 +26,8 @@ export interface LeadDetailLead {
   score_reasons: ScoreReason[];
   status: LeadStatus;
   metadata: Record<string, unknown>;
-  consent: unknown;
+  /** What the lead agreed to, when and where (ConsentRecord); null when the request said nothing about consent. */
+  consent: ConsentRecord | null;
   created_at: Date;
   updated_at: Date;
   first_response_at: Date | null;
