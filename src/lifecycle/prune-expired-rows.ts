@@ -32,8 +32,8 @@ export interface PruneOptions {
   batchSize?: number;
   /** A breather between batches, so a large backlog does not take the disk from capture. */
   pauseBetweenBatchesMs?: number;
-  /** Told after every batch (progress lines, metrics). */
-  onBatch?: (table: PrunedTable, rows: number) => void;
+  /** Told after every batch, per table it deleted from, with how long the batch's statement took. */
+  onBatch?: (table: PrunedTable, rows: number, batchMs: number) => void;
   /** Stops between two batches (shutdown); what was deleted stays deleted, the rest waits for the next run. */
   signal?: AbortSignal;
 }
@@ -98,6 +98,9 @@ WITH batch AS MATERIALIZED (
                OR (n.status = 'dead' AND n.retried_at IS NULL AND ($4::timestamptz IS NULL OR n.created_at >= $4))))
    ORDER BY e.created_at LIMIT $2
    FOR UPDATE OF e SKIP LOCKED
+), unlinked AS (
+  -- What ON DELETE SET NULL would do row by row (a trigger call per event), as one set-based update.
+  UPDATE conversation_timeline t SET event_id = NULL FROM batch b WHERE t.event_id = b.id RETURNING 1
 ), logs AS (
   DELETE FROM notification_logs n USING batch b WHERE n.event_id = b.id RETURNING 1
 ), alerts AS (
@@ -110,7 +113,8 @@ WITH batch AS MATERIALIZED (
   DELETE FROM lead_events e USING batch b WHERE e.id = b.id RETURNING 1
 )
 SELECT (SELECT count(*) FROM events)::int AS events, (SELECT count(*) FROM logs)::int AS logs,
-       (SELECT count(*) FROM alerts)::int AS alerts, (SELECT count(*) FROM digest_rows)::int AS digests`;
+       (SELECT count(*) FROM alerts)::int AS alerts, (SELECT count(*) FROM digest_rows)::int AS digests,
+       (SELECT count(*) FROM unlinked)::int AS unlinked`;
 
 /** Digests older than the window whose event is already gone (written before migration 004 moved them). */
 const PRUNE_ORPHANED_DIGESTS = /* sql */ `
@@ -145,14 +149,16 @@ async function pruneAll(db: Queryable, options: PruneOptions, pruned: Record<Pru
   const rawCutoff = cutoff(options.retention.rawMs);
   const logsCutoff = cutoff(options.retention.logsMs);
   const deadCutoff = cutoff(options.retention.deadMs);
+  let batchStartedAt = performance.now();
   const count = (table: PrunedTable, rows: number) => {
     if (rows === 0) return;
     pruned[table] += rows;
-    options.onBatch?.(table, rows);
+    options.onBatch?.(table, rows, performance.now() - batchStartedAt);
   };
   /** Runs `batch` until it reports fewer than a full batch (or the run is stopped). */
   const drain = async (batch: () => Promise<number>) => {
     while (!options.signal?.aborted) {
+      batchStartedAt = performance.now();
       const done = await batch();
       if (done < batchSize) return;
       if (pauseMs > 0) await sleep(pauseMs);
@@ -195,9 +201,11 @@ async function pruneAll(db: Queryable, options: PruneOptions, pruned: Record<Pru
       count('lead_events', row.events);
       return row.events;
     });
+    batchStartedAt = performance.now();
     const orphans = await db.query(PRUNE_ORPHANED_DIGESTS, [logsCutoff]);
     count('digests', orphans.rowCount ?? 0);
   }
+  batchStartedAt = performance.now();
   const pending = await db.query(/* sql */ `DELETE FROM pending_erasures WHERE requested_at < $1`, [
     new Date(options.now.getTime() - PENDING_ERASURE_DAYS * DAY_MS),
   ]);
