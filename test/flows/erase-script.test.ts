@@ -94,6 +94,18 @@ describe('npm run erase', () => {
     expect(byId.stdout).toMatch(/: already erased on \d{4}-/);
   });
 
+  it('when run with --dry-run, then it lists the leads it would erase and changes nothing', async () => {
+    const email = `dry-run-${tag}@example.test`;
+    const created = await postJson(`${app.url}/api/leads`, { name: `Dry Run-${tag}`, email });
+    const run = await erase(['--email', email, '--dry-run']);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toContain('(dry run: nothing is changed)');
+    expect(run.stdout).toContain(`lead ${created.body.id} (api, captured `);
+    expect(run.stdout).toContain('would be erased');
+    const { rows } = await db.pool.query(`SELECT email FROM conversations WHERE id = $1`, [created.body.id]);
+    expect(rows).toEqual([{ email }]);
+  });
+
   it('when run with --phone written the local way, then the lead with that number in E.164 is erased', async () => {
     const created = await postJson(`${app.url}/api/leads`, {
       name: `Phone Person-${tag}`,
