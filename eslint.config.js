@@ -23,8 +23,9 @@ const noRawPg = { paths: [{ name: 'pg', message: 'pg belongs in src/db and query
  * (events) → relay → delivery → channels, with sla, digest, ingest and admin beside it, on a foundation
  * (shared, time, threads, config, logging, db, queue, http, events, leads). A
  * folder may import the foundation and what comes before it in the flow, never what comes after it, and the
- * foundation imports no feature. `admin`, `health` and `metrics` read everything and nothing imports them
- * (main.ts wires them).
+ * foundation imports no feature. `lifecycle` (export, erasure, retention) comes after every feature whose
+ * tables it reads and clears, so none of them imports it. `admin`, `health` and `metrics` read everything
+ * and nothing imports them (main.ts wires them).
  */
 const FEATURES = [
   'embed',
@@ -36,6 +37,7 @@ const FEATURES = [
   'sla',
   'digest',
   'ingest',
+  'lifecycle',
   'admin',
   'health',
   'metrics',
@@ -53,15 +55,31 @@ const FORBIDDEN = {
   events: FEATURES,
   leads: FEATURES,
   presence: FEATURES.filter((name) => name !== 'presence'),
-  spool: ['embed', 'capture', 'relay', 'delivery', 'channels', 'sla', 'digest', 'ingest', 'admin', 'health', 'metrics'],
-  capture: ['embed', 'relay', 'delivery', 'channels', 'sla', 'digest', 'ingest', 'admin', 'health', 'metrics'],
-  relay: ['embed', 'capture', 'spool', 'channels', 'sla', 'digest', 'ingest', 'admin', 'health', 'metrics'],
-  delivery: ['embed', 'capture', 'spool', 'relay', 'sla', 'digest', 'ingest', 'admin', 'health', 'metrics'],
-  channels: ['embed', 'capture', 'spool', 'relay', 'delivery', 'sla', 'digest', 'ingest', 'admin', 'health', 'metrics', 'db', 'queue'],
-  sla: ['embed', 'capture', 'spool', 'relay', 'delivery', 'channels', 'digest', 'ingest', 'admin', 'health', 'metrics'],
-  digest: ['embed', 'capture', 'spool', 'relay', 'delivery', 'sla', 'ingest', 'admin', 'health', 'metrics'],
-  ingest: ['embed', 'spool', 'relay', 'delivery', 'channels', 'sla', 'digest', 'admin', 'health', 'metrics'],
+  spool: ['embed', 'capture', 'relay', 'delivery', 'channels', 'sla', 'digest', 'ingest', 'lifecycle', 'admin', 'health', 'metrics'],
+  capture: ['embed', 'relay', 'delivery', 'channels', 'sla', 'digest', 'ingest', 'lifecycle', 'admin', 'health', 'metrics'],
+  relay: ['embed', 'capture', 'spool', 'channels', 'sla', 'digest', 'ingest', 'lifecycle', 'admin', 'health', 'metrics'],
+  delivery: ['embed', 'capture', 'spool', 'relay', 'sla', 'digest', 'ingest', 'lifecycle', 'admin', 'health', 'metrics'],
+  channels: [
+    'embed',
+    'capture',
+    'spool',
+    'relay',
+    'delivery',
+    'sla',
+    'digest',
+    'ingest',
+    'lifecycle',
+    'admin',
+    'health',
+    'metrics',
+    'db',
+    'queue',
+  ],
+  sla: ['embed', 'capture', 'spool', 'relay', 'delivery', 'channels', 'digest', 'ingest', 'lifecycle', 'admin', 'health', 'metrics'],
+  digest: ['embed', 'capture', 'spool', 'relay', 'delivery', 'sla', 'ingest', 'lifecycle', 'admin', 'health', 'metrics'],
+  ingest: ['embed', 'spool', 'relay', 'delivery', 'channels', 'sla', 'digest', 'lifecycle', 'admin', 'health', 'metrics'],
   embed: FEATURES.filter((name) => name !== 'embed'),
+  lifecycle: ['admin', 'health', 'metrics'],
   health: ['admin', 'metrics'],
   metrics: ['admin', 'health'],
   admin: ['health', 'metrics'],

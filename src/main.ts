@@ -54,7 +54,6 @@ import { startRelay, type Relay } from './relay/start-relay.ts';
 import express from 'express';
 import type { CapturedLeadRow } from './capture/insert-captured-lead.ts';
 import { spooledLeadCodec } from './capture/spooled-lead-codec.ts';
-import { storeSpooledLead } from './capture/store-spooled-lead.ts';
 import { watchEmbeddedOwner } from './db/open-database.ts';
 import { deliveryQueuesOf } from './delivery/ensure-delivery-queues.ts';
 import { webhookEndpointRoutes } from './delivery/webhook-endpoint-routes.ts';
@@ -67,6 +66,9 @@ import { createFaultPoints } from './shared/fault-point.ts';
 import { createEventAnnouncer } from './events/announce-events.ts';
 import { removeLegacyTimerQueue } from './sla/remove-legacy-timer-queue.ts';
 import { openSpool, type Spool } from './spool/open-spool.ts';
+import { lifecycleAdminRoutes } from './lifecycle/lifecycle-admin-routes.ts';
+import { startRetentionJob } from './lifecycle/start-retention-job.ts';
+import { storeSpooledLeadHonouringErasures } from './lifecycle/store-spooled-lead-honouring-erasures.ts';
 import { startSpoolFlusher } from './spool/start-spool-flusher.ts';
 import { superviseWorkerThread, type SupervisedThread } from './threads/supervise-worker-thread.ts';
 import type { WorkerThreadData } from './worker-thread.ts';
@@ -327,6 +329,15 @@ export async function startLeadline(config: Config, overrides: StartOverrides = 
         adminUrl: `${config.publicUrl}/admin`,
       });
       stops.push(() => digest.stop());
+      const retention = await startRetentionJob({
+        pool: workerPool,
+        boss,
+        clock,
+        logger,
+        retention: config.retention,
+        onPruned: (table, rows) => metrics.retentionPruned.inc({ table }, rows),
+      });
+      stops.push(() => retention.stop());
     }
     let workerThread: SupervisedThread | undefined;
     if (config.runsWorkers && config.workerThread) {
@@ -360,7 +371,11 @@ export async function startLeadline(config: Config, overrides: StartOverrides = 
           onProblem: (message, error) => logger.error({ err: error }, message),
         });
         spool = opened;
-        const flusher = startSpoolFlusher({ spool: opened, store: (lead) => storeSpooledLead(apiPool, logger, lead, announce), logger });
+        const flusher = startSpoolFlusher({
+          spool: opened,
+          store: (lead) => storeSpooledLeadHonouringErasures({ pool: apiPool, logger, clock, announce }, lead),
+          logger,
+        });
         flushSpool = flusher.flushNow;
         // Stops run in reverse: the flusher gets a last try before the spool closes, after the server stopped.
         stops.push(() => opened.close());
@@ -428,6 +443,7 @@ export async function startLeadline(config: Config, overrides: StartOverrides = 
             ingestAdminRoutes(apiIngestDeps),
             leadAdminRoutes({ db: apiPool, clock, announce }),
             slaAdminRoutes({ db: apiPool, clock, announce }),
+            lifecycleAdminRoutes({ db: apiPool, clock, announce }),
           ]),
           captureRoutes(
             {

@@ -1,3 +1,4 @@
+import type { ConsentRecord } from '../capture/consent-record.ts';
 import type { ScoreReason } from '../capture/score-lead.ts';
 import type { ChannelName } from '../shared/channel-names.ts';
 import type { Queryable } from '../db/create-pool.ts';
@@ -25,7 +26,8 @@ export interface LeadDetailLead {
   score_reasons: ScoreReason[];
   status: LeadStatus;
   metadata: Record<string, unknown>;
-  consent: unknown;
+  /** What the lead agreed to, when and where (ConsentRecord); null when the request said nothing about consent. */
+  consent: ConsentRecord | null;
   created_at: Date;
   updated_at: Date;
   first_response_at: Date | null;
@@ -153,9 +155,9 @@ SELECT
      FROM (SELECT id, kind, title, follow_up_date, status, sla_deadline, sla_breached, created_at, completed_at, completed_by
            FROM follow_up_tasks WHERE conversation_id = c.id) f) AS tasks
 FROM conversations c
-WHERE c.id = $1`;
+WHERE c.id = $1 AND c.erased_at IS NULL`;
 
-/** Returns undefined when no lead has this id. `now` decides the lead's `sla_state`. */
+/** Returns undefined when no lead has this id or it was erased. `now` decides the lead's `sla_state`. */
 export async function getLeadDetail(db: Queryable, id: string, now: Date): Promise<LeadDetail | undefined> {
   const { rows } = await db.query<LeadDetailLead & Omit<LeadDetail, 'lead'>>(GET_LEAD_DETAIL, [id, now]);
   const row = rows[0];

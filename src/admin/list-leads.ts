@@ -52,7 +52,8 @@ const PREVIEW_CHARS = 160;
  * next page, so `next_cursor` is null exactly on the last page. `now` decides each lead's `sla_state`.
  */
 export async function listLeads(db: Queryable, filter: LeadListFilter, now: Date): Promise<LeadListPage> {
-  const conditions: string[] = [];
+  // An erased lead is an anonymous tombstone for the stats: it is not listed (its detail is a 404).
+  const conditions: string[] = ['c.erased_at IS NULL'];
   const values: unknown[] = [];
   const param = (value: unknown) => {
     values.push(value);

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { describeEvent } from '../events/describe-event.ts';
 import { uuidV7 } from '../shared/uuid-v7.ts';
+import { buildConsentRecord } from './consent-record.ts';
 import { computeSlaDeadline, type SlaSettings } from '../leads/compute-sla-deadline.ts';
 import type { CapturedLeadRow } from './insert-captured-lead.ts';
 import type { LeadDraft } from './lead-draft.ts';
@@ -76,7 +77,12 @@ export function buildCapturedLead(draft: LeadDraft, now: Date, settings: Capture
     score,
     scoreReasons: reasons,
     metadata: draft.metadata ?? {},
-    consent: draft.consent,
+    consent: buildConsentRecord(draft.consent, {
+      givenAt: draft.slaStartAt ?? now,
+      source: draft.source,
+      metadata: draft.metadata,
+      referrerPage: draft.referrerPage,
+    }),
     idempotencyKey: key,
     previousWindowKey,
     requestFingerprint: fingerprint,
@@ -91,11 +97,12 @@ export function buildCapturedLead(draft: LeadDraft, now: Date, settings: Capture
 
 /**
  * A hash of what the request said, after validation and normalisation (so `Ada@Example.com` and
- * `ada@example.com` are the same request): the source and every field except the key itself and the SLA
- * start, which are not part of what the visitor sent.
+ * `ada@example.com` are the same request): the source and every field except the key itself, the SLA
+ * start and the page the browser posted from, which are not part of what the visitor sent (a form retried
+ * from another page is the same request).
  */
 export function requestFingerprint(draft: LeadDraft): string {
-  const { slaStartAt: _slaStartAt, idempotencyKey: _idempotencyKey, ...content } = draft;
+  const { slaStartAt: _slaStartAt, idempotencyKey: _idempotencyKey, referrerPage: _referrerPage, ...content } = draft;
   return createHash('sha256').update(draft.source).update('\n').update(JSON.stringify(content)).digest('base64url');
 }
 

@@ -16,6 +16,7 @@ import {
   type PropertyInquiryBody,
 } from './lead-schemas.ts';
 import { normalizeContact, withUnverifiedPhone } from './normalize-contact.ts';
+import { referrerPageOf } from './consent-record.ts';
 import { zodIssuesToFieldErrors } from '../http/zod-issues-to-field-errors.ts';
 
 export interface CaptureRouteDeps extends CaptureDeps {
@@ -71,6 +72,7 @@ export function captureHandler<Schema extends z.ZodType>(
     }
     const draft = toDraft(body, contact);
     draft.metadata = withUnverifiedPhone(draft.metadata, unverifiedPhone);
+    if (draft.consent) draft.referrerPage = referrerPageOf(req.get('referer'));
     if (clientKey !== undefined) draft.idempotencyKey = `client:${scope}:${clientKey}`;
 
     const result = await captureLead(deps, draft);

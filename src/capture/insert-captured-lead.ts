@@ -1,6 +1,7 @@
 import type { Queryable } from '../db/create-pool.ts';
 import { appendEventsSql, encodeEvents, newEvent } from '../events/append-events.ts';
 import type { LeadQuality as Quality } from '../leads/lead-vocabulary.ts';
+import type { ConsentRecord } from './consent-record.ts';
 
 export interface CapturedLeadRow {
   /** Made in Node (a UUIDv7), so a lead kept in the spool keeps its id when it reaches the table. */
@@ -21,7 +22,7 @@ export interface CapturedLeadRow {
   score: number;
   scoreReasons: unknown[];
   metadata: Record<string, unknown>;
-  consent: unknown;
+  consent: ConsentRecord | null;
   idempotencyKey: string;
   /** A key that also counts as "already captured" when its lead is younger than ten minutes. */
   previousWindowKey: string | null;
@@ -95,7 +96,7 @@ export async function insertCapturedLead(
       row.score,
       JSON.stringify(row.scoreReasons),
       JSON.stringify(row.metadata),
-      row.consent === undefined ? null : JSON.stringify(row.consent),
+      row.consent === null ? null : JSON.stringify(row.consent),
       row.idempotencyKey,
       row.createdAt,
       row.slaDeadline,

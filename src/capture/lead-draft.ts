@@ -1,4 +1,5 @@
 import type { LeadQuality as Quality } from '../leads/lead-vocabulary.ts';
+import type { ConsentInput } from './consent-record.ts';
 
 /** A lead as any source hands it to capture: already validated and normalized. */
 export interface LeadDraft {
@@ -16,7 +17,9 @@ export interface LeadDraft {
   propertyTitle?: string | undefined;
   customFields?: Record<string, unknown> | undefined;
   metadata?: Record<string, unknown> | undefined;
-  consent?: unknown;
+  consent?: ConsentInput | undefined;
+  /** The page a browser posted from (its Referer, without query): the consent's page when nothing else names one. */
+  referrerPage?: string | undefined;
   /** The full stored key (`client:…`, `meta:<leadgen_id>`, `zapier:<webhook-id>`); absent = double-submit window. */
   idempotencyKey?: string | undefined;
   /** When the SLA clock starts, if not at capture (Meta's `created_time`). */

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { ConsentInput } from './consent-record.ts';
 import { jsonObject, optionalText, trimmedText } from './safe-json.ts';
 
 /**
@@ -7,10 +8,29 @@ import { jsonObject, optionalText, trimmedText } from './safe-json.ts';
  */
 
 /** HTML forms send checkboxes as "on"; JSON clients send booleans. */
-const consent = z
+const consentFlag = z
   .union([z.boolean(), z.enum(['on', 'true', 'yes', '1', 'false', 'no', '0', 'off'])])
-  .optional()
-  .transform((value) => (value === undefined ? undefined : value === true || ['on', 'true', 'yes', '1'].includes(String(value))));
+  .transform((value) => value === true || ['on', 'true', 'yes', '1'].includes(String(value)));
+
+/**
+ * `consent`: a checkbox (`true`, `"on"`), or a record of what was agreed to: `{given, version?, text?, page?}`
+ * (an HTML form sends `consent[given]=on&consent[version]=2026-03`). Stored with the time and the source as
+ * a ConsentRecord (consent-record.ts).
+ */
+export const consentInputSchema = z
+  .union([
+    consentFlag.transform((given): ConsentInput => ({ given })),
+    z
+      .strictObject({
+        given: consentFlag,
+        version: optionalText(100),
+        text: optionalText(2_000),
+        page: optionalText(2_000),
+      })
+      .transform((record): ConsentInput => record),
+  ])
+  .optional();
+const consent = consentInputSchema;
 
 /**
  * When a chat message was sent: an ISO time with an offset, stored in UTC. A year before 1970 or after 9999,

@@ -42,10 +42,28 @@ describe('loadConfig', () => {
     ['DATABASE_URL', { DATABASE_URL: 'mysql://x' }],
     ['SPOOL_MAX_MB', { SPOOL_MAX_MB: '0' }],
     ['FAULT_POINT', { FAULT_POINT: 'somewhere' }],
+    ['RETENTION_RAW', { RETENTION_RAW: 'a month' }],
+    ['RETENTION_LOGS', { RETENTION_LOGS: '10m' }],
+    ['RETENTION_DEAD', { RETENTION_DEAD: '-1d' }],
   ])('when %s is bad, then start-up stops with one line naming it, for every role', (variable, env) => {
     const message = failure({ ...base, ...env });
     expect(message.startsWith(`${variable}: `)).toBe(true);
     expect(message).not.toContain('\n');
+  });
+
+  it('when the retention settings are unset, then raw payloads and dead letters stay 30 days and logs 180 days', () => {
+    expect(loadConfig({}).retention).toEqual({ rawMs: 30 * 86_400_000, logsMs: 180 * 86_400_000, deadMs: 30 * 86_400_000 });
+  });
+
+  it('when a retention is set to a duration or to 0, then it is read in milliseconds and 0 keeps the rows for ever', () => {
+    expect(loadConfig({ RETENTION_RAW: '7d', RETENTION_LOGS: '0', RETENTION_DEAD: '12h' }).retention).toEqual({
+      rawMs: 7 * 86_400_000,
+      logsMs: 0,
+      deadMs: 12 * 3_600_000,
+    });
+    expect(failure({ RETENTION_LOGS: '10m' })).toBe(
+      'RETENTION_LOGS: must be at least 1h (e.g. 30d, 180d), or 0 to keep the rows for ever (fix the variable in the environment or .env and start again)',
+    );
   });
 
   it('when two settings only work together and one is missing, then the line names the missing one', () => {

@@ -40,6 +40,21 @@ const duration = (fallback: string | undefined, options: { allowZero?: boolean }
     });
 const durationMs = (fallback: string, options: { allowZero?: boolean } = {}) => duration(fallback, options).transform((ms) => ms ?? 0);
 
+/**
+ * How long a class of rows is kept (`30d`, `12h`), at least an hour, or `0` to keep it for ever. Shorter
+ * windows would race the work that still reads the rows (a paused delivery, a replay, a webhook retry).
+ */
+const MIN_RETENTION_MS = 3_600_000;
+const retention = (fallback: string) =>
+  duration(fallback, { allowZero: true }).transform((ms, ctx) => {
+    const value = ms ?? 0;
+    if (value !== 0 && value < MIN_RETENTION_MS) {
+      ctx.addIssue({ code: 'custom', message: 'must be at least 1h (e.g. 30d, 180d), or 0 to keep the rows for ever' });
+      return z.NEVER;
+    }
+    return value;
+  });
+
 const optionalText = z
   .string()
   .optional()
@@ -313,6 +328,9 @@ const environmentSchema = z.object({
       }
       return value;
     }),
+  RETENTION_RAW: retention('30d'),
+  RETENTION_LOGS: retention('180d'),
+  RETENTION_DEAD: retention('30d'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -478,6 +496,15 @@ function toConfig(env: Environment) {
     metricsToken: env.METRICS_TOKEN,
     /** A ROLE=worker process serves /metrics and /health* here (it has no API listener otherwise). */
     metricsPort: env.METRICS_PORT,
+    /** How long rows are kept before the daily prune removes them; 0 = for ever (docs/data-lifecycle.md). */
+    retention: {
+      /** Provider payloads (`raw_leads`), counted from their processing. */
+      rawMs: env.RETENTION_RAW,
+      /** Processed events with their delivery attempts and alert texts, and rendered digests. */
+      logsMs: env.RETENTION_LOGS,
+      /** Dead letters: deliveries that gave up and payloads that failed to ingest. */
+      deadMs: env.RETENTION_DEAD,
+    },
     logLevel: env.LOG_LEVEL,
   };
 }

@@ -11,6 +11,11 @@ export interface BegunAttempt {
   round: number;
   attempt: number;
   possibleDuplicate: boolean;
+  /**
+   * The event's lead was erased by the time the attempt started (after its notice was loaded, e.g. while the
+   * message waited for its send slot): the attempt must be closed as skipped, never sent.
+   */
+  leadErased: boolean;
 }
 
 export interface BeginResult {
@@ -69,14 +74,22 @@ const INSERT_ATTEMPTS = /* sql */ `
     ORDER BY n.attempt DESC LIMIT 1
   ) previous ON true
   ON CONFLICT (event_id, channel, round) WHERE status IN ('sending', 'sent') DO NOTHING
-  RETURNING id::text, event_id::text, round, attempt, possible_duplicate`;
+  RETURNING id::text, event_id::text, round, attempt, possible_duplicate,
+            EXISTS (SELECT 1 FROM conversations c WHERE c.id = notification_logs.conversation_id AND c.erased_at IS NOT NULL) AS lead_erased`;
 
 /**
  * Attempts are started immediately before their message goes to the provider, so `dispatched_at` is set
  * with them: an interrupted attempt always counts as possibly delivered.
  */
 async function insertAttempts(db: Queryable, request: BeginRequest, deliveries: DeliveryKey[]): Promise<BegunAttempt[]> {
-  const { rows } = await db.query<{ id: string; event_id: string; round: number; attempt: number; possible_duplicate: boolean }>({
+  const { rows } = await db.query<{
+    id: string;
+    event_id: string;
+    round: number;
+    attempt: number;
+    possible_duplicate: boolean;
+    lead_erased: boolean;
+  }>({
     name: 'begin-delivery-attempts',
     text: INSERT_ATTEMPTS,
     values: [
@@ -93,6 +106,7 @@ async function insertAttempts(db: Queryable, request: BeginRequest, deliveries: 
     round: row.round,
     attempt: row.attempt,
     possibleDuplicate: row.possible_duplicate,
+    leadErased: row.lead_erased,
   }));
 }
 

@@ -34,7 +34,8 @@ interface NoticeRow {
 /**
  * Builds the notice for each event (by id) in one query: from its lead, its digest (`digests`, named by the
  * payload's `digest_id`) or its alert text (`operator_alerts`). Events carry no text of their own, so the
- * event stream names nobody; the words come from the tables they belong to.
+ * event stream names nobody; the words come from the tables they belong to. An erased lead has no notice:
+ * its lead alerts are buried as skipped, whenever they come out of the queue (a pause included).
  */
 export async function loadDeliveryNotices(db: Queryable, eventIds: string[], adminBaseUrl: string): Promise<Map<string, DeliveryNotice>> {
   const { rows } = await db.query<NoticeRow>({
@@ -45,7 +46,7 @@ export async function loadDeliveryNotices(db: Queryable, eventIds: string[], adm
              d.subject AS digest_subject, d.text AS digest_text, d.html AS digest_html,
              a.title AS alert_title, a.detail AS alert_detail
       FROM lead_events e
-      LEFT JOIN conversations c ON c.id = e.conversation_id
+      LEFT JOIN conversations c ON c.id = e.conversation_id AND c.erased_at IS NULL
       LEFT JOIN digests d ON e.event_type = 'digest.sent'
         AND d.id = CASE WHEN e.payload->>'digest_id' ~ '^[0-9]{1,18}$' THEN (e.payload->>'digest_id')::bigint END
       LEFT JOIN LATERAL (

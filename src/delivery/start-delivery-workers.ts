@@ -57,6 +57,9 @@ export interface DeliveryWorkerDeps {
  */
 export const DEFAULT_CONCURRENT_SENDS = 1;
 
+/** Why a delivery of an erased lead was not sent (notification_logs.error_message; no personal data). */
+const ERASED_LEAD_REASON = 'not sent: the lead was erased';
+
 /** How long a paused worker's in-hand jobs wait before they are looked at again. */
 const HOLD_WHILE_PAUSED_MS = 2_000;
 
@@ -253,6 +256,16 @@ export async function startDeliveryWorkers(deps: DeliveryWorkerDeps): Promise<{ 
       heldByThisProcess: [...holding],
     });
     for (const attempt of begun.started) holding.add(attempt.logId);
+    // Erased since its notice was loaded: the personal data it would carry is gone from the database, and it
+    // must not leave through this message either.
+    const erased = begun.started.filter((attempt) => attempt.leadErased);
+    if (erased.length > 0)
+      await skipDeliveries(
+        deps.pool,
+        erased.map((attempt) => attempt.logId),
+        ERASED_LEAD_REASON,
+      );
+    const sendable = begun.started.filter((attempt) => !attempt.leadErased);
     if (begun.inFlight.length > 0) {
       await requeue(
         channel,
@@ -265,7 +278,7 @@ export async function startDeliveryWorkers(deps: DeliveryWorkerDeps): Promise<{ 
       );
     }
     return new Map(
-      begun.started.map((attempt) => {
+      sendable.map((attempt) => {
         const entry = byKey.get(deliveryKeyOf(attempt))!;
         return [deliveryKeyOf(attempt), { attempt, source: entry.source, tries: entry.tries }];
       }),

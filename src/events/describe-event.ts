@@ -70,7 +70,13 @@ export function describeEvent(event: LeadEvent, context: DescribeContext = {}): 
         actor: context.actor ?? { type: 'agent' },
       };
     case 'lead.erased':
-      return null;
+      // The tombstone's own history line: who erased it and when, nothing about the person.
+      return {
+        title: 'Personal data erased',
+        description: 'Name, contact details, messages and payloads were removed; this anonymous record keeps the statistics.',
+        actor: context.actor ?? system,
+        metadata: { via: event.payload.via },
+      };
     case 'notification.sent': {
       const { payload } = event;
       const parts = [`Attempt ${payload.attempt}`];

@@ -49,7 +49,8 @@ export interface EventPayloads {
     agent_id: string | null;
   };
   'lead.status_changed': { from: LeadStatus; to: LeadStatus };
-  'lead.erased': { erased_at: Instant };
+  /** The lead's personal data is gone; its row stays as an anonymous tombstone. */
+  'lead.erased': { erased_at: Instant; via: 'admin' | 'script' | 'spool' };
   'notification.sent': {
     event_id: string;
     event_type: EventType;
@@ -129,9 +130,10 @@ export const DEFAULT_WEBHOOK_EVENTS: readonly WebhookEventType[] = [
 
 /**
  * Events born processed: no channel ever delivers them, so the relay need not look at them. The record of
- * each delivery is the one high-volume event, and delivering it would loop.
+ * each delivery is the one high-volume event, and delivering it would loop. An erasure alerts nobody, and
+ * born processed it leaves the outbox count (and so the stats) as it was.
  */
-export const NEVER_RELAYED_EVENTS: ReadonlySet<EventType> = new Set(['notification.sent']);
+export const NEVER_RELAYED_EVENTS: ReadonlySet<EventType> = new Set(['notification.sent', 'lead.erased']);
 
 /** Postgres NOTIFY channel that wakes the relay when an unprocessed event commits. */
 export const OUTBOX_NOTIFY_CHANNEL = 'leadline_outbox';

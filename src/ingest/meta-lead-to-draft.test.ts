@@ -33,10 +33,13 @@ describe('metaLeadToDraft', () => {
       email: 'joe@example.com',
       phone: '+14155550123',
       message: 'when do you want to buy: ASAP\ncar models: Civic, Accord',
-      consent: [
-        { checkbox_key: 'marketing_optin', is_checked: true },
-        { checkbox_key: 'terms', is_checked: false },
-      ],
+      consent: {
+        given: false,
+        checkboxes: [
+          { key: 'marketing_optin', checked: true },
+          { key: 'terms', checked: false },
+        ],
+      },
       metadata: {
         page_id: '111222333444555',
         form_id: '555000111222333',

@@ -100,9 +100,9 @@ export function metaLeadToDraft(
   };
   for (const key of Object.keys(metadata)) if (metadata[key] === undefined) delete metadata[key];
 
-  const consent = lead.custom_disclaimer_responses?.map((response) => ({
-    checkbox_key: response.checkbox_key,
-    is_checked: response.is_checked === true || response.is_checked === 1 || response.is_checked === '1' || response.is_checked === 'true',
+  const checkboxes = lead.custom_disclaimer_responses?.map((response) => ({
+    key: response.checkbox_key,
+    checked: response.is_checked === true || response.is_checked === 1 || response.is_checked === '1' || response.is_checked === 'true',
   }));
 
   const createdAt = new Date(lead.created_time);
@@ -116,7 +116,7 @@ export function metaLeadToDraft(
       message,
       messages: message ? [{ role: 'user', content: message }] : [],
       metadata,
-      consent: consent && consent.length > 0 ? consent : undefined,
+      consent: checkboxes && checkboxes.length > 0 ? { given: checkboxes.every((box) => box.checked), checkboxes } : undefined,
       idempotencyKey: `meta:${lead.id}`,
       slaStartAt: Number.isNaN(createdAt.getTime()) ? undefined : createdAt,
     },

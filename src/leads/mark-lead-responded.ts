@@ -14,7 +14,8 @@ export interface LockedLead {
 }
 
 /**
- * Locks the lead's row for the rest of the transaction, or throws not_found. Taking the lock in its own
+ * Locks the lead's row for the rest of the transaction, or throws not_found (also for an erased lead: there
+ * is nobody left to answer or to move through the pipeline). Taking the lock in its own
  * statement matters: the statements after it take a fresh snapshot, so they see a follow-up task that a
  * monitor committed while this transaction waited for the row.
  */
@@ -25,9 +26,10 @@ export async function lockLead(client: PoolClient, id: string): Promise<LockedLe
     first_response_at: Date | null;
     sla_response_deadline: Date;
     sla_breached: boolean;
-  }>(/* sql */ `SELECT id, status, first_response_at, sla_response_deadline, sla_breached FROM conversations WHERE id = $1 FOR UPDATE`, [
-    id,
-  ]);
+  }>(
+    /* sql */ `SELECT id, status, first_response_at, sla_response_deadline, sla_breached FROM conversations WHERE id = $1 AND erased_at IS NULL FOR UPDATE`,
+    [id],
+  );
   const row = rows[0];
   if (!row) throw new AppError('not_found', `no lead with id ${id}`);
   return {

@@ -19,6 +19,8 @@ export interface Metrics {
   captures: Counter<'route' | 'outcome'>;
   /** Delivery outcomes in this process. */
   deliveries: Counter<'channel' | 'outcome'>;
+  /** Rows the retention prune deleted in this process, by table. */
+  retentionPruned: Counter<'table'>;
 }
 
 export interface MetricsSources {
@@ -150,6 +152,12 @@ export function createMetrics(sources: MetricsSources = {}): Metrics {
       name: 'leadline_deliveries_total',
       help: 'Delivery attempts finished by this process, by channel and outcome (sent, retrying, dead, held by a disabled webhook endpoint).',
       labelNames: ['channel', 'outcome'],
+      registers: [registry],
+    }),
+    retentionPruned: new Counter({
+      name: 'leadline_retention_pruned_total',
+      help: 'Rows deleted by the retention prune in this process (RETENTION_RAW, RETENTION_LOGS, RETENTION_DEAD), by table.',
+      labelNames: ['table'],
       registers: [registry],
     }),
   };

@@ -3,17 +3,20 @@ import { appendEvents, newEvent } from '../events/append-events.ts';
 import type { LeadQuality } from '../leads/lead-vocabulary.ts';
 import { SLA_BATCH_SIZE, type SlaPassResult } from './warn-at-risk-leads.ts';
 
-/** The claim, as in warnAtRiskLeads: the re-checked `sla_breached = false` lets exactly one monitor win. */
+/**
+ * The claim, as in warnAtRiskLeads: the re-checked `sla_breached = false` lets exactly one monitor win. An
+ * erased lead is never claimed: nobody can answer it, and its tombstone counts by the clock (lead_sla_state).
+ */
 const CLAIM_OVERDUE_LEADS = /* sql */ `
 UPDATE conversations
    SET sla_breached = true, sla_breached_at = $1, updated_at = $1
  WHERE id IN (
          SELECT id FROM conversations
-          WHERE first_response_at IS NULL AND sla_breached = false AND sla_response_deadline <= $1
+          WHERE first_response_at IS NULL AND sla_breached = false AND sla_response_deadline <= $1 AND erased_at IS NULL
             AND ($2::uuid[] IS NULL OR id = ANY($2::uuid[]))
           ORDER BY sla_response_deadline
           LIMIT $3)
-   AND first_response_at IS NULL AND sla_breached = false AND sla_response_deadline <= $1
+   AND first_response_at IS NULL AND sla_breached = false AND sla_response_deadline <= $1 AND erased_at IS NULL
 RETURNING id, quality, sla_response_deadline`;
 
 /**

@@ -72,7 +72,7 @@ export async function listFollowUpTasks(
     /* sql */ `SELECT t.id::text, t.conversation_id, t.kind, t.title, t.follow_up_date, t.status, t.sla_deadline, t.sla_breached,
                       t.created_at, t.completed_at, t.completed_by, c.name AS lead_name, c.quality AS lead_quality, c.source AS lead_source
                  FROM follow_up_tasks t JOIN conversations c ON c.id = t.conversation_id
-                WHERE t.status = ANY($1::text[]) AND ($2::uuid IS NULL OR t.conversation_id = $2)
+                WHERE t.status = ANY($1::text[]) AND ($2::uuid IS NULL OR t.conversation_id = $2) AND c.erased_at IS NULL
                 ORDER BY ${openFirst ? 't.follow_up_date ASC, t.id ASC' : 'coalesce(t.completed_at, t.created_at) DESC, t.id DESC'}
                 LIMIT $3`,
     [statuses, filter.conversationId ?? null, filter.limit],

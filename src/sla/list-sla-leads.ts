@@ -51,7 +51,7 @@ export async function listSlaLeads(db: Queryable, now: Date, limit = 200): Promi
                       count(*) OVER ()::int AS total,
                       count(*) FILTER (WHERE c.sla_state = 'breached') OVER ()::int AS total_breached
                  FROM (SELECT *, ${slaStateSql('conversations', '$1')} AS sla_state FROM conversations
-                        WHERE first_response_at IS NULL AND (sla_breached OR sla_warning_at <= $1)) c
+                        WHERE first_response_at IS NULL AND (sla_breached OR sla_warning_at <= $1) AND erased_at IS NULL) c
                  LEFT JOIN follow_up_tasks t ON t.conversation_id = c.id AND t.kind = 'sla_follow_up'
                 ORDER BY c.sla_response_deadline ASC, c.id
                 LIMIT $2`,

@@ -8,7 +8,8 @@ export const SLA_BATCH_SIZE = 200;
 /**
  * Claims the unanswered leads whose at-risk time has passed (and whose deadline has not: those go straight to
  * the breach). The UPDATE is the claim: with several monitors, Postgres re-checks `sla_warned_at IS NULL`
- * on the row after waiting for a competing transaction, so exactly one of them gets the row back.
+ * on the row after waiting for a competing transaction, so exactly one of them gets the row back. Erased
+ * leads are left alone: a warning about a tombstone would alert about nobody.
  */
 const CLAIM_AT_RISK_LEADS = /* sql */ `
 UPDATE conversations
@@ -16,12 +17,12 @@ UPDATE conversations
  WHERE id IN (
          SELECT id FROM conversations
           WHERE first_response_at IS NULL AND sla_breached = false AND sla_warned_at IS NULL
-            AND sla_warning_at <= $1 AND sla_response_deadline > $1
+            AND sla_warning_at <= $1 AND sla_response_deadline > $1 AND erased_at IS NULL
             AND ($2::uuid[] IS NULL OR id = ANY($2::uuid[]))
           ORDER BY sla_warning_at
           LIMIT $3)
    AND first_response_at IS NULL AND sla_breached = false AND sla_warned_at IS NULL
-   AND sla_warning_at <= $1 AND sla_response_deadline > $1
+   AND sla_warning_at <= $1 AND sla_response_deadline > $1 AND erased_at IS NULL
 RETURNING id, quality, sla_response_deadline, sla_warning_at`;
 
 /** The follow-up task of each claimed lead; the unique task index makes a repeat a no-op. */

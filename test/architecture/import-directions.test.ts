@@ -21,6 +21,9 @@ describe('imports follow the data flow', () => {
     ['src/channels/import-probe.ts', '../delivery/delivery-job.ts'],
     ['src/events/import-probe.ts', '../relay/start-relay.ts'],
     ['src/capture/import-probe.ts', '../embed/embed-routes.ts'],
+    ['src/delivery/import-probe.ts', '../lifecycle/erase-lead.ts'],
+    ['src/capture/import-probe.ts', '../lifecycle/erase-lead.ts'],
+    ['src/lifecycle/import-probe.ts', '../admin/get-lead-detail.ts'],
   ])('when %s imports %s, then lint refuses it', async (path, imported) => {
     const problems = await importProblems(path, `import * as probe from '${imported}';\nexport const used = probe;\n`);
     expect(problems).toEqual([expect.stringContaining('runs against the data flow')]);

@@ -111,6 +111,7 @@ describe('admin panel in a real browser', () => {
       email: 'lucy@example.com',
       message: 'Can you quote a kitchen refit?',
       service_type: 'quote',
+      consent: { given: true, version: 'privacy-2026-03', page: 'https://shop.example/kitchen' },
     });
     expect(live.status).toBe(201);
     const row = page.locator(`#leads-body tr[data-id="${live.body.id}"]`);
@@ -139,6 +140,11 @@ describe('admin panel in a real browser', () => {
     // The log channel delivers in this Leadline; the open detail refreshes itself from the stream.
     await detail.locator('.chip[data-channel="log"][data-status="sent"]').waitFor({ timeout: 15_000 });
     expect(await detail.locator('.reasons li').count()).toBeGreaterThan(0);
+    // The consent the lead gave, as a record: given, which wording, where.
+    const consent = detail.locator('#consent');
+    expect(await consent.getAttribute('data-given')).toBe('true');
+    expect(await consent.textContent()).toContain('privacy-2026-03');
+    expect(await consent.textContent()).toContain('https://shop.example/kitchen');
 
     // Respond and status buttons.
     const respond = detail.locator('#respond');

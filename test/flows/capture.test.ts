@@ -235,8 +235,46 @@ describe('HTML forms', () => {
     });
     expect(response.status).toBe(303);
     expect(response.headers.get('location')).toBe('https://shop.example/thanks');
-    const { rows } = await db.pool.query("SELECT consent, metadata FROM conversations WHERE email = 'form@example.com'");
-    expect(rows[0]).toEqual({ consent: true, metadata: { utm_source: 'newsletter' } });
+    const { rows } = await db.pool.query("SELECT consent, metadata, created_at FROM conversations WHERE email = 'form@example.com'");
+    expect(rows[0]).toEqual({
+      consent: {
+        given: true,
+        version: null,
+        text: null,
+        page: null,
+        given_at: rows[0].created_at.toISOString(),
+        source: 'contact-form',
+      },
+      metadata: { utm_source: 'newsletter' },
+      created_at: expect.any(Date),
+    });
+  });
+
+  it('when a form sends a consent record, then its version and wording are kept with the time and the page it was posted from', async () => {
+    const form = new URLSearchParams({
+      name: 'Consent Record',
+      email: 'consent-record@example.com',
+      message: 'keep my consent',
+      'consent[given]': 'on',
+      'consent[version]': 'privacy-2026-03',
+      'consent[text]': 'I agree to be contacted about my request.',
+    });
+    const response = await fetch(`${app.url}/api/submit-contact`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', referer: 'https://shop.example/contact?email=x@example.com#form' },
+      body: form,
+    });
+    expect(response.status).toBe(201);
+    const { rows } = await db.pool.query("SELECT consent FROM conversations WHERE email = 'consent-record@example.com'");
+    expect(rows[0].consent).toEqual({
+      given: true,
+      version: 'privacy-2026-03',
+      text: 'I agree to be contacted about my request.',
+      // The Referer's query and fragment may carry personal data: only origin and path are kept.
+      page: 'https://shop.example/contact',
+      given_at: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+      source: 'contact-form',
+    });
   });
 
   it('when the redirect points at another origin, then the form is refused with 400 naming redirect', async () => {

@@ -119,7 +119,15 @@ describe('Meta lead delivery', () => {
       name: 'Joe Example',
       email: 'joe@example.com',
       phone: '+14155550123',
-      consent: [{ checkbox_key: 'marketing_optin', is_checked: true }],
+      consent: {
+        given: true,
+        version: null,
+        text: null,
+        page: null,
+        given_at: new Date(graphLead.created_time).toISOString(),
+        source: 'meta',
+        checkboxes: [{ key: 'marketing_optin', checked: true }],
+      },
       metadata: {
         page_id: PAGE_ID,
         form_id: FORM_ID,

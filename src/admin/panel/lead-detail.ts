@@ -132,6 +132,7 @@ export function createLeadDetail(deps: {
         ]),
       ),
       section('Why this score', scoreReasons(lead.score_reasons)),
+      section('Consent', consentView(lead.consent)),
       section('Delivery', deliveryChips(deliveries)),
       section('Messages', messageList(messages)),
       section('Timeline', timelineList(timeline)),
@@ -147,7 +148,6 @@ export function createLeadDetail(deps: {
           ['External id', lead.external_id],
           ...objectEntries(lead.custom_fields),
           ...objectEntries(lead.metadata),
-          ['Consent', lead.consent === null || lead.consent === undefined ? null : JSON.stringify(lead.consent)],
           ['Lead id', lead.id],
         ]),
       ),
@@ -176,6 +176,25 @@ export function createLeadDetail(deps: {
 
 function objectEntries(value: Record<string, unknown>): [string, Child][] {
   return Object.entries(value).map(([name, entry]) => [name, typeof entry === 'string' ? entry : JSON.stringify(entry)]);
+}
+
+/** The consent record as a person reads it: given or declined, what was agreed to, when and on which page. */
+function consentView(consent: LeadDetailResponse['lead']['consent']): HTMLElement {
+  if (!consent) return h('p', { class: 'muted', id: 'consent' }, 'Not recorded: the form sent no consent field.');
+  const boxes = consent.checkboxes?.map((box) => `${box.key}: ${box.checked ? 'checked' : 'not checked'}`).join(', ');
+  return h(
+    'div',
+    { id: 'consent', dataset: { given: String(consent.given) } },
+    keyValues([
+      ['Given', consent.given ? 'yes' : 'no (declined)'],
+      ['Version', consent.version],
+      ['Wording', consent.text],
+      ['When', absoluteTime(consent.given_at)],
+      ['Page', consent.page],
+      ['Through', consent.source],
+      ['Checkboxes', boxes ?? null],
+    ]),
+  );
 }
 
 function scoreReasons(reasons: LeadDetailResponse['lead']['score_reasons']): HTMLElement {
