@@ -205,7 +205,12 @@ describe('the website embed in a real browser, on another origin', () => {
     await page.getByRole('button', { name: 'Send' }).click();
     await page.locator('leadline-embed .note').filter({ hasText: 'Thank you!' }).waitFor();
     const [lead] = await leadsNamed('Consenting Carla');
-    expect(lead.consent).toBe(true);
+    expect(lead.consent).toMatchObject({
+      given: true,
+      text: 'I agree that you may contact me about my request.',
+      page: `${site.origin}/consent`,
+      source: 'contact-form',
+    });
     expect(lead.phone).toBe('+442079460958');
     expect(visitor.problems()).toEqual([]);
     await visitor.context.close();

@@ -94,7 +94,13 @@ export function mountLeadForm(root: ShadowRoot, context: EmbedContext): void {
 
     const body: Record<string, unknown> = {};
     for (const field of [name, email, phone, message]) if (value(field)) body[field.name] = value(field);
-    if (consent) body['consent'] = (consent.control as HTMLInputElement).checked;
+    // The consent record keeps the wording the visitor saw and the page they saw it on, as proof of what was agreed.
+    if (consent && options.consent)
+      body['consent'] = {
+        given: (consent.control as HTMLInputElement).checked,
+        text: options.consent.slice(0, 2_000),
+        page: location.href.slice(0, 2_000),
+      };
     if (inquiry) {
       body['property_id'] = options.propertyId;
       if (options.propertyTitle) body['property_title'] = options.propertyTitle;
