@@ -16,7 +16,7 @@ const MIN_INTERVAL_MS = 25;
  * Announces committed events with a payload-free NOTIFY on the outbox and event-stream channels, sent after
  * the writer's commit on a connection of its own. The first poke goes out at once; pokes during the next
  * few milliseconds are folded into one more at the end of that window, so no announcement is ever lost and a
- * burst of a thousand captures a second sends at most two hundred. (A NOTIFY inside the capture transaction
+ * burst of a thousand captures a second sends at most forty. (A NOTIFY inside the capture transaction
  * would make every commit queue for Postgres's single notification lock.) A failed NOTIFY is only reported:
  * the listeners' polling finds the events anyway.
  */
