@@ -442,14 +442,22 @@ function isNewLead(notice: Notice): notice is Extract<Notice, { lead: unknown }>
 }
 
 /**
+ * Summaries' worth of jobs one fetch of an unpaced, summarising channel takes: sent side by side, four
+ * summaries drain a backlog four times faster than one per fetch (after a 30 s outage at 50 leads/s,
+ * Telegram's 20-lead summaries one per fetch took 18 s longer than Slack's 50), and a kill can repeat at most
+ * those four messages.
+ */
+const SUMMARIES_PER_UNPACED_FETCH = 4;
+
+/**
  * Jobs one fetch takes for a channel. A paced channel sends one message per slot; an unpaced one that
- * summarises takes a burst to fold into summaries. An unpaced channel that never summarises (a webhook)
+ * summarises takes a burst to fold into a few summaries. An unpaced channel that never summarises (a webhook)
  * takes one round of concurrent sends: a batch's attempts all start together, so a larger batch would leave
  * the last ones `sending` for several receiver timeouts, past the delivery lease and the job's expiry.
  */
 function batchSizeOf(channel: Channel): number {
   if (channel.minIntervalMs > 0) return Math.max(channel.maxNoticesPerMessage, 1);
-  if (channel.maxNoticesPerMessage > 1) return Math.max(channel.maxNoticesPerMessage, 20);
+  if (channel.maxNoticesPerMessage > 1) return Math.max(channel.maxNoticesPerMessage * SUMMARIES_PER_UNPACED_FETCH, 20);
   return channel.maxConcurrentSends ?? DEFAULT_CONCURRENT_SENDS;
 }
 
