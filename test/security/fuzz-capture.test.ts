@@ -973,6 +973,32 @@ describe(`POST /api/webhooks/${SENDER}, fuzzed`, () => {
     });
     expect(response.status, response.text).toBe(201);
   });
+
+  it('when a request signed by the svix library is tampered with or stale, then it is 401 and nothing is stored', async () => {
+    const email = `svix-bad-${randomBytes(4).toString('hex')}@example.test`;
+    const body = JSON.stringify({ name: 'Svix Forger', email });
+    const svix = new SvixWebhook(WEBHOOK_SECRET);
+    const send = (headers: Record<string, string>, text: string) =>
+      sendRequest(app.url, {
+        method: 'POST',
+        path: `/api/webhooks/${SENDER}`,
+        headers: { 'content-type': 'application/json', ...headers },
+        body: text,
+      });
+    const signed = (id: string, at: Date, text: string) => ({
+      'svix-id': id,
+      'svix-timestamp': String(Math.floor(at.getTime() / 1000)),
+      'svix-signature': svix.sign(id, at, text),
+    });
+    const now = new Date();
+    const tamperedBody = await send(signed(`msg_${randomUUID()}`, now, body), body.replace('Forger', 'Forged'));
+    const otherId = await send({ ...signed(`msg_${randomUUID()}`, now, body), 'svix-id': `msg_${randomUUID()}` }, body);
+    const staleAt = new Date(now.getTime() - 10 * 60_000);
+    const stale = await send(signed(`msg_${randomUUID()}`, staleAt, body), body);
+    for (const response of [tamperedBody, otherId, stale]) expect(response.status, response.text).toBe(401);
+    const stored = await db.pool.query('SELECT 1 FROM conversations WHERE email = $1', [email]);
+    expect(stored.rows).toHaveLength(0);
+  });
 });
 
 // ---------------------------------------------------------------------------------------------------------
