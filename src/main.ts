@@ -2,7 +2,7 @@
  * The composition root: the only place that wires modules together. `node src/main.ts` reads the environment
  * and starts the roles `ROLE` asks for; tests call `startLeadline` with a config of their own.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import type { CountryCode } from 'libphonenumber-js';
@@ -67,6 +67,8 @@ import { createEventAnnouncer } from './events/announce-events.ts';
 import { removeLegacyTimerQueue } from './sla/remove-legacy-timer-queue.ts';
 import { openSpool, type Spool } from './spool/open-spool.ts';
 import { lifecycleAdminRoutes } from './lifecycle/lifecycle-admin-routes.ts';
+import { openApiRoutes } from './openapi/openapi-routes.ts';
+import { ROUTE_ENTRIES } from './openapi/route-entries.ts';
 import { startRetentionJob } from './lifecycle/start-retention-job.ts';
 import { storeSpooledLeadHonouringErasures } from './lifecycle/store-spooled-lead-honouring-erasures.ts';
 import { startSpoolFlusher } from './spool/start-spool-flusher.ts';
@@ -413,6 +415,7 @@ export async function startLeadline(config: Config, overrides: StartOverrides = 
           }),
           ingestRoutes(apiIngestDeps, [rateLimitPerMinute(config.rateLimitPerMinute, { countOnly: 'failed' })]),
           adminPanelRoutes({ supabase: config.supabase }),
+          openApiRoutes({ entries: ROUTE_ENTRIES, version: LEADLINE_VERSION }),
           ...(embedScript ? [embedRoutes(embedScript)] : []),
           adminRouter(admin.key, [
             adminReadRoutes({
@@ -507,6 +510,9 @@ export async function startLeadline(config: Config, overrides: StartOverrides = 
 const WORKER_THREAD_HEAP_LIMITS = { maxYoungGenerationSizeMb: 12, maxOldGenerationSizeMb: 128 };
 
 class QueueMissingError extends Error {}
+
+/** The version in package.json: the OpenAPI document's `info.version`. */
+const LEADLINE_VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
 /**
  * What /health/ready checks in this process. The database is `failing` only when nothing can take a lead
