@@ -39,6 +39,7 @@ import { healthRoutes, type ReadinessCheck } from './health/health-routes.ts';
 import { createApp } from './http/create-app.ts';
 import { rateLimitPerMinute } from './http/rate-limit.ts';
 import { cors } from './http/web-hygiene.ts';
+import { chooseLogFormat } from './logging/choose-log-format.ts';
 import { createLogger } from './logging/create-logger.ts';
 import { startJobQueue, type JobQueue } from './queue/start-job-queue.ts';
 import { systemClock, type Clock } from './shared/clock.ts';
@@ -109,7 +110,7 @@ export interface StartOverrides {
 }
 
 export async function startLeadline(config: Config, overrides: StartOverrides = {}): Promise<Leadline> {
-  const logger = overrides.logger ?? createLogger({ level: config.logLevel });
+  const logger = overrides.logger ?? createLogger({ level: config.logLevel, format: chooseLogFormat(config.logFormat, false) });
   const clock = overrides.clock ?? systemClock;
   const stops: (() => Promise<void>)[] = [];
   const stopAll = async () => {
@@ -636,7 +637,9 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  const logger = createLogger({ level: config.logLevel });
+  // Decided here, once: the worker thread's stdout is never a terminal, so it takes this answer from the config.
+  config = { ...config, logFormat: chooseLogFormat(config.logFormat, process.stdout.isTTY === true) };
+  const logger = createLogger({ level: config.logLevel, format: config.logFormat === 'pretty' ? 'pretty' : 'json' });
   const leadline = await startLeadline(config, { logger });
 
   if (leadline.url) {
