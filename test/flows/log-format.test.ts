@@ -19,7 +19,6 @@ const SCRIPT = '/usr/bin/script';
 const db = await createTestDatabase('log_format');
 afterAll(() => db.drop());
 
-// eslint-disable-next-line no-control-regex
 const stripAnsi = (text: string) => text.replace(/\u001b\[[0-9;]*m/g, '').replace(/\r/g, '');
 
 describe('log format by terminal', () => {
