@@ -51,6 +51,19 @@ describe('the OpenAPI document', () => {
     expect([...inDocument].filter((route) => !inApp.has(route)).sort(), 'document entries without a route').toEqual([]);
   });
 
+  it('when a capture body is read, then it is the zod schema the route validates with: strict, required fields, enums, free-form metadata', () => {
+    const schemas = (document as unknown as { components: { schemas: Record<string, any> } }).components.schemas;
+    const direct = schemas['DirectLead'];
+    expect(direct.additionalProperties).toBe(false);
+    expect(direct.required).toEqual(['name']);
+    expect(direct.properties.urgency.enum).toEqual(['emergency', 'high', 'medium', 'low']);
+    expect(direct.properties.metadata).toMatchObject({ type: 'object', additionalProperties: true });
+    expect(schemas['ChatbotLead'].properties.messages.minItems).toBe(1);
+    expect(schemas['Problem'].properties.errors.items.required).toEqual(['path', 'message']);
+    const capture = document.paths['/api/leads']!['post'] as unknown as { requestBody: { content: Record<string, unknown> } };
+    expect(Object.keys(capture.requestBody.content)).toEqual(['application/json', 'application/x-www-form-urlencoded']);
+  });
+
   it('when admin operations are read, then each needs the bearer key and documents 401 as problem+json', () => {
     const admin = ROUTE_ENTRIES.filter((entry) => entry.path.startsWith('/api/admin/'));
     expect(admin.length).toBeGreaterThan(15);
