@@ -29,10 +29,15 @@ export async function ensureDeliveryQueues(boss: JobQueue, channels: readonly Ch
       partition: true,
       expireInSeconds: DELIVERY_JOB_EXPIRE_SECONDS,
       heartbeatSeconds: JOB_HEARTBEAT_SECONDS,
-      retryLimit: 20,
+      // pg-boss retries a job only when its handler failed at the database (a cut connection, a restart):
+      // provider errors are classified by the worker itself. Once the database answers again the alert
+      // should follow within seconds, so the backoff stops at 5 s (at 60 s, a 15 s storm of cut connections
+      // left jobs that had failed five times waiting half a minute after it ended); 100 retries outlast about
+      // eight minutes of a flapping database before pg-boss gives a job up.
+      retryLimit: 100,
       retryDelay: 1,
       retryBackoff: true,
-      retryDelayMax: 60,
+      retryDelayMax: 5,
       deleteAfterSeconds: 24 * 3600,
     });
   }

@@ -67,6 +67,30 @@ describe('openSpool', () => {
     expect(await spool.flush(async () => {})).toEqual({ stored: 0, remaining: 0 });
   });
 
+  it('when leads are appended while flushes run, then every acknowledged lead is handed over: a segment being opened is never taken for a sealed one', async () => {
+    const spool = await open(await tempDir());
+    const handedOver = new Set<string>();
+    const store = async (row: CapturedLeadRow) => {
+      handedOver.add(row.id);
+      return Promise.resolve();
+    };
+    const appended: string[] = [];
+    const work: Promise<unknown>[] = [];
+    for (let n = 0; n < 3000; n += 1) {
+      // A flush, then an append a few turns of the event loop later: the new segment is created while the
+      // flush lists the directory, which is where a half-opened segment used to be taken, read and deleted.
+      work.push(spool.flush(store));
+      for (let turn = 0; turn < n % 9; turn += 1) await new Promise((resolve) => setImmediate(resolve));
+      const row = lead(n);
+      work.push(spool.append(row).then(() => appended.push(row.id)));
+    }
+    await Promise.all(work);
+    await spool.flush(store);
+    expect(appended).toHaveLength(3000);
+    expect(appended.filter((id) => !handedOver.has(id))).toEqual([]);
+    expect(spool.pendingCount()).toBe(0);
+  });
+
   it('when a store fails midway, then nothing is lost: the next flush hands over the whole segment again', async () => {
     const spool = await open(await tempDir());
     await spool.append(lead(1));

@@ -59,6 +59,12 @@ interface SpoolLine {
   lead: unknown;
 }
 
+/**
+ * Leads of one segment written side by side: after a long outage the spool holds thousands (50/s for 30 s is
+ * 1,500), and one at a time each waits out its own commit. Four keep the catch-up to seconds while leaving the
+ * rest of the pool to live captures.
+ */
+const FLUSH_CONCURRENCY = 4;
 /** An owner touches its owner file this often; one silent for OWNER_TOUCH_STALE_MS is gone. */
 const OWNER_TOUCH_INTERVAL_MS = 10_000;
 const OWNER_TOUCH_STALE_MS = 60_000;
@@ -93,6 +99,8 @@ export async function openSpool<T>(options: {
   let bytes = 0;
   let sequence = 0;
   let current: { name: string; handle: FileHandle } | undefined;
+  /** The segment being created: on disk already, not yet `current`; a flush must not take it for a sealed one. */
+  let opening: string | undefined;
   let writing: Promise<void> | undefined;
   let queue: { line: string; resolve: () => void; reject: (error: unknown) => void }[] = [];
   let lastWriteFailed = false;
@@ -101,15 +109,20 @@ export async function openSpool<T>(options: {
 
   const openSegment = async () => {
     const name = segmentName();
-    const handle = await open(
-      path.join(ownDir, name),
-      constants.O_CREAT | constants.O_WRONLY | constants.O_APPEND | constants.O_EXCL,
-      0o600,
-    );
-    // The new file's directory entry must survive a crash too.
-    await syncDirectory(ownDir);
-    current = { name, handle };
-    return current;
+    opening = name;
+    try {
+      const handle = await open(
+        path.join(ownDir, name),
+        constants.O_CREAT | constants.O_WRONLY | constants.O_APPEND | constants.O_EXCL,
+        0o600,
+      );
+      // The new file's directory entry must survive a crash too.
+      await syncDirectory(ownDir);
+      current = { name, handle };
+      return current;
+    } finally {
+      opening = undefined;
+    }
   };
 
   /** One write and one fsync for everything queued meanwhile (group commit). */
@@ -150,8 +163,9 @@ export async function openSpool<T>(options: {
   };
 
   const listSegments = async (): Promise<string[]> => {
-    const names = (await readdir(ownDir)).filter((name) => SEGMENT.test(name) && name !== current?.name);
-    return names.sort();
+    const names = await readdir(ownDir);
+    // Read after the listing: a segment opened meanwhile is `current` or `opening` by now, never sealed.
+    return names.filter((name) => SEGMENT.test(name) && name !== current?.name && name !== opening).sort();
   };
 
   const readSegment = async (file: string): Promise<T[]> => {
@@ -202,6 +216,50 @@ export async function openSpool<T>(options: {
 
   await adoptDeadOwners();
 
+  let flushing: Promise<unknown> = Promise.resolve();
+  /** Hands over every lead, oldest first, FLUSH_CONCURRENCY at a time; throws (after all settled) if one failed. */
+  const storeAll = async (leads: T[], store: (record: T) => Promise<void>): Promise<number> => {
+    let next = 0;
+    let failure: { error: unknown } | undefined;
+    const lane = async () => {
+      while (failure === undefined && next < leads.length) {
+        const record = leads[next]!;
+        next += 1;
+        try {
+          await store(record);
+        } catch (error) {
+          failure ??= { error };
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(FLUSH_CONCURRENCY, leads.length) }, lane));
+    if (failure) throw failure.error;
+    return leads.length;
+  };
+  const flushOnce = async (store: (record: T) => Promise<void>): Promise<{ stored: number; remaining: number }> => {
+    await seal();
+    let stored = 0;
+    for (const file of await listSegments()) {
+      let leads: T[];
+      try {
+        leads = await readSegment(file);
+      } catch (error) {
+        // Never delete what cannot be read: set it aside for a human and go on with the rest.
+        await mkdir(path.join(root, 'damaged'), { recursive: true, mode: 0o700 });
+        await rename(path.join(ownDir, file), path.join(root, 'damaged', `${ownerId}-${file}`));
+        options.onProblem(`a spool segment could not be read; it was moved to ${path.join(root, 'damaged')} for inspection`, error);
+        continue;
+      }
+      stored += await storeAll(leads, store);
+      const size = (await stat(path.join(ownDir, file))).size;
+      await unlink(path.join(ownDir, file));
+      bytes = Math.max(0, bytes - size);
+      for (const record of leads) if (pending.get(codec.key(record)) !== undefined) pending.delete(codec.key(record));
+    }
+    await syncDirectory(ownDir);
+    return { stored, remaining: pending.size };
+  };
+
   const spool: Spool<T> = {
     dir: root,
     append(record) {
@@ -227,31 +285,11 @@ export async function openSpool<T>(options: {
     pendingCount: () => pending.size,
     canAccept: () => bytes < options.maxBytes && !lastWriteFailed,
     adoptDeadOwners,
-    async flush(store) {
-      await seal();
-      let stored = 0;
-      for (const file of await listSegments()) {
-        let leads: T[];
-        try {
-          leads = await readSegment(file);
-        } catch (error) {
-          // Never delete what cannot be read: set it aside for a human and go on with the rest.
-          await mkdir(path.join(root, 'damaged'), { recursive: true, mode: 0o700 });
-          await rename(path.join(ownDir, file), path.join(root, 'damaged', `${ownerId}-${file}`));
-          options.onProblem(`a spool segment could not be read; it was moved to ${path.join(root, 'damaged')} for inspection`, error);
-          continue;
-        }
-        for (const record of leads) {
-          await store(record);
-          stored += 1;
-        }
-        const size = (await stat(path.join(ownDir, file))).size;
-        await unlink(path.join(ownDir, file));
-        bytes = Math.max(0, bytes - size);
-        for (const record of leads) if (pending.get(codec.key(record)) !== undefined) pending.delete(codec.key(record));
-      }
-      await syncDirectory(ownDir);
-      return { stored, remaining: pending.size };
+    flush(store) {
+      // One flush at a time: two would hand over the same segment twice and race to delete it.
+      const run = flushing.then(() => flushOnce(store));
+      flushing = run.catch(() => {});
+      return run;
     },
     async close() {
       clearInterval(toucher);

@@ -16,7 +16,7 @@ import type pg from 'pg';
 import type { SlackStub } from '../../stubs/start-slack-stub.ts';
 import type { SmtpStub } from '../../stubs/start-smtp-stub.ts';
 import type { TelegramStub } from '../../stubs/start-telegram-stub.ts';
-import { describeStats, isAcknowledged, storedIdempotencyKey, type Ledger, type LedgerStats } from './ledger.ts';
+import { describeStats, isAcknowledged, storedIdempotencyKey, type Ledger, type LedgerEntry, type LedgerStats } from './ledger.ts';
 import { LEAD_NAME_PATTERN } from './load.ts';
 import { byForm } from './suite-form.ts';
 
@@ -78,6 +78,8 @@ export interface CheckReport {
   spooled: number;
   /** Acknowledged lead ids without a `conversations` row. */
   notStored: string[];
+  /** How the leads not stored were answered, and whether their email is stored under another id: what to look at first. */
+  notStoredDetail: string;
   /** Per channel: acknowledged, stored lead ids that provider never received. */
   notAlerted: Record<ProviderChannel, string[]>;
   /** Acknowledged leads not stored, or stored and missing on at least one channel. */
@@ -117,6 +119,18 @@ function namedLeads(receipt: Receipt, idByName: ReadonlyMap<string, string>): Se
   return ids;
 }
 
+async function describeNotStored(db: CheckInput['db'], acknowledged: LedgerEntry[], notStored: ReadonlySet<string>): Promise<string> {
+  const entries = acknowledged.filter((entry) => notStored.has(entry.leadId!.toLowerCase()));
+  if (entries.length === 0) return '';
+  const statuses = new Map<number, number>();
+  for (const entry of entries) statuses.set(entry.status ?? 0, (statuses.get(entry.status ?? 0) ?? 0) + 1);
+  const byEmail = await db.query<{ email: string }>('SELECT email FROM conversations WHERE email = ANY($1::text[])', [
+    entries.map((entry) => entry.email.toLowerCase()),
+  ]);
+  const answered = [...statuses].map(([status, count]) => `${status}×${count}`).join(', ');
+  return `answered ${answered}; stored under another id ${byEmail.rows.length}`;
+}
+
 export async function checkRun(input: CheckInput): Promise<CheckReport> {
   const receipts = [...(typeof input.receipts === 'function' ? input.receipts() : input.receipts)].sort((a, b) => a.at - b.at);
   const acknowledged = input.ledger.acknowledged();
@@ -128,6 +142,7 @@ export async function checkRun(input: CheckInput): Promise<CheckReport> {
   const stored = await input.db.query<{ id: string }>('SELECT id::text FROM conversations WHERE id = ANY($1::uuid[])', [validIds]);
   const storedIds = new Set(stored.rows.map((row) => row.id));
   const notStored = ackIds.filter((id) => !storedIds.has(id));
+  const notStoredDetail = await describeNotStored(input.db, acknowledged, new Set(notStored));
 
   const names = new Set<string>();
   for (const receipt of receipts) for (const match of receipt.text.matchAll(LEAD_NAME_PATTERN)) names.add(match[0]);
@@ -210,6 +225,7 @@ export async function checkRun(input: CheckInput): Promise<CheckReport> {
     acknowledged: ackIds.length,
     spooled: acknowledged.filter((entry) => entry.spooled).length,
     notStored,
+    notStoredDetail,
     notAlerted,
     lost: lostIds.size,
     duplicated: duplicates.length,
@@ -266,7 +282,7 @@ export function describeReport(report: CheckReport): string {
     .map((detail) => `${detail.channel} ${detail.leadId} ×${detail.received} (flagged ${detail.flaggedAttempts})`);
   return [
     `acknowledged ${report.acknowledged} (spooled ${report.spooled}), lost ${report.lost}`,
-    `not stored ${sample(report.notStored)}`,
+    `not stored ${sample(report.notStored)}${report.notStored.length === 0 ? '' : `; ${report.notStoredDetail}`}`,
     `never alerted: ${missing.length === 0 ? 'none' : missing.join('; ')}`,
     `duplicated ${report.duplicated} (${report.duplicatedFlagged} flagged, ${report.unflaggedRepeats} unflagged repeats)${duplicates.length === 0 ? '' : `: ${duplicates.join('; ')}`}`,
     `repeated messages ${JSON.stringify(report.repeatedMessages)}`,

@@ -3,6 +3,7 @@
  * Leadline as users run it (`node src/main.ts`, a separate process) with a home directory of its own (so its
  * spool is not the checkout's) on a fixed port (so a restart answers where clients already send).
  */
+import { writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
@@ -155,6 +156,14 @@ export function useFaultEnvironment(options: { stubs?: boolean } = {}): FaultEnv
       try {
         onTestFailed(() => {
           process.stderr.write(`\nLeadline output (home ${home}):\n${outputTail()}\n`);
+          // FAULT_OUTPUT_DIR=/some/dir keeps every process's whole output of a failed test, for a closer look.
+          const keepDir = process.env['FAULT_OUTPUT_DIR'];
+          if (keepDir) {
+            for (const [index, child] of started.entries()) {
+              writeFileSync(path.join(keepDir, `${path.basename(home)}-process-${index + 1}.log`), child.output());
+            }
+            process.stderr.write(`(whole output in ${keepDir})\n`);
+          }
         });
       } catch {
         // called outside a test (a hook): no failure report to attach to
