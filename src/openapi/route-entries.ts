@@ -125,10 +125,16 @@ export const WEBHOOK_ENTRIES: RouteEntry[] = [
       'For senders named in WEBHOOK_SECRETS. Signed per Standard Webhooks (`webhook-*` headers) or with the same values under `svix-*`; 5-minute tolerance; `webhook-id` is the idempotency key. Body as `POST /api/leads`.',
     security: 'public',
     pathParams: { source: { description: 'the sender name in WEBHOOK_SECRETS (`zapier=whsec_…`)' } },
+    // Not marked required: a Svix sender sends the same three values as svix-id, svix-timestamp, svix-signature.
     headers: {
-      'webhook-id': { description: 'the message id (or `svix-id`)', required: true },
-      'webhook-timestamp': { description: 'Unix seconds (or `svix-timestamp`)', required: true },
-      'webhook-signature': { description: '`v1,<base64>` (or `svix-signature`), space-separated when rotating', required: true },
+      'webhook-id': { description: 'the message id (or `svix-id`); one of the two is required' },
+      'webhook-timestamp': { description: 'Unix seconds (or `svix-timestamp`); one of the two is required' },
+      'webhook-signature': {
+        description: '`v1,<base64>` (or `svix-signature`), space-separated when rotating; one of the two is required',
+      },
+      'svix-id': { description: 'Svix name of `webhook-id`' },
+      'svix-timestamp': { description: 'Svix name of `webhook-timestamp`' },
+      'svix-signature': { description: 'Svix name of `webhook-signature`' },
     },
     body: { schema: directLeadSchema, name: 'DirectLead' },
     responses: { 201: captured[201], 200: captured[200] },
