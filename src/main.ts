@@ -2,7 +2,7 @@
  * The composition root: the only place that wires modules together. `node src/main.ts` reads the environment
  * and starts the roles `ROLE` asks for; tests call `startLeadline` with a config of their own.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import type { CountryCode } from 'libphonenumber-js';
@@ -39,6 +39,7 @@ import { healthRoutes, type ReadinessCheck } from './health/health-routes.ts';
 import { createApp } from './http/create-app.ts';
 import { rateLimitPerMinute } from './http/rate-limit.ts';
 import { cors } from './http/web-hygiene.ts';
+import { chooseLogFormat } from './logging/choose-log-format.ts';
 import { createLogger } from './logging/create-logger.ts';
 import { startJobQueue, type JobQueue } from './queue/start-job-queue.ts';
 import { systemClock, type Clock } from './shared/clock.ts';
@@ -67,6 +68,8 @@ import { createEventAnnouncer } from './events/announce-events.ts';
 import { removeLegacyTimerQueue } from './sla/remove-legacy-timer-queue.ts';
 import { openSpool, type Spool } from './spool/open-spool.ts';
 import { lifecycleAdminRoutes } from './lifecycle/lifecycle-admin-routes.ts';
+import { openApiRoutes } from './openapi/openapi-routes.ts';
+import { ROUTE_ENTRIES } from './openapi/route-entries.ts';
 import { startRetentionJob } from './lifecycle/start-retention-job.ts';
 import { storeSpooledLeadHonouringErasures } from './lifecycle/store-spooled-lead-honouring-erasures.ts';
 import { startSpoolFlusher } from './spool/start-spool-flusher.ts';
@@ -107,7 +110,7 @@ export interface StartOverrides {
 }
 
 export async function startLeadline(config: Config, overrides: StartOverrides = {}): Promise<Leadline> {
-  const logger = overrides.logger ?? createLogger({ level: config.logLevel });
+  const logger = overrides.logger ?? createLogger({ level: config.logLevel, format: chooseLogFormat(config.logFormat, false) });
   const clock = overrides.clock ?? systemClock;
   const stops: (() => Promise<void>)[] = [];
   const stopAll = async () => {
@@ -413,6 +416,7 @@ export async function startLeadline(config: Config, overrides: StartOverrides = 
           }),
           ingestRoutes(apiIngestDeps, [rateLimitPerMinute(config.rateLimitPerMinute, { countOnly: 'failed' })]),
           adminPanelRoutes({ supabase: config.supabase }),
+          openApiRoutes({ entries: ROUTE_ENTRIES, version: LEADLINE_VERSION }),
           ...(embedScript ? [embedRoutes(embedScript)] : []),
           adminRouter(admin.key, [
             adminReadRoutes({
@@ -507,6 +511,9 @@ export async function startLeadline(config: Config, overrides: StartOverrides = 
 const WORKER_THREAD_HEAP_LIMITS = { maxYoungGenerationSizeMb: 12, maxOldGenerationSizeMb: 128 };
 
 class QueueMissingError extends Error {}
+
+/** The version in package.json: the OpenAPI document's `info.version`. */
+const LEADLINE_VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
 /**
  * What /health/ready checks in this process. The database is `failing` only when nothing can take a lead
@@ -630,7 +637,9 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  const logger = createLogger({ level: config.logLevel });
+  // Decided here, once: the worker thread's stdout is never a terminal, so it takes this answer from the config.
+  config = { ...config, logFormat: chooseLogFormat(config.logFormat, process.stdout.isTTY === true) };
+  const logger = createLogger({ level: config.logLevel, format: config.logFormat === 'pretty' ? 'pretty' : 'json' });
   const leadline = await startLeadline(config, { logger });
 
   if (leadline.url) {

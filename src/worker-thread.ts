@@ -8,6 +8,7 @@
 import os from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { Config } from './config/load-config.ts';
+import { chooseLogFormat } from './logging/choose-log-format.ts';
 import { createLogger } from './logging/create-logger.ts';
 import { createMetrics } from './metrics/create-metrics.ts';
 import { startLeadline, type Leadline } from './main.ts';
@@ -31,7 +32,10 @@ const PROCESS_WIDE_METRIC = /^process_/;
 
 async function runWorkerThread(port: NonNullable<typeof parentPort>, data: WorkerThreadData): Promise<void> {
   const send = (message: FromThread) => port.postMessage(message);
-  const logger = createLogger({ level: data.config.logLevel }).child({ thread: 'worker' });
+  // The main thread decided the format (its stdout may be a terminal; this thread's never is).
+  const logger = createLogger({ level: data.config.logLevel, format: chooseLogFormat(data.config.logFormat, false) }).child({
+    thread: 'worker',
+  });
   // The runtime metrics of this thread (event loop, heap, GC) carry thread="worker" beside the API thread's.
   const metrics = createMetrics({ defaultLabels: { thread: 'worker' } });
   if (process.platform === 'linux') {

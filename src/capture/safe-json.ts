@@ -74,4 +74,10 @@ const isPlainObject = (value: unknown): value is Record<string, unknown> =>
 export const jsonObject = z
   .custom<Record<string, unknown>>(isPlainObject, 'must be a JSON object')
   .superRefine((value, ctx) => checkJson(value, 0, [], ctx))
-  .transform((value) => value as { [key: string]: JsonValue });
+  .transform((value) => value as { [key: string]: JsonValue })
+  // What the OpenAPI document shows for it (a custom check has no JSON Schema of its own).
+  .meta({
+    type: 'object',
+    additionalProperties: true,
+    description: `free-form JSON: at most ${MAX_DEPTH} levels deep and ${MAX_KEYS} keys or items per level`,
+  });

@@ -332,7 +332,11 @@ const environmentSchema = z.object({
   RETENTION_LOGS: retention('180d'),
   RETENTION_DEAD: retention('30d'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  LOG_FORMAT: z.enum(['auto', 'json', 'pretty']).default('auto'),
 });
+
+/** Every variable the config reads: `.env.example`, docs/configuration.md and compose.yaml are checked against it. */
+export const ENVIRONMENT_VARIABLES: readonly string[] = Object.keys(environmentSchema.shape);
 
 type Environment = z.output<typeof environmentSchema>;
 
@@ -506,6 +510,11 @@ function toConfig(env: Environment) {
       deadMs: env.RETENTION_DEAD,
     },
     logLevel: env.LOG_LEVEL,
+    /**
+     * `auto` until main() decides (pretty when stdout is a terminal, JSON otherwise) and writes the decision
+     * here, so ROLE=all's worker thread, whose stdout is never a terminal, logs the same way.
+     */
+    logFormat: env.LOG_FORMAT as 'auto' | 'json' | 'pretty',
   };
 }
 

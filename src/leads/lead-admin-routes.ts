@@ -15,11 +15,11 @@ export interface LeadAdminRouteDeps {
   announce?: AnnounceEvents;
 }
 
-const respondBody = z.strictObject({
+export const respondBody = z.strictObject({
   note: z.string().trim().max(2_000).optional(),
   responder: z.string().trim().min(1).max(100).optional(),
 });
-const statusBody = z.strictObject({ status: z.enum(LEAD_STATUSES) });
+export const statusBody = z.strictObject({ status: z.enum(LEAD_STATUSES) });
 
 /** What a person does to a lead from the admin API: answer it, change its status. Mounted behind the admin key. */
 export function leadAdminRoutes(deps: LeadAdminRouteDeps): Router {

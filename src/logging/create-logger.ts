@@ -1,4 +1,5 @@
 import { pino, type Logger } from 'pino';
+import pinoPretty from 'pino-pretty';
 
 /**
  * Personal data and secrets never reach the logs: these paths are censored wherever they appear one or two
@@ -43,7 +44,27 @@ export const REDACTED_PATHS = [
 
 export type { Logger };
 
-export function createLogger(options: { level: string; destination?: NodeJS.WritableStream }): Logger {
+export interface LoggerOptions {
+  level: string;
+  /** `pretty` for a terminal (see chooseLogFormat); JSON lines otherwise. Redaction applies to both. */
+  format?: 'json' | 'pretty';
+  destination?: NodeJS.WritableStream;
+}
+
+export function createLogger(options: LoggerOptions): Logger {
+  // pino redacts and serializes before the line reaches the stream: pino-pretty only re-formats censored JSON.
+  // It runs in this thread (not as a pino transport), so a line written just before exit is not lost.
+  const destination =
+    options.format === 'pretty'
+      ? pinoPretty({
+          destination: options.destination ?? 1,
+          // Not pinoPretty.isColorSupported: it reads this thread's stdout, and the worker thread's is never a TTY.
+          colorize: options.destination === undefined && process.env['NO_COLOR'] === undefined,
+          translateTime: 'SYS:HH:MM:ss.l',
+          ignore: 'pid,hostname',
+          sync: false,
+        })
+      : undefined;
   return pino(
     {
       level: options.level,
@@ -59,7 +80,7 @@ export function createLogger(options: { level: string; destination?: NodeJS.Writ
       },
     },
     // Asynchronous logging keeps the event loop off the disk on the capture hot path.
-    options.destination ?? pino.destination({ sync: false }),
+    destination ?? options.destination ?? pino.destination({ sync: false }),
   );
 }
 

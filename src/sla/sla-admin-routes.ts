@@ -15,14 +15,14 @@ export interface SlaAdminRouteDeps {
   announce?: AnnounceEvents;
 }
 
-const completeBody = z.strictObject({ completed_by: z.string().trim().min(1).max(100).optional() });
+export const completeBody = z.strictObject({ completed_by: z.string().trim().min(1).max(100).optional() });
 const limitParam = (fallback: number, max: number) => z.coerce.number().int().min(1).max(max).default(fallback);
-const tasksQuery = z.object({
+export const tasksQuery = z.object({
   status: z.enum(TASK_STATUS_FILTERS).default('open'),
   lead: z.string().regex(UUID_PATTERN, 'must be a UUID').optional(),
   limit: limitParam(100, 500),
 });
-const slaQuery = z.object({ limit: limitParam(200, 1_000) });
+export const slaQuery = z.object({ limit: limitParam(200, 1_000) });
 
 /** The SLA side of the admin API: the banner's list and the follow-up tasks. Mounted behind the admin key. */
 export function slaAdminRoutes(deps: SlaAdminRouteDeps): Router {
