@@ -189,12 +189,17 @@ describe('signed outbound webhooks', () => {
     for (const endpoint of ENDPOINTS) {
       for (const id of ids) expect(requestsAbout(endpoint, id), `${endpoint} ${id}`).toHaveLength(1);
     }
-    const { rows } = await db.pool.query(
-      `SELECT count(*)::int AS n FROM notification_logs n JOIN lead_events e ON e.id = n.event_id
-       WHERE e.conversation_id = ANY($1::uuid[]) AND n.channel LIKE 'webhook:%' AND n.status = 'sent' AND coalesce(n.coalesced_count, 1) = 1`,
-      [ids],
-    );
-    expect(rows[0].n).toBe(90);
+    // A receiver has the request a moment before the worker commits its `sent` row: wait for the rows too.
+    const sentRows = async () => {
+      const { rows } = await db.pool.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM notification_logs n JOIN lead_events e ON e.id = n.event_id
+         WHERE e.conversation_id = ANY($1::uuid[]) AND n.channel LIKE 'webhook:%' AND n.status = 'sent' AND coalesce(n.coalesced_count, 1) = 1`,
+        [ids],
+      );
+      return rows[0]!.n;
+    };
+    await waitFor('a sent row per (lead, endpoint)', async () => (await sentRows()) >= 90, 10_000);
+    expect(await sentRows()).toBe(90);
   });
 
   it('when a receiver answers 429 with Retry-After: 2, then the retry comes at least 2 s later, spends no attempt, and the lead is delivered once', async () => {
