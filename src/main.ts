@@ -19,6 +19,7 @@ import { createScoringSettings } from './capture/score-lead.ts';
 import { startDailyDigest } from './digest/start-daily-digest.ts';
 import { createWorkingTimeAdder } from './time/add-working-time.ts';
 import { slaAdminRoutes } from './sla/sla-admin-routes.ts';
+import { agentAdminRoutes } from './team/agent-admin-routes.ts';
 import { leadAdminRoutes } from './leads/lead-admin-routes.ts';
 import { startSlaMonitor } from './sla/start-sla-monitor.ts';
 import { checkMetaHealth } from './ingest/check-meta-health.ts';
@@ -442,6 +443,7 @@ export async function startLeadline(config: Config, overrides: StartOverrides = 
             }),
             ingestAdminRoutes(apiIngestDeps),
             leadAdminRoutes({ db: apiPool, clock, announce }),
+            agentAdminRoutes({ db: apiPool, clock }),
             slaAdminRoutes({ db: apiPool, clock, announce }),
             lifecycleAdminRoutes({ db: apiPool, clock, announce }),
           ]),
