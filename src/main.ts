@@ -44,7 +44,8 @@ import { createLogger } from './logging/create-logger.ts';
 import { startJobQueue, type JobQueue } from './queue/start-job-queue.ts';
 import { systemClock, type Clock } from './shared/clock.ts';
 import type { Channel } from './channels/channel.ts';
-import { configuredChannelNames, createConfiguredChannels } from './channels/create-configured-channels.ts';
+import { configuredChannelNames, createAgentChannelBases, createConfiguredChannels } from './channels/create-configured-channels.ts';
+import { metricChannelOf } from './shared/channel-names.ts';
 import { checkWebhookEndpoints } from './channels/webhook/check-webhook-endpoints.ts';
 import { deliveryAdminRoutes } from './delivery/delivery-admin-routes.ts';
 import { ensureDeliveryQueues } from './delivery/ensure-delivery-queues.ts';
@@ -228,6 +229,7 @@ export async function startLeadline(config: Config, overrides: StartOverrides = 
       sla,
       addWorkingTime,
       scoring,
+      assignment: config.assignment,
       announce,
       meta: config.meta,
       webhookSecrets: config.webhookSecrets,
@@ -235,6 +237,7 @@ export async function startLeadline(config: Config, overrides: StartOverrides = 
     };
     const metaConfigured = Boolean(config.meta.appSecret || config.meta.accessToken || config.meta.formIds.length > 0);
     const channels = createConfiguredChannels(config, logger);
+    const agentChannels = createAgentChannelBases(config, logger, channels);
 
     let relay: Relay | undefined;
     if (workerPool) {
@@ -258,6 +261,7 @@ export async function startLeadline(config: Config, overrides: StartOverrides = 
         pool: workerPool,
         boss,
         channels,
+        agentChannels,
         pause,
         logger,
         clock,
@@ -265,7 +269,8 @@ export async function startLeadline(config: Config, overrides: StartOverrides = 
         adminBaseUrl: config.publicUrl,
         reachFaultPoint,
         announce,
-        onDelivered: (channel, outcome, leadCreatedAt) => {
+        onDelivered: (name, outcome, leadCreatedAt) => {
+          const channel = metricChannelOf(name);
           metrics.deliveries.inc({ channel, outcome });
           const now = Date.now();
           for (const createdAt of leadCreatedAt) metrics.deliveryLatency.observe({ channel }, (now - createdAt.getTime()) / 1000);
@@ -276,7 +281,11 @@ export async function startLeadline(config: Config, overrides: StartOverrides = 
         pool: workerPool,
         boss,
         connectionString: database.url,
-        routing: { channels: channelNames, webhookEvents: new Set(config.outboundWebhooks?.events ?? []) },
+        routing: {
+          channels: channelNames,
+          webhookEvents: new Set(config.outboundWebhooks?.events ?? []),
+          agentKinds: new Set(agentChannels.keys()),
+        },
         pollIntervalMs: config.relayPollIntervalMs,
         logger,
         reachFaultPoint,
@@ -357,7 +366,7 @@ export async function startLeadline(config: Config, overrides: StartOverrides = 
       workerThread = thread;
       stops.push(() => thread.stop());
     }
-    for (const channel of channels) if (channel.close) stops.push(() => channel.close!());
+    for (const channel of new Set([...channels, ...agentChannels.values()])) if (channel.close) stops.push(() => channel.close!());
 
     let url: string | undefined;
     let spool: Spool<CapturedLeadRow> | undefined;
@@ -454,6 +463,7 @@ export async function startLeadline(config: Config, overrides: StartOverrides = 
               sla,
               addWorkingTime,
               scoring,
+              assignment: config.assignment,
               spool,
               announce,
               databaseTimeoutMs: config.databaseTimeoutMs,

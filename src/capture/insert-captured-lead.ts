@@ -1,6 +1,8 @@
 import type { Queryable } from '../db/create-pool.ts';
 import { appendEventsSql, encodeEvents, newEvent } from '../events/append-events.ts';
 import type { LeadQuality as Quality } from '../leads/lead-vocabulary.ts';
+import { describeEvent } from '../events/describe-event.ts';
+import { roundRobinPickSql } from '../leads/round-robin-pick-sql.ts';
 import type { ConsentRecord } from './consent-record.ts';
 
 export interface CapturedLeadRow {
@@ -34,6 +36,8 @@ export interface CapturedLeadRow {
   messages: { role: string; content: string; sent_at: string | null }[];
   timelineTitle: string;
   timelineDescription: string;
+  /** Assign the lead by round robin as it is stored (ASSIGNMENT=round_robin when it was captured). */
+  roundRobin?: boolean;
 }
 
 /**
@@ -43,16 +47,31 @@ export interface CapturedLeadRow {
  * it up.
  */
 const INSERT_CAPTURED_LEAD = /* sql */ `
-WITH lead AS (
+WITH ${roundRobinPickSql({ enabled: '$27', source: '$1', idempotencyKey: '$18', previousWindowKey: '$22', createdAt: '$19' })},
+lead AS (
   INSERT INTO conversations (
     id, source, external_id, name, email, phone, subject, message, service_type, urgency, property_id,
     property_title, custom_fields, quality, score, score_reasons, metadata, consent, idempotency_key,
-    created_at, updated_at, sla_response_deadline, sla_warning_at, request_fingerprint)
-  SELECT $24, $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $19, $20, $21, $25
+    created_at, updated_at, sla_response_deadline, sla_warning_at, request_fingerprint, assigned_to)
+  SELECT $24, $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $19, $20, $21, $25,
+         (SELECT agent_id FROM rr_picked)
   WHERE NOT EXISTS (
     SELECT 1 FROM conversations WHERE idempotency_key = $22 AND created_at > $19::timestamptz - interval '10 minutes')
   ON CONFLICT DO NOTHING
-  RETURNING id, quality, sla_response_deadline, created_at
+  RETURNING id, quality, sla_response_deadline, created_at, assigned_to
+), rr_event AS (
+  -- The round-robin choice as a fact: lead.assigned with its timeline row (the words from describeEvent, $28).
+  INSERT INTO lead_events (event_type, conversation_id, payload, idempotency_key, created_at)
+  SELECT 'lead.assigned', lead.id, jsonb_build_object('agent_id', lead.assigned_to, 'previous_agent_id', NULL, 'via', 'round_robin'),
+         'lead.assigned:round_robin:' || lead.id, lead.created_at
+  FROM lead WHERE lead.assigned_to IS NOT NULL
+  RETURNING id, conversation_id, created_at
+), rr_timeline AS (
+  INSERT INTO conversation_timeline (conversation_id, event_id, event_type, title, description, actor_type, actor_id, metadata, created_at)
+  SELECT e.conversation_id, e.id, 'lead.assigned', t.title, t.description, t.actor_type, NULL,
+         jsonb_build_object('agent_id', lead.assigned_to, 'via', 'round_robin'), e.created_at
+  FROM rr_event e JOIN lead ON lead.id = e.conversation_id
+  CROSS JOIN jsonb_to_record($28::jsonb) AS t(title text, description text, actor_type text)
 ), messages AS (
   INSERT INTO chat_messages (conversation_id, role, content, sent_at, position)
   SELECT lead.id, m.role, m.content, coalesce(m.sent_at, lead.created_at), m.ord - 1
@@ -61,6 +80,15 @@ WITH lead AS (
          WITH ORDINALITY AS m(role, content, sent_at, ord)
 ),${appendEventsSql(26, { when: 'EXISTS (SELECT 1 FROM lead)' })}
 SELECT id, quality, sla_response_deadline FROM lead`;
+
+const ROUND_ROBIN_TIMELINE = (() => {
+  const text = describeEvent({
+    type: 'lead.assigned',
+    conversationId: 'lead',
+    payload: { agent_id: 'agent', previous_agent_id: null, via: 'round_robin' },
+  });
+  return JSON.stringify({ title: text?.title, description: text?.description ?? 'Assigned by round robin.', actor_type: text?.actor.type });
+})();
 
 /** The lead's `lead.created` event, with the timeline text the row was built with. */
 export function leadCreatedEvent(row: CapturedLeadRow) {
@@ -106,6 +134,8 @@ export async function insertCapturedLead(
       row.id,
       row.requestFingerprint,
       encodeEvents([leadCreatedEvent(row)]),
+      row.roundRobin === true,
+      ROUND_ROBIN_TIMELINE,
     ],
   });
   const lead = result.rows[0];

@@ -100,6 +100,11 @@ export interface Channel {
    */
   readonly canBeDisabled?: boolean;
   send(message: OutgoingMessage): Promise<SendResult>;
+  /**
+   * The same channel (same client, connection pool and formatter) sending lead alerts to another address of
+   * its kind: an agent's email address, Telegram chat id or Slack webhook URL.
+   */
+  forAddress?(address: string): Channel;
   /** Cheap reachability check for /health; resolves or throws a ChannelError. */
   check(): Promise<void>;
   close?(): Promise<void>;

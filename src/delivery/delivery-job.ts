@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { ChannelName } from '../shared/channel-names.ts';
+import { agentChannelParts, isAgentChannel, type ChannelName } from '../shared/channel-names.ts';
 
 /** One pg-boss job = one (event, channel) delivery. The queue name carries the channel. */
 export interface DeliveryJobData {
@@ -9,11 +9,24 @@ export interface DeliveryJobData {
   tries: number;
   /** 0 normally; a forced replay delivers an already-sent pair again as the next round. */
   round?: number;
+  /** For an agent's address (`agent:<id>:<kind>`): the agent. Its kind is the queue's. */
+  agentId?: string;
+}
+
+/** A job's data for a delivery on `channel`: an agent channel's job names the agent. */
+export function deliveryJobData(channel: ChannelName, fields: { eventId: string; tries: number; round?: number }): DeliveryJobData {
+  return isAgentChannel(channel) ? { ...fields, agentId: agentChannelParts(channel).agentId } : fields;
 }
 
 /** `deliver-slack`, `deliver-webhook.crm`: pg-boss queue names allow no `:`, and endpoint names hold no `.`. */
 export function deliveryQueueName(channel: ChannelName): string {
+  if (isAgentChannel(channel)) return agentDeliveryQueueName(agentChannelParts(channel).kind);
   return `deliver-${channel.replace(':', '.')}`;
+}
+
+/** `deliver-agent.email`: the one queue of every agent's address of a kind. */
+export function agentDeliveryQueueName(kind: 'email' | 'telegram' | 'slack'): string {
+  return `deliver-agent.${kind}`;
 }
 
 /**
