@@ -19,6 +19,8 @@ import { createScoringSettings } from './capture/score-lead.ts';
 import { startDailyDigest } from './digest/start-daily-digest.ts';
 import { createWorkingTimeAdder } from './time/add-working-time.ts';
 import { slaAdminRoutes } from './sla/sla-admin-routes.ts';
+import { openTeamLinkKeys } from './leads/open-team-link-keys.ts';
+import { teamLinkRoutes } from './team/team-link-routes.ts';
 import { agentAdminRoutes } from './team/agent-admin-routes.ts';
 import { leadAdminRoutes } from './leads/lead-admin-routes.ts';
 import { startSlaMonitor } from './sla/start-sla-monitor.ts';
@@ -190,6 +192,8 @@ export async function startLeadline(config: Config, overrides: StartOverrides = 
       : undefined;
     if (workerPool) stops.push(() => workerPool.end());
     const pool = (apiPool ?? workerPool)!;
+    // One set of team-link keys per process: a rotation through this process's API signs its next alerts at once.
+    const teamLinks = openTeamLinkKeys(pool, clock);
 
     const boss = await startJobQueue({
       connectionString: database.url,
@@ -262,6 +266,7 @@ export async function startLeadline(config: Config, overrides: StartOverrides = 
         boss,
         channels,
         agentChannels,
+        teamLinks,
         pause,
         logger,
         clock,
@@ -423,6 +428,7 @@ export async function startLeadline(config: Config, overrides: StartOverrides = 
           }),
           ingestRoutes(apiIngestDeps, [rateLimitPerMinute(config.rateLimitPerMinute, { countOnly: 'failed' })]),
           adminPanelRoutes({ supabase: config.supabase }),
+          teamLinkRoutes({ db: apiPool, clock, links: teamLinks, announce }, rateLimitPerMinute(config.rateLimitPerMinute)),
           ...(embedScript ? [embedRoutes(embedScript)] : []),
           adminRouter(admin.key, [
             adminReadRoutes({
@@ -452,7 +458,7 @@ export async function startLeadline(config: Config, overrides: StartOverrides = 
             }),
             ingestAdminRoutes(apiIngestDeps),
             leadAdminRoutes({ db: apiPool, clock, announce }),
-            agentAdminRoutes({ db: apiPool, clock }),
+            agentAdminRoutes({ db: apiPool, clock, links: teamLinks }),
             slaAdminRoutes({ db: apiPool, clock, announce }),
             lifecycleAdminRoutes({ db: apiPool, clock, announce }),
           ]),

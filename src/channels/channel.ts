@@ -24,6 +24,10 @@ export interface LeadSummary {
   slaDeadline: Date;
   /** Absolute link to the lead in the admin panel. */
   adminUrl: string;
+  /** The one-tap team link (`<PUBLIC_URL>/l/<token>`): claim or answer the lead from the alert. */
+  teamLink?: string | undefined;
+  /** Who the lead is assigned to: a name, null when a team exists but nobody has it, absent without a team. */
+  assignee?: string | null | undefined;
 }
 
 /** The whole lead as a machine receiver (an outbound webhook) gets it: every field a CRM would store. */

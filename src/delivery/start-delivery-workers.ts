@@ -8,7 +8,15 @@ import type { JobQueue } from '../queue/start-job-queue.ts';
 import type { AnnounceEvents } from '../events/announce-events.ts';
 import type { Clock } from '../shared/clock.ts';
 import type { ReachFaultPoint } from '../shared/fault-point.ts';
-import { agentChannelName, isWebhookChannel, webhookEndpointOf, type AgentChannelKind } from '../shared/channel-names.ts';
+import { teamLinkUrl, type TeamLinkKeys } from '../leads/open-team-link-keys.ts';
+import {
+  agentChannelName,
+  agentChannelParts,
+  isAgentChannel,
+  isWebhookChannel,
+  webhookEndpointOf,
+  type AgentChannelKind,
+} from '../shared/channel-names.ts';
 import { beginDeliveryAttempts, type BegunAttempt } from './begin-delivery-attempts.ts';
 import { agentDeliveryQueueName, deliveryJobData, deliveryQueueName, type DeliveryJobData } from './delivery-job.ts';
 import { loadAgentAddresses } from './load-agent-addresses.ts';
@@ -43,8 +51,10 @@ export interface DeliveryWorkerDeps {
   clock: Clock;
   /** This process in `worker_processes`: the owner of the attempts it starts. */
   processId: string;
-  /** Base URL for links to the admin panel in alerts. */
+  /** Base URL for links to the admin panel in alerts (and of the team links, `/l/<token>`). */
   adminBaseUrl: string;
+  /** Signs the one-tap link every lead alert carries; without it alerts carry none. */
+  teamLinks?: TeamLinkKeys;
   reachFaultPoint: ReachFaultPoint;
   /** Tells the relay and the live streams, after a commit, that events were written. */
   announce?: AnnounceEvents;
@@ -118,6 +128,14 @@ export async function startDeliveryWorkers(deps: DeliveryWorkerDeps): Promise<{ 
       })),
     );
 
+  /** The link names the agent when the alert goes to one agent's own address. */
+  const teamLinkFor = (channel: Channel) => {
+    const links = deps.teamLinks;
+    if (!links) return undefined;
+    const agentId = isAgentChannel(channel.name) ? agentChannelParts(channel.name).agentId : null;
+    return async (leadId: string) => teamLinkUrl(deps.adminBaseUrl, await links.sign({ leadId, agentId }));
+  };
+
   const handleBatch = async (channel: Channel, jobs: { data: DeliveryJobData }[]): Promise<void> => {
     const holding = heldFor(channel);
     try {
@@ -142,7 +160,7 @@ export async function startDeliveryWorkers(deps: DeliveryWorkerDeps): Promise<{ 
     const notices =
       channel.receives === 'events'
         ? await loadEventNotices(deps.pool, eventIds, deps.adminBaseUrl)
-        : await loadDeliveryNotices(deps.pool, eventIds, deps.adminBaseUrl);
+        : await loadDeliveryNotices(deps.pool, eventIds, deps.adminBaseUrl, teamLinkFor(channel));
     const planned: PlannedDelivery[] = [];
     const orphaned: DeliveryKey[] = [];
     for (const delivery of wanted) {

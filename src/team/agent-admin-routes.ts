@@ -2,6 +2,8 @@ import express, { type Request, type Router } from 'express';
 import type { Pool } from '../db/create-pool.ts';
 import { optionalJsonBody, parseRequest, UUID_PATTERN } from '../http/admin-request.ts';
 import type { Clock } from '../shared/clock.ts';
+import { recordAdminAction } from '../leads/record-admin-action.ts';
+import type { TeamLinkKeys } from '../leads/open-team-link-keys.ts';
 import { validationError } from '../shared/app-error.ts';
 import { createAgentSchema, updateAgentSchema } from './agent-schemas.ts';
 import { createAgent } from './create-agent.ts';
@@ -11,6 +13,8 @@ import { updateAgent } from './update-agent.ts';
 export interface AgentAdminRouteDeps {
   db: Pool;
   clock: Clock;
+  /** The team-link keys, rotated by `POST /api/admin/team-link-keys/rotate`. */
+  links?: TeamLinkKeys;
 }
 
 function agentIdParam(req: Request): string {
@@ -36,6 +40,14 @@ export function agentAdminRoutes(deps: AgentAdminRouteDeps): Router {
     const id = agentIdParam(req);
     const body = parseRequest(updateAgentSchema, req.body);
     res.status(200).json(await updateAgent(deps.db, id, body, deps.clock.now()));
+  });
+
+  // A new newest key signs every link from now on; links already sent keep working until they expire.
+  router.post('/api/admin/team-link-keys/rotate', optionalJsonBody, async (_req, res) => {
+    if (!deps.links) throw new Error('team link keys are not wired');
+    const { keyId } = await deps.links.rotate();
+    await recordAdminAction(deps.db, { action: 'team_link_keys.rotate', targetType: 'team_link_key', targetId: String(keyId) });
+    res.status(201).json({ key_id: keyId });
   });
 
   return router;
