@@ -25,7 +25,10 @@ const patchBody = z
     status: z.enum(LEAD_STATUSES).optional(),
     assigned_to: z.guid('is not an agent id (a UUID)').nullable().optional(),
   })
-  .refine((body) => body.status !== undefined || body.assigned_to !== undefined, 'name a status or assigned_to');
+  .refine((body) => body.status !== undefined || body.assigned_to !== undefined, {
+    message: 'is required (or send assigned_to)',
+    path: ['status'],
+  });
 
 /** What a person does to a lead from the admin API: answer it, change its status. Mounted behind the admin key. */
 export function leadAdminRoutes(deps: LeadAdminRouteDeps): Router {
