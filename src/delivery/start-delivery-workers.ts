@@ -122,9 +122,10 @@ export async function startDeliveryWorkers(deps: DeliveryWorkerDeps): Promise<{ 
   const requeue = (channel: Channel, deliveries: readonly (WantedDelivery & { startAfter: Date })[]) =>
     deps.boss.insert(
       deliveryQueueName(channel.name),
-      deliveries.map(({ eventId, round, tries, startAfter }) => ({
-        data: deliveryJobData(channel.name, { eventId, round, tries }),
+      deliveries.map(({ eventId, round, tries, priority, startAfter }) => ({
+        data: deliveryJobData(channel.name, { eventId, round, tries, priority }),
         startAfter,
+        ...(priority === undefined ? {} : { priority }),
       })),
     );
 

@@ -3,7 +3,7 @@ import { throughClient } from '../queue/through-client.ts';
 import { withTransaction, type Pool } from '../db/create-pool.ts';
 import { listenForNotifications } from '../db/listen-for-notifications.ts';
 import { logOncePerCause } from '../logging/log-once-per-cause.ts';
-import { deliveryJobData, deliveryJobId, deliveryQueueName, type DeliveryJobData } from '../delivery/delivery-job.ts';
+import { deliveryJobData, deliveryJobId, deliveryPriority, deliveryQueueName, type DeliveryJobData } from '../delivery/delivery-job.ts';
 import { OUTBOX_NOTIFY_CHANNEL } from '../events/event-types.ts';
 import type { JobQueue } from '../queue/start-job-queue.ts';
 import type { ReachFaultPoint } from '../shared/fault-point.ts';
@@ -47,12 +47,17 @@ export function startRelay(deps: RelayDeps): Relay {
       const events = await claimOutboxBatch(client, batchSize);
       if (events.length === 0) return 0;
       // By queue: every agent's address of one kind shares its kind's queue.
-      const jobsByQueue = new Map<string, { id: string; data: DeliveryJobData }[]>();
+      const jobsByQueue = new Map<string, { id: string; data: DeliveryJobData; priority: number }[]>();
       for (const event of events) {
+        const priority = deliveryPriority(event.eventType, event.payload);
         for (const channel of planDeliveries(event, deps.routing)) {
           const queue = deliveryQueueName(channel);
           const jobs = jobsByQueue.get(queue) ?? [];
-          jobs.push({ id: deliveryJobId(event.id, channel), data: deliveryJobData(channel, { eventId: event.id, tries: 0 }) });
+          jobs.push({
+            id: deliveryJobId(event.id, channel),
+            data: deliveryJobData(channel, { eventId: event.id, tries: 0, priority }),
+            priority,
+          });
           jobsByQueue.set(queue, jobs);
         }
       }
