@@ -47,6 +47,8 @@ export interface LeadRecord extends LeadSummary {
   slaBreached: boolean;
   /** The agent the lead is assigned to (an id), or null. */
   assignedTo: string | null;
+  /** That agent as a CRM would file it (staff, not the lead's data); null when nobody has the lead. */
+  assigneeAgent?: { id: string; name: string; email: string | null; role: 'agent' | 'manager' } | null;
 }
 
 /** A lead event forwarded as it is: its facts (the payload: ids, enums, times) and the lead as it is now. */
