@@ -28,7 +28,7 @@ export interface AdminStats {
   dead_letters: { deliveries: number; ingestion: number; total: number };
   outbox: { unprocessed: number };
   /** Time to first response over the SLA window, per agent and per source (median and p90, seconds). */
-  speed_to_lead: SpeedToLead;
+  speed_to_lead: SpeedToLead & { window_days: number };
 }
 
 /** Compliance is judged over recent leads: a bad month long ago should not hide a good week now. */
@@ -116,6 +116,6 @@ export async function getAdminStats(db: Queryable, now: Date, timeZone: string):
     deliveries: row.deliveries,
     dead_letters: { deliveries: row.dead_deliveries, ingestion: row.dead_ingestion, total: row.dead_deliveries + row.dead_ingestion },
     outbox: { unprocessed: row.unprocessed },
-    speed_to_lead: speedToLead,
+    speed_to_lead: { window_days: SLA_WINDOW_DAYS, ...speedToLead },
   };
 }

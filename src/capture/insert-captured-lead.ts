@@ -1,7 +1,6 @@
 import type { Queryable } from '../db/create-pool.ts';
 import { appendEventsSql, encodeEvents, newEvent } from '../events/append-events.ts';
 import type { LeadQuality as Quality } from '../leads/lead-vocabulary.ts';
-import { describeEvent } from '../events/describe-event.ts';
 import { roundRobinPickSql } from '../leads/round-robin-pick-sql.ts';
 import type { ConsentRecord } from './consent-record.ts';
 
@@ -59,36 +58,43 @@ lead AS (
     SELECT 1 FROM conversations WHERE idempotency_key = $22 AND created_at > $19::timestamptz - interval '10 minutes')
   ON CONFLICT DO NOTHING
   RETURNING id, quality, sla_response_deadline, created_at, assigned_to
-), rr_event AS (
-  -- The round-robin choice as a fact: lead.assigned with its timeline row (the words from describeEvent, $28).
-  INSERT INTO lead_events (event_type, conversation_id, payload, idempotency_key, created_at)
-  SELECT 'lead.assigned', lead.id, jsonb_build_object('agent_id', lead.assigned_to, 'previous_agent_id', NULL, 'via', 'round_robin'),
-         'lead.assigned:round_robin:' || lead.id, lead.created_at
-  FROM lead WHERE lead.assigned_to IS NOT NULL
-  RETURNING id, conversation_id, created_at
-), rr_timeline AS (
-  INSERT INTO conversation_timeline (conversation_id, event_id, event_type, title, description, actor_type, actor_id, metadata, created_at)
-  SELECT e.conversation_id, e.id, 'lead.assigned', t.title, t.description, t.actor_type, NULL,
-         jsonb_build_object('agent_id', lead.assigned_to, 'via', 'round_robin'), e.created_at
-  FROM rr_event e JOIN lead ON lead.id = e.conversation_id
-  CROSS JOIN jsonb_to_record($28::jsonb) AS t(title text, description text, actor_type text)
 ), messages AS (
   INSERT INTO chat_messages (conversation_id, role, content, sent_at, position)
   SELECT lead.id, m.role, m.content, coalesce(m.sent_at, lead.created_at), m.ord - 1
   FROM lead,
        ROWS FROM (jsonb_to_recordset($23::jsonb) AS (role text, content text, sent_at timestamptz))
          WITH ORDINALITY AS m(role, content, sent_at, ord)
-),${appendEventsSql(26, { when: 'EXISTS (SELECT 1 FROM lead)' })}
+),${appendEventsSql(
+  {
+    // lead.created, and the round-robin choice as a fact (lead.assigned with its timeline row) when one was
+    // made: $28 is that event encoded with a null agent, which the picked agent fills in.
+    expression: `$26::jsonb || coalesce((
+      SELECT jsonb_build_array(jsonb_set(jsonb_set($28::jsonb, '{payload,agent_id}', to_jsonb(lead.assigned_to::text)),
+                                         '{timeline,metadata,agent_id}', to_jsonb(lead.assigned_to::text)))
+      FROM lead WHERE lead.assigned_to IS NOT NULL), '[]'::jsonb)`,
+  },
+  { when: 'EXISTS (SELECT 1 FROM lead)' },
+)}
 SELECT id, quality, sla_response_deadline FROM lead`;
 
-const ROUND_ROBIN_TIMELINE = (() => {
-  const text = describeEvent({
-    type: 'lead.assigned',
-    conversationId: 'lead',
-    payload: { agent_id: 'agent', previous_agent_id: null, via: 'round_robin' },
-  });
-  return JSON.stringify({ title: text?.title, description: text?.description ?? 'Assigned by round robin.', actor_type: text?.actor.type });
-})();
+/** The round-robin lead.assigned event of `leadId`, its agent left null for the statement to fill in. */
+function roundRobinAssignedEvent(row: CapturedLeadRow): string {
+  const [encoded] = JSON.parse(
+    encodeEvents([
+      newEvent(
+        'lead.assigned',
+        row.id,
+        { agent_id: null, previous_agent_id: null, via: 'round_robin' },
+        {
+          idempotencyKey: `lead.assigned:round_robin:${row.id}`,
+          createdAt: row.createdAt,
+          describe: { detail: 'Assigned by round robin.' },
+        },
+      ),
+    ]),
+  ) as unknown[];
+  return JSON.stringify(encoded);
+}
 
 /** The lead's `lead.created` event, with the timeline text the row was built with. */
 export function leadCreatedEvent(row: CapturedLeadRow) {
@@ -135,7 +141,7 @@ export async function insertCapturedLead(
       row.requestFingerprint,
       encodeEvents([leadCreatedEvent(row)]),
       row.roundRobin === true,
-      ROUND_ROBIN_TIMELINE,
+      row.roundRobin === true ? roundRobinAssignedEvent(row) : null,
     ],
   });
   const lead = result.rows[0];

@@ -8,8 +8,6 @@ export interface ResponseTimes {
 }
 
 export interface SpeedToLead {
-  from: string;
-  to: string;
   overall: ResponseTimes;
   /** Per agent credited with the response: the one a team link named, else the lead's assignee. */
   by_agent: (ResponseTimes & { agent_id: string; name: string })[];
@@ -61,8 +59,6 @@ export async function readSpeedToLead(db: Queryable, window: { from: Date; to: D
   const overall = rows.find((row) => row.by_agent_grouped === 1 && row.by_source_grouped === 1);
   const agentRows = rows.filter((row) => row.by_agent_grouped === 0 && row.by_source_grouped === 1);
   return {
-    from: window.from.toISOString(),
-    to: window.to.toISOString(),
     overall: times(overall),
     by_agent: agentRows
       .filter((row) => row.agent_id !== null)

@@ -54,8 +54,15 @@ describe('the escalation ladder (issue 15, acceptance 3)', () => {
     // The warning is the agent's; the manager is not woken for it.
     expect(mailsTo('manager@team.test', 'SLA at risk')).toEqual([]);
 
-    await smtp.waitFor(() => mailsTo('manager@team.test', 'SLA breached: Hana Hotlead').length > 0, 15_000);
+    // The breach reaches the manager and the agent (separate queues: in either order).
+    await smtp.waitFor(
+      () =>
+        mailsTo('manager@team.test', 'SLA breached: Hana Hotlead').length > 0 &&
+        mailsTo('agent@team.test', 'SLA breached: Hana Hotlead').length > 0,
+      15_000,
+    );
     expect(mailsTo('agent@team.test', 'SLA breached: Hana Hotlead')).toHaveLength(1);
+    expect(mailsTo('manager@team.test', 'SLA breached: Hana Hotlead')).toHaveLength(1);
     const { rows } = await db.pool.query<{ payload: Record<string, unknown> }>(
       `SELECT payload FROM lead_events WHERE conversation_id = $1 AND event_type = 'sla.escalated'`,
       [leadId],
@@ -67,12 +74,15 @@ describe('the escalation ladder (issue 15, acceptance 3)', () => {
     );
     expect(timeline).toEqual([{ title: 'SLA breach escalated' }]);
     // Each manager address once: the delivery is recorded like any channel's.
-    const { rows: sent } = await db.pool.query(
-      `SELECT n.channel FROM notification_logs n JOIN lead_events e ON e.id = n.event_id
-        WHERE e.conversation_id = $1 AND e.event_type = 'sla.breached' AND n.status = 'sent' AND n.channel LIKE 'agent:%'`,
-      [leadId],
-    );
-    expect(sent).toHaveLength(2);
+    // One sent delivery per address (recorded right after the server accepted the mail).
+    await waitFor('both breach deliveries recorded', async () => {
+      const { rows: sent } = await db.pool.query(
+        `SELECT n.channel FROM notification_logs n JOIN lead_events e ON e.id = n.event_id
+          WHERE e.conversation_id = $1 AND e.event_type = 'sla.breached' AND n.status = 'sent' AND n.channel LIKE 'agent:%'`,
+        [leadId],
+      );
+      return sent.length === 2;
+    });
   });
 
   it('when a hot lead is at risk and nobody is assigned, then the warning says it is unassigned', async () => {

@@ -33,7 +33,8 @@ describe('speed-to-lead figures (issue 15, "Speed-to-lead figures")', () => {
     const ada = (await postJson(`${app.url}/api/admin/agents`, { name: 'Ada Figures' }, adminHeaders())).body.id as string;
     const bo = (await postJson(`${app.url}/api/admin/agents`, { name: 'Bo Figures' }, adminHeaders())).body.id as string;
     const day = new Date('2026-11-30T09:00:00Z');
-    const recent = new Date(Date.now() - 2 * 86_400_000);
+    // An hour ago: never on the digest day above.
+    const recent = new Date(Date.now() - 3_600_000);
     for (const at of [day, recent]) {
       // Ada: 60, 120, 180 s (median 120, p90 168); Bo: 600, 1200 s (median 900, p90 1140). One never answered.
       await answeredLead({ createdAt: at, seconds: 60, agentId: ada, source: 'api' });
