@@ -42,6 +42,7 @@ const FEATURES = [
   'health',
   'metrics',
   'presence',
+  'team',
 ];
 const FORBIDDEN = {
   shared: [...FEATURES, 'config', 'db', 'events', 'leads', 'time', 'logging', 'queue', 'http'],
@@ -83,6 +84,22 @@ const FORBIDDEN = {
   health: ['admin', 'metrics'],
   metrics: ['admin', 'health'],
   admin: ['health', 'metrics'],
+  // The team's routes (agents, the one-tap links) read the foundation; nothing imports them (main.ts wires them).
+  team: [
+    'embed',
+    'capture',
+    'spool',
+    'relay',
+    'delivery',
+    'channels',
+    'sla',
+    'digest',
+    'ingest',
+    'lifecycle',
+    'admin',
+    'health',
+    'metrics',
+  ],
 };
 const againstTheFlow = (folder) => ({
   patterns: (FORBIDDEN[folder] ?? []).map((name) => ({

@@ -19,6 +19,9 @@ import { createScoringSettings } from './capture/score-lead.ts';
 import { startDailyDigest } from './digest/start-daily-digest.ts';
 import { createWorkingTimeAdder } from './time/add-working-time.ts';
 import { slaAdminRoutes } from './sla/sla-admin-routes.ts';
+import { openTeamLinkKeys } from './leads/open-team-link-keys.ts';
+import { teamLinkRoutes } from './team/team-link-routes.ts';
+import { agentAdminRoutes } from './team/agent-admin-routes.ts';
 import { leadAdminRoutes } from './leads/lead-admin-routes.ts';
 import { startSlaMonitor } from './sla/start-sla-monitor.ts';
 import { checkMetaHealth } from './ingest/check-meta-health.ts';
@@ -44,7 +47,8 @@ import { createLogger } from './logging/create-logger.ts';
 import { startJobQueue, type JobQueue } from './queue/start-job-queue.ts';
 import { systemClock, type Clock } from './shared/clock.ts';
 import type { Channel } from './channels/channel.ts';
-import { configuredChannelNames, createConfiguredChannels } from './channels/create-configured-channels.ts';
+import { configuredChannelNames, createAgentChannelBases, createConfiguredChannels } from './channels/create-configured-channels.ts';
+import { metricChannelOf } from './shared/channel-names.ts';
 import { checkWebhookEndpoints } from './channels/webhook/check-webhook-endpoints.ts';
 import { deliveryAdminRoutes } from './delivery/delivery-admin-routes.ts';
 import { ensureDeliveryQueues } from './delivery/ensure-delivery-queues.ts';
@@ -191,6 +195,8 @@ export async function startLeadline(config: Config, overrides: StartOverrides = 
       : undefined;
     if (workerPool) stops.push(() => workerPool.end());
     const pool = (apiPool ?? workerPool)!;
+    // One set of team-link keys per process: a rotation through this process's API signs its next alerts at once.
+    const teamLinks = openTeamLinkKeys(pool, clock);
 
     const boss = await startJobQueue({
       connectionString: database.url,
@@ -230,6 +236,7 @@ export async function startLeadline(config: Config, overrides: StartOverrides = 
       sla,
       addWorkingTime,
       scoring,
+      assignment: config.assignment,
       announce,
       meta: config.meta,
       webhookSecrets: config.webhookSecrets,
@@ -237,6 +244,7 @@ export async function startLeadline(config: Config, overrides: StartOverrides = 
     };
     const metaConfigured = Boolean(config.meta.appSecret || config.meta.accessToken || config.meta.formIds.length > 0);
     const channels = createConfiguredChannels(config, logger);
+    const agentChannels = createAgentChannelBases(config, logger, channels);
 
     let relay: Relay | undefined;
     if (workerPool) {
@@ -260,6 +268,8 @@ export async function startLeadline(config: Config, overrides: StartOverrides = 
         pool: workerPool,
         boss,
         channels,
+        agentChannels,
+        teamLinks,
         pause,
         logger,
         clock,
@@ -267,7 +277,8 @@ export async function startLeadline(config: Config, overrides: StartOverrides = 
         adminBaseUrl: config.publicUrl,
         reachFaultPoint,
         announce,
-        onDelivered: (channel, outcome, leadCreatedAt) => {
+        onDelivered: (name, outcome, leadCreatedAt) => {
+          const channel = metricChannelOf(name);
           metrics.deliveries.inc({ channel, outcome });
           const now = Date.now();
           for (const createdAt of leadCreatedAt) metrics.deliveryLatency.observe({ channel }, (now - createdAt.getTime()) / 1000);
@@ -278,7 +289,11 @@ export async function startLeadline(config: Config, overrides: StartOverrides = 
         pool: workerPool,
         boss,
         connectionString: database.url,
-        routing: { channels: channelNames, webhookEvents: new Set(config.outboundWebhooks?.events ?? []) },
+        routing: {
+          channels: channelNames,
+          webhookEvents: new Set(config.outboundWebhooks?.events ?? []),
+          agentKinds: new Set(agentChannels.keys()),
+        },
         pollIntervalMs: config.relayPollIntervalMs,
         logger,
         reachFaultPoint,
@@ -359,7 +374,7 @@ export async function startLeadline(config: Config, overrides: StartOverrides = 
       workerThread = thread;
       stops.push(() => thread.stop());
     }
-    for (const channel of channels) if (channel.close) stops.push(() => channel.close!());
+    for (const channel of new Set([...channels, ...agentChannels.values()])) if (channel.close) stops.push(() => channel.close!());
 
     let url: string | undefined;
     let spool: Spool<CapturedLeadRow> | undefined;
@@ -417,6 +432,7 @@ export async function startLeadline(config: Config, overrides: StartOverrides = 
           ingestRoutes(apiIngestDeps, [rateLimitPerMinute(config.rateLimitPerMinute, { countOnly: 'failed' })]),
           adminPanelRoutes({ supabase: config.supabase }),
           openApiRoutes({ entries: ROUTE_ENTRIES, version: LEADLINE_VERSION }),
+          teamLinkRoutes({ db: apiPool, clock, links: teamLinks, announce }, rateLimitPerMinute(config.rateLimitPerMinute)),
           ...(embedScript ? [embedRoutes(embedScript)] : []),
           adminRouter(admin.key, [
             adminReadRoutes({
@@ -446,6 +462,7 @@ export async function startLeadline(config: Config, overrides: StartOverrides = 
             }),
             ingestAdminRoutes(apiIngestDeps),
             leadAdminRoutes({ db: apiPool, clock, announce }),
+            agentAdminRoutes({ db: apiPool, clock, links: teamLinks }),
             slaAdminRoutes({ db: apiPool, clock, announce }),
             lifecycleAdminRoutes({ db: apiPool, clock, announce }),
           ]),
@@ -456,6 +473,7 @@ export async function startLeadline(config: Config, overrides: StartOverrides = 
               sla,
               addWorkingTime,
               scoring,
+              assignment: config.assignment,
               spool,
               announce,
               databaseTimeoutMs: config.databaseTimeoutMs,

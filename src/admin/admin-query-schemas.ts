@@ -22,6 +22,8 @@ export const listLeadsQuerySchema = z.strictObject({
     .max(200, 'is longer than 200 characters')
     .optional()
     .transform((text) => (text === '' ? undefined : text)),
+  assigned_to: z.union([z.literal('none'), z.guid('is an agent id (a UUID) or none')], 'is an agent id (a UUID) or none').optional(),
+  sort: z.enum(['newest', 'urgency']).optional(),
   cursor: z.string().max(200, 'is not a cursor from this API').optional(),
   limit: z.coerce
     .number('must be a number')

@@ -43,13 +43,13 @@ export function adminReadRoutes(deps: AdminReadDeps): Router {
   router.get('/api/admin/leads', async (req, res) => {
     const parsed = listLeadsQuerySchema.safeParse(req.query);
     if (!parsed.success) throw validationError(zodIssuesToFieldErrors(parsed.error));
-    const { status, quality, source, q, cursor, limit } = parsed.data;
+    const { status, quality, source, q, cursor, limit, assigned_to: assignedTo, sort } = parsed.data;
     const after = cursor === undefined ? undefined : decodeLeadCursor(cursor);
     if (cursor !== undefined && after === undefined) {
       throw validationError([{ path: 'cursor', message: 'is not a cursor from this API; use next_cursor from the previous page' }]);
     }
     res.setHeader('Cache-Control', 'no-store');
-    res.json(await listLeads(deps.db, { status, quality, source, q, after, limit }, clock.now()));
+    res.json(await listLeads(deps.db, { status, quality, source, q, assignedTo, sort, after, limit }, clock.now()));
   });
 
   router.get('/api/admin/leads/:id', async (req, res) => {

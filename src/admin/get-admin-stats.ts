@@ -1,4 +1,5 @@
 import type { Queryable } from '../db/create-pool.ts';
+import { readSpeedToLead, type SpeedToLead } from '../leads/read-speed-to-lead.ts';
 import { slaStateSql } from '../leads/sla-state-sql.ts';
 
 export interface AdminStats {
@@ -26,6 +27,8 @@ export interface AdminStats {
   deliveries: Record<string, Record<string, number>>;
   dead_letters: { deliveries: number; ingestion: number; total: number };
   outbox: { unprocessed: number };
+  /** Time to first response over the SLA window, per agent and per source (median and p90, seconds). */
+  speed_to_lead: SpeedToLead & { window_days: number };
 }
 
 /** Compliance is judged over recent leads: a bad month long ago should not hide a good week now. */
@@ -93,7 +96,10 @@ interface StatsRow {
 
 /** `timeZone` decides where "today" starts (an IANA name such as `Europe/Berlin`). */
 export async function getAdminStats(db: Queryable, now: Date, timeZone: string): Promise<AdminStats> {
-  const { rows } = await db.query<StatsRow>(GET_ADMIN_STATS, [now, timeZone, SLA_WINDOW_DAYS]);
+  const [{ rows }, speedToLead] = await Promise.all([
+    db.query<StatsRow>(GET_ADMIN_STATS, [now, timeZone, SLA_WINDOW_DAYS]),
+    readSpeedToLead(db, { from: new Date(now.getTime() - SLA_WINDOW_DAYS * 86_400_000), to: now }),
+  ]);
   const row = rows[0];
   if (!row) throw new Error('stats query returned no row');
   const decided = row.sla_met + row.sla_missed;
@@ -110,5 +116,6 @@ export async function getAdminStats(db: Queryable, now: Date, timeZone: string):
     deliveries: row.deliveries,
     dead_letters: { deliveries: row.dead_deliveries, ingestion: row.dead_ingestion, total: row.dead_deliveries + row.dead_ingestion },
     outbox: { unprocessed: row.unprocessed },
+    speed_to_lead: { window_days: SLA_WINDOW_DAYS, ...speedToLead },
   };
 }

@@ -39,6 +39,10 @@ export interface LeadDetailLead {
   sla_breached_at: Date | null;
   /** Where the lead stands at the time of the request (slaStateSql). */
   sla_state: SlaState;
+  /** The agent the lead is assigned to (an id), or null. */
+  assigned_to: string | null;
+  /** That agent's name and role, for the panel (staff data, not the lead's). */
+  assignee: { id: string; name: string; role: 'agent' | 'manager'; active: boolean } | null;
 }
 
 // The parts below are built by jsonb_agg, so their timestamps arrive as ISO strings and bigints as numbers,
@@ -132,7 +136,8 @@ SELECT
   c.id, c.source, c.external_id, c.name, c.email, c.phone, c.subject, c.message, c.service_type, c.urgency,
   c.property_id, c.property_title, c.custom_fields, c.quality, c.score, c.score_reasons, c.status, c.metadata,
   c.consent, c.created_at, c.updated_at, c.first_response_at, c.sla_response_deadline AS sla_deadline, c.sla_warning_at,
-  c.sla_warned_at, c.sla_breached, c.sla_breached_at, ${slaStateSql('c', '$2')} AS sla_state,
+  c.sla_warned_at, c.sla_breached, c.sla_breached_at, ${slaStateSql('c', '$2')} AS sla_state, c.assigned_to,
+  (SELECT jsonb_build_object('id', a.id, 'name', a.name, 'role', a.role, 'active', a.active) FROM agents a WHERE a.id = c.assigned_to) AS assignee,
   (SELECT coalesce(jsonb_agg(to_jsonb(m) ORDER BY m.position, m.id), '[]'::jsonb)
      FROM (SELECT id, role, content, sent_at, position FROM chat_messages WHERE conversation_id = c.id) m) AS messages,
   (SELECT coalesce(jsonb_agg(to_jsonb(t) ORDER BY t.created_at, t.id), '[]'::jsonb)

@@ -10,6 +10,13 @@ export interface LeadListFilter {
   source?: string | undefined;
   /** Free text matched against name, email, phone, subject, message and the chat transcript. */
   q?: string | undefined;
+  /** An agent id, or `none` for leads nobody is assigned to. */
+  assignedTo?: string | undefined;
+  /**
+   * `newest` (the default): every lead, newest first. `urgency`: what to answer next, the unanswered leads
+   * only, the nearest (or longest-passed) response deadline first.
+   */
+  sort?: 'newest' | 'urgency' | undefined;
   after?: LeadCursor | undefined;
   limit: number;
 }
@@ -34,6 +41,7 @@ export interface LeadListItem {
   sla_breached: boolean;
   /** Where the lead stands at the time of the request (slaStateSql). */
   sla_state: SlaState;
+  assigned_to: string | null;
 }
 
 /** `GET /api/admin/leads`. */
@@ -64,6 +72,10 @@ export async function listLeads(db: Queryable, filter: LeadListFilter, now: Date
   if (filter.status) conditions.push(`c.status = ${param(filter.status)}`);
   if (filter.quality) conditions.push(`c.quality = ${param(filter.quality)}`);
   if (filter.source) conditions.push(`c.source = ${param(filter.source)}`);
+  if (filter.assignedTo === 'none') conditions.push('c.assigned_to IS NULL');
+  else if (filter.assignedTo) conditions.push(`c.assigned_to = ${param(filter.assignedTo)}::uuid`);
+  const urgency = filter.sort === 'urgency';
+  if (urgency) conditions.push('c.first_response_at IS NULL');
   if (filter.q) {
     const pattern = param(`%${escapeLikePattern(filter.q)}%`);
     const matches = [
@@ -79,8 +91,13 @@ export async function listLeads(db: Queryable, filter: LeadListFilter, now: Date
     if (/^\+?\d{3,}$/.test(digits) && digits !== filter.q) matches.push(`c.phone LIKE ${param(`%${digits}%`)}`);
     conditions.push(`(${matches.join(' OR ')})`);
   }
+  // The cursor holds the sort key of the page's last row: created_at (newest) or the deadline (urgency).
   if (filter.after) {
-    conditions.push(`(c.created_at, c.id) < (${param(filter.after.createdAt)}::timestamptz, ${param(filter.after.id)}::uuid)`);
+    conditions.push(
+      urgency
+        ? `(c.sla_response_deadline, c.id) > (${param(filter.after.createdAt)}::timestamptz, ${param(filter.after.id)}::uuid)`
+        : `(c.created_at, c.id) < (${param(filter.after.createdAt)}::timestamptz, ${param(filter.after.id)}::uuid)`,
+    );
   }
   const limit = param(filter.limit + 1);
 
@@ -91,11 +108,12 @@ export async function listLeads(db: Queryable, filter: LeadListFilter, now: Date
                                      WHERE m.conversation_id = c.id AND m.role = 'user'
                                      ORDER BY m.position, m.id LIMIT 1)), ${PREVIEW_CHARS}) AS message_preview,
            c.quality, c.score, c.status, c.created_at, c.first_response_at, c.sla_response_deadline AS sla_deadline,
-           c.sla_warning_at, c.sla_breached, ${slaStateSql('c', nowParam)} AS sla_state,
-           to_char(c.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS cursor_at
+           c.sla_warning_at, c.sla_breached, ${slaStateSql('c', nowParam)} AS sla_state, c.assigned_to,
+           to_char((CASE WHEN ${urgency} THEN c.sla_response_deadline ELSE c.created_at END) AT TIME ZONE 'UTC',
+                   'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS cursor_at
     FROM conversations c
     ${conditions.length > 0 ? `WHERE ${conditions.join('\n      AND ')}` : ''}
-    ORDER BY c.created_at DESC, c.id DESC
+    ORDER BY ${urgency ? 'c.sla_response_deadline, c.id' : 'c.created_at DESC, c.id DESC'}
     LIMIT ${limit}`,
     values,
   );

@@ -16,6 +16,8 @@ export interface CaptureSettings {
   addWorkingTime?: ((start: Date, ms: number) => Date) | undefined;
   /** Scoring weights and urgent words; the built-in defaults when absent. */
   scoring?: ScoringSettings | undefined;
+  /** ASSIGNMENT: `round_robin` assigns each new lead to the next active agent inside the capture statement. */
+  assignment?: 'round_robin' | 'off' | undefined;
 }
 
 /**
@@ -92,6 +94,7 @@ export function buildCapturedLead(draft: LeadDraft, now: Date, settings: Capture
     messages: draft.messages.map((m) => ({ role: m.role, content: m.content, sent_at: m.sentAt ?? null })),
     timelineTitle: timeline?.title ?? 'Lead captured',
     timelineDescription: timeline?.description ?? '',
+    roundRobin: settings.assignment === 'round_robin',
   };
 }
 

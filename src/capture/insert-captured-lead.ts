@@ -1,6 +1,7 @@
 import type { Queryable } from '../db/create-pool.ts';
 import { appendEventsSql, encodeEvents, newEvent } from '../events/append-events.ts';
 import type { LeadQuality as Quality } from '../leads/lead-vocabulary.ts';
+import { roundRobinPickSql } from '../leads/round-robin-pick-sql.ts';
 import type { ConsentRecord } from './consent-record.ts';
 
 export interface CapturedLeadRow {
@@ -34,6 +35,8 @@ export interface CapturedLeadRow {
   messages: { role: string; content: string; sent_at: string | null }[];
   timelineTitle: string;
   timelineDescription: string;
+  /** Assign the lead by round robin as it is stored (ASSIGNMENT=round_robin when it was captured). */
+  roundRobin?: boolean;
 }
 
 /**
@@ -43,24 +46,55 @@ export interface CapturedLeadRow {
  * it up.
  */
 const INSERT_CAPTURED_LEAD = /* sql */ `
-WITH lead AS (
+WITH ${roundRobinPickSql({ enabled: '$27', source: '$1', idempotencyKey: '$18', previousWindowKey: '$22', createdAt: '$19' })},
+lead AS (
   INSERT INTO conversations (
     id, source, external_id, name, email, phone, subject, message, service_type, urgency, property_id,
     property_title, custom_fields, quality, score, score_reasons, metadata, consent, idempotency_key,
-    created_at, updated_at, sla_response_deadline, sla_warning_at, request_fingerprint)
-  SELECT $24, $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $19, $20, $21, $25
+    created_at, updated_at, sla_response_deadline, sla_warning_at, request_fingerprint, assigned_to)
+  SELECT $24, $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $19, $20, $21, $25,
+         (SELECT agent_id FROM rr_picked)
   WHERE NOT EXISTS (
     SELECT 1 FROM conversations WHERE idempotency_key = $22 AND created_at > $19::timestamptz - interval '10 minutes')
   ON CONFLICT DO NOTHING
-  RETURNING id, quality, sla_response_deadline, created_at
+  RETURNING id, quality, sla_response_deadline, created_at, assigned_to
 ), messages AS (
   INSERT INTO chat_messages (conversation_id, role, content, sent_at, position)
   SELECT lead.id, m.role, m.content, coalesce(m.sent_at, lead.created_at), m.ord - 1
   FROM lead,
        ROWS FROM (jsonb_to_recordset($23::jsonb) AS (role text, content text, sent_at timestamptz))
          WITH ORDINALITY AS m(role, content, sent_at, ord)
-),${appendEventsSql(26, { when: 'EXISTS (SELECT 1 FROM lead)' })}
+),${appendEventsSql(
+  {
+    // lead.created, and the round-robin choice as a fact (lead.assigned with its timeline row) when one was
+    // made: $28 is that event encoded with a null agent, which the picked agent fills in.
+    expression: `$26::jsonb || coalesce((
+      SELECT jsonb_build_array(jsonb_set(jsonb_set($28::jsonb, '{payload,agent_id}', to_jsonb(lead.assigned_to::text)),
+                                         '{timeline,metadata,agent_id}', to_jsonb(lead.assigned_to::text)))
+      FROM lead WHERE lead.assigned_to IS NOT NULL), '[]'::jsonb)`,
+  },
+  { when: 'EXISTS (SELECT 1 FROM lead)' },
+)}
 SELECT id, quality, sla_response_deadline FROM lead`;
+
+/** The round-robin lead.assigned event of `leadId`, its agent left null for the statement to fill in. */
+function roundRobinAssignedEvent(row: CapturedLeadRow): string {
+  const [encoded] = JSON.parse(
+    encodeEvents([
+      newEvent(
+        'lead.assigned',
+        row.id,
+        { agent_id: null, previous_agent_id: null, via: 'round_robin' },
+        {
+          idempotencyKey: `lead.assigned:round_robin:${row.id}`,
+          createdAt: row.createdAt,
+          describe: { detail: 'Assigned by round robin.' },
+        },
+      ),
+    ]),
+  ) as unknown[];
+  return JSON.stringify(encoded);
+}
 
 /** The lead's `lead.created` event, with the timeline text the row was built with. */
 export function leadCreatedEvent(row: CapturedLeadRow) {
@@ -106,6 +140,8 @@ export async function insertCapturedLead(
       row.id,
       row.requestFingerprint,
       encodeEvents([leadCreatedEvent(row)]),
+      row.roundRobin === true,
+      row.roundRobin === true ? roundRobinAssignedEvent(row) : null,
     ],
   });
   const lead = result.rows[0];

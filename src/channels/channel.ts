@@ -24,6 +24,10 @@ export interface LeadSummary {
   slaDeadline: Date;
   /** Absolute link to the lead in the admin panel. */
   adminUrl: string;
+  /** The one-tap team link (`<PUBLIC_URL>/l/<token>`): claim or answer the lead from the alert. */
+  teamLink?: string | undefined;
+  /** Who the lead is assigned to: a name, null when a team exists but nobody has it, absent without a team. */
+  assignee?: string | null | undefined;
 }
 
 /** The whole lead as a machine receiver (an outbound webhook) gets it: every field a CRM would store. */
@@ -43,6 +47,8 @@ export interface LeadRecord extends LeadSummary {
   slaBreached: boolean;
   /** The agent the lead is assigned to (an id), or null. */
   assignedTo: string | null;
+  /** That agent as a CRM would file it (staff, not the lead's data); null when nobody has the lead. */
+  assigneeAgent?: { id: string; name: string; email: string | null; role: 'agent' | 'manager' } | null;
 }
 
 /** A lead event forwarded as it is: its facts (the payload: ids, enums, times) and the lead as it is now. */
@@ -100,6 +106,11 @@ export interface Channel {
    */
   readonly canBeDisabled?: boolean;
   send(message: OutgoingMessage): Promise<SendResult>;
+  /**
+   * The same channel (same client, connection pool and formatter) sending lead alerts to another address of
+   * its kind: an agent's email address, Telegram chat id or Slack webhook URL.
+   */
+  forAddress?(address: string): Channel;
   /** Cheap reachability check for /health; resolves or throws a ChannelError. */
   check(): Promise<void>;
   close?(): Promise<void>;

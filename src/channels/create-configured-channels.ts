@@ -6,7 +6,7 @@ import { createLogChannel } from './log/create-log-channel.ts';
 import { createSlackChannel } from './slack/create-slack-channel.ts';
 import { createTelegramChannel } from './telegram/create-telegram-channel.ts';
 import { createWebhookChannel } from './webhook/create-webhook-channel.ts';
-import { webhookChannelName } from '../shared/channel-names.ts';
+import { AGENT_CHANNEL_KINDS, webhookChannelName, type AgentChannelKind } from '../shared/channel-names.ts';
 
 /**
  * The channels the configuration turns on; with no alert channel, the `log` channel keeps the flow visible.
@@ -63,4 +63,53 @@ export function configuredChannelNames(config: Config): ChannelName[] {
   if (names.length === 0) names.push('log');
   for (const endpoint of config.outboundWebhooks?.endpoints ?? []) names.push(webhookChannelName(endpoint.name));
   return names;
+}
+
+/**
+ * The channels agents' own addresses go out through, per kind: the team's channel of that kind when it is
+ * configured (same client), else one built from the configuration for agents only. Email needs SMTP
+ * (EMAIL_HOST), Telegram a bot (TELEGRAM_BOT_TOKEN); Slack needs nothing, as each agent brings its webhook.
+ */
+export function createAgentChannelBases(config: Config, logger: Logger, team: readonly Channel[]): Map<AgentChannelKind, Channel> {
+  const bases = new Map<AgentChannelKind, Channel>();
+  for (const kind of AGENT_CHANNEL_KINDS) {
+    const configured = team.find((channel) => channel.name === kind);
+    if (configured?.forAddress) bases.set(kind, configured);
+  }
+  if (!bases.has('email') && config.email) {
+    const { host, port, secure, requireTls, user, pass, from } = config.email;
+    bases.set(
+      'email',
+      createEmailChannel({
+        host,
+        port,
+        secure,
+        requireTls,
+        ...(user ? { user } : {}),
+        ...(pass ? { pass } : {}),
+        from,
+        to: [],
+        adminBaseUrl: config.publicUrl,
+      }),
+    );
+  }
+  if (!bases.has('telegram') && config.telegram) {
+    const { botToken, apiRoot, minIntervalMs } = config.telegram;
+    bases.set(
+      'telegram',
+      createTelegramChannel({ botToken, chatId: '0', apiRoot, logger, ...(minIntervalMs === undefined ? {} : { minIntervalMs }) }),
+    );
+  }
+  if (!bases.has('slack')) {
+    // Never sent to itself (its URL is no destination); only its forAddress is used.
+    bases.set(
+      'slack',
+      createSlackChannel({
+        webhookUrl: 'https://hooks.slack.com/services/none',
+        adminBaseUrl: config.publicUrl,
+        ...(config.slack ? { minIntervalMs: config.slack.minIntervalMs } : {}),
+      }),
+    );
+  }
+  return bases;
 }

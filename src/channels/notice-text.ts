@@ -139,3 +139,11 @@ export function noticeTag(notice: Notice): string {
       return notice.eventType.toUpperCase();
   }
 }
+
+/** The assignment line of a lead alert: who has it, or that nobody does (said loudly for a hot lead at risk). */
+export function assigneeLine(notice: LeadNotice): string | null {
+  const { assignee, quality } = notice.lead;
+  if (assignee === undefined) return null;
+  if (assignee !== null) return `Assigned to ${truncate(singleLine(assignee), MAX_NAME_CHARS)}`;
+  return notice.kind === 'sla.warning' && quality === 'hot' ? 'UNASSIGNED: nobody owns this hot lead yet' : 'Unassigned';
+}

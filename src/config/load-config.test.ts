@@ -87,6 +87,14 @@ describe('loadConfig', () => {
     expect(loadConfig({ ...base, SPOOL_DIR: 'off' }).spool).toBeUndefined();
   });
 
+  it('when ASSIGNMENT is unset, then it is off; round_robin turns it on; anything else stops start-up naming it', () => {
+    expect(loadConfig(base).assignment).toBe('off');
+    expect(loadConfig({ ...base, ASSIGNMENT: 'round_robin' }).assignment).toBe('round_robin');
+    const message = failure({ ...base, ASSIGNMENT: 'random' });
+    expect(message).toMatch(/^ASSIGNMENT: must be round_robin or off/);
+    expect(message).not.toContain('\n');
+  });
+
   describe('outbound webhooks', () => {
     const secret = `whsec_${Buffer.alloc(32, 7).toString('base64')}`;
     const rotated = `whsec_${Buffer.alloc(24, 9).toString('base64')}`;

@@ -315,6 +315,7 @@ const environmentSchema = z.object({
   OUTBOUND_WEBHOOK_SECRET: outboundWebhookSecrets,
   OUTBOUND_WEBHOOK_EVENTS: outboundWebhookEvents,
   OUTBOUND_ALLOW_PRIVATE: booleanFlag('false'),
+  ASSIGNMENT: z.enum(['round_robin', 'off'], 'must be round_robin or off').default('off'),
   METRICS_TOKEN: secret(16),
   METRICS_PORT: z
     .string()
@@ -469,6 +470,8 @@ function toConfig(env: Environment) {
     digest: { cron: env.DIGEST_CRON, tz: env.DIGEST_TZ },
     /** Extra words that make a lead hot, on top of the built-in ones. */
     scoring: { urgentWords: env.SCORING_URGENT_WORDS },
+    /** `round_robin`: each new lead is assigned to the next active agent (docs/team.md). */
+    assignment: env.ASSIGNMENT,
     rateLimitPerMinute: env.RATE_LIMIT_PER_MINUTE,
     trustProxy: env.TRUST_PROXY,
     relayPollIntervalMs: env.RELAY_POLL_INTERVAL,

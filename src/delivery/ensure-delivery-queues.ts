@@ -1,7 +1,7 @@
-import { CHANNEL_NAMES, type ChannelName } from '../shared/channel-names.ts';
+import { AGENT_CHANNEL_KINDS, CHANNEL_NAMES, type ChannelName } from '../shared/channel-names.ts';
 import { ensureQueue, JOB_HEARTBEAT_SECONDS } from '../queue/ensure-queue.ts';
 import type { JobQueue } from '../queue/start-job-queue.ts';
-import { deliveryQueueName } from './delivery-job.ts';
+import { agentDeliveryQueueName, deliveryQueueName } from './delivery-job.ts';
 
 /**
  * Seconds a worker may hold a delivery job before pg-boss hands it to another worker: covers the longest
@@ -23,8 +23,9 @@ export const DELIVERY_LEASE_MS = (DELIVERY_JOB_EXPIRE_SECONDS + 5) * 1_000;
  * own retries only cover crashed workers: provider errors are classified and rescheduled by the worker itself.
  */
 export async function ensureDeliveryQueues(boss: JobQueue, channels: readonly ChannelName[] = []): Promise<void> {
-  for (const channel of new Set<ChannelName>([...CHANNEL_NAMES, ...channels])) {
-    await ensureQueue(boss, deliveryQueueName(channel), {
+  const queues = new Set([...[...CHANNEL_NAMES, ...channels].map(deliveryQueueName), ...AGENT_CHANNEL_KINDS.map(agentDeliveryQueueName)]);
+  for (const queue of queues) {
+    await ensureQueue(boss, queue, {
       notify: true,
       partition: true,
       expireInSeconds: DELIVERY_JOB_EXPIRE_SECONDS,
@@ -43,8 +44,11 @@ export async function ensureDeliveryQueues(boss: JobQueue, channels: readonly Ch
   }
 }
 
-/** The alert channels' queues, which exist in every installation. */
-export const DELIVERY_QUEUES: readonly string[] = CHANNEL_NAMES.map(deliveryQueueName);
+/** The alert channels' queues and the agents' ones, which exist in every installation. */
+export const DELIVERY_QUEUES: readonly string[] = [
+  ...CHANNEL_NAMES.map(deliveryQueueName),
+  ...AGENT_CHANNEL_KINDS.map(agentDeliveryQueueName),
+];
 
 /** The queues of these channels and of every alert channel: what a worker takes over from dead processes. */
 export function deliveryQueuesOf(channels: readonly ChannelName[]): string[] {

@@ -29,7 +29,12 @@ interface NoticeRow {
   digest_html: string | null;
   alert_title: string | null;
   alert_detail: string | null;
+  assignee_name: string | null;
+  team_exists: boolean;
 }
+
+/** Signs the one-tap link of a lead alert; `agentId` when the alert goes to that agent's own address. */
+export type TeamLinkFor = (leadId: string) => Promise<string>;
 
 /**
  * Builds the notice for each event (by id) in one query: from its lead, its digest (`digests`, named by the
@@ -37,14 +42,21 @@ interface NoticeRow {
  * event stream names nobody; the words come from the tables they belong to. An erased lead has no notice:
  * its lead alerts are buried as skipped, whenever they come out of the queue (a pause included).
  */
-export async function loadDeliveryNotices(db: Queryable, eventIds: string[], adminBaseUrl: string): Promise<Map<string, DeliveryNotice>> {
+export async function loadDeliveryNotices(
+  db: Queryable,
+  eventIds: string[],
+  adminBaseUrl: string,
+  teamLinkFor?: TeamLinkFor,
+): Promise<Map<string, DeliveryNotice>> {
   const { rows } = await db.query<NoticeRow>({
     name: 'load-delivery-notices',
     text: /* sql */ `
       SELECT e.id::text, e.event_type, e.conversation_id, c.id AS lead_id, c.name, c.email, c.phone, c.source, c.quality,
              c.score, c.message, c.created_at, c.sla_response_deadline,
              d.subject AS digest_subject, d.text AS digest_text, d.html AS digest_html,
-             a.title AS alert_title, a.detail AS alert_detail
+             a.title AS alert_title, a.detail AS alert_detail,
+             (SELECT g.name FROM agents g WHERE g.id = c.assigned_to) AS assignee_name,
+             EXISTS (SELECT 1 FROM agents g WHERE g.active) AS team_exists
       FROM lead_events e
       LEFT JOIN conversations c ON c.id = e.conversation_id AND c.erased_at IS NULL
       LEFT JOIN digests d ON e.event_type = 'digest.sent'
@@ -58,6 +70,7 @@ export async function loadDeliveryNotices(db: Queryable, eventIds: string[], adm
   const notices = new Map<string, DeliveryNotice>();
   for (const row of rows) {
     const notice = toNotice(row, adminBaseUrl);
+    if (notice && 'lead' in notice && teamLinkFor) notice.lead.teamLink = await teamLinkFor(notice.lead.id);
     if (notice) notices.set(row.id, { notice, eventType: row.event_type, conversationId: row.conversation_id });
   }
   return notices;
@@ -84,6 +97,7 @@ function toNotice(row: NoticeRow, adminBaseUrl: string): Notice | undefined {
           createdAt: row.created_at,
           slaDeadline: row.sla_response_deadline,
           adminUrl: `${adminBaseUrl}/admin#/leads/${row.lead_id}`,
+          ...(row.team_exists || row.assignee_name !== null ? { assignee: row.assignee_name } : {}),
         },
       };
     case 'notification.failed':

@@ -34,6 +34,7 @@ interface EventLeadRow {
   first_response_at: Date | null;
   sla_breached: boolean;
   assigned_to: string | null;
+  assignee: { id: string; name: string; email: string | null; role: 'agent' | 'manager' } | null;
 }
 
 const isWebhookEvent = (type: EventType): type is LeadEventNotice['eventType'] => (WEBHOOK_EVENT_TYPES as readonly string[]).includes(type);
@@ -42,7 +43,7 @@ const isWebhookEvent = (type: EventType): type is LeadEventNotice['eventType'] =
  * Builds the `lead.event` notice of each event (by id) in one query, for channels that receive events: the
  * event's facts and the whole lead as it is now, so a receiver always gets the lead's latest state even when
  * deliveries arrive out of order. An event whose lead is gone gets no notice (the worker closes it as
- * skipped). `assigned_to` is read through to_jsonb so this query does not depend on the column's migration.
+ * skipped), with the agent it is assigned to now.
  */
 export async function loadEventNotices(db: Queryable, eventIds: string[], adminBaseUrl: string): Promise<Map<string, DeliveryNotice>> {
   const { rows } = await db.query<EventLeadRow>({
@@ -52,7 +53,8 @@ export async function loadEventNotices(db: Queryable, eventIds: string[], adminB
              c.id AS lead_id, c.name, c.email, c.phone, c.source, c.external_id, c.subject, c.message, c.service_type,
              c.urgency, c.property_id, c.property_title, c.custom_fields, c.quality, c.score, c.status, c.metadata,
              c.consent, c.created_at, c.updated_at, c.sla_response_deadline, c.first_response_at, c.sla_breached,
-             to_jsonb(c) ->> 'assigned_to' AS assigned_to
+             c.assigned_to,
+             (SELECT jsonb_build_object('id', a.id, 'name', a.name, 'email', a.email, 'role', a.role) FROM agents a WHERE a.id = c.assigned_to) AS assignee
       FROM lead_events e
       JOIN conversations c ON c.id = e.conversation_id
       WHERE e.id = ANY($1::bigint[])`,
@@ -94,6 +96,7 @@ export async function loadEventNotices(db: Queryable, eventIds: string[], adminB
         firstResponseAt: row.first_response_at,
         slaBreached: row.sla_breached,
         assignedTo: row.assigned_to,
+        assigneeAgent: row.assignee,
       },
     } as LeadEventNotice;
     notices.set(row.id, { notice, eventType: row.event_type, conversationId: row.conversation_id });

@@ -10,6 +10,8 @@ export interface DeliveryKey {
 export interface WantedDelivery extends DeliveryKey {
   /** Attempts already spent on transient errors. */
   tries: number;
+  /** The job's priority (deliveryPriority), carried into a requeue. */
+  priority?: number;
 }
 
 export interface PlannedDelivery {
@@ -33,7 +35,12 @@ export function collectWantedDeliveries(jobs: readonly { data: DeliveryJobData }
   for (const { data } of jobs) {
     const round = data.round ?? 0;
     const key = deliveryKeyOf({ eventId: data.eventId, round });
-    wanted.set(key, { eventId: data.eventId, round, tries: Math.max(wanted.get(key)?.tries ?? 0, data.tries) });
+    wanted.set(key, {
+      eventId: data.eventId,
+      round,
+      tries: Math.max(wanted.get(key)?.tries ?? 0, data.tries),
+      ...(data.priority === undefined ? {} : { priority: data.priority }),
+    });
   }
   return [...wanted.values()];
 }
@@ -50,9 +57,17 @@ export function planDeliveryGroups(
 ): PlannedDelivery[][] {
   // The digest is a document of its own (and goes to other recipients): never folded into a summary line.
   const digests = planned.filter((entry) => entry.source.notice.kind === 'digest');
-  const alerts = planned.filter((entry) => entry.source.notice.kind !== 'digest');
+  // Hot first within the batch as well (a stable sort: otherwise in the order fetched).
+  const alerts = planned.filter((entry) => entry.source.notice.kind !== 'digest').sort((a, b) => urgencyRank(a) - urgencyRank(b));
   const behind = alerts.length * destination.minIntervalMs > COALESCE_WHEN_BEHIND_MS || alerts.length >= COALESCE_WHEN_WAITING;
   return [...chunk(alerts, behind ? destination.maxNoticesPerMessage : 1), ...digests.map((digest) => [digest])];
+}
+
+const QUALITY_RANK: Record<string, number> = { hot: 0, warm: 1, cold: 2 };
+
+function urgencyRank(entry: PlannedDelivery): number {
+  const { notice } = entry.source;
+  return 'lead' in notice ? (QUALITY_RANK[notice.lead.quality] ?? 3) : 3;
 }
 
 function chunk<T>(items: readonly T[], size: number): T[][] {

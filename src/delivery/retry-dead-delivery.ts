@@ -1,9 +1,9 @@
 import { AppError } from '../shared/app-error.ts';
-import type { ChannelName } from '../shared/channel-names.ts';
+import { isAgentChannel, type ChannelName } from '../shared/channel-names.ts';
 import { throughClient } from '../queue/through-client.ts';
 import { withTransaction, type Pool } from '../db/create-pool.ts';
 import type { JobQueue } from '../queue/start-job-queue.ts';
-import { deliveryQueueName, type DeliveryJobData } from './delivery-job.ts';
+import { deliveryJobData, deliveryQueueName, type DeliveryJobData } from './delivery-job.ts';
 
 /**
  * Sends a dead delivery again with a fresh attempt budget. Marking the dead row `retried_at` and enqueueing
@@ -27,14 +27,15 @@ export async function retryDeadDelivery(
     );
     const dead = rows[0];
     if (!dead) return undefined;
-    if (!configured.includes(dead.channel)) {
+    // An agent's address is no configured channel: the agent's row decides it (a worker closes it if it is gone).
+    if (!isAgentChannel(dead.channel) && !configured.includes(dead.channel)) {
       throw new AppError(
         'conflict',
         `${dead.channel} is no longer configured, so nothing can send this delivery; configure it again first`,
       );
     }
     const db = throughClient(client);
-    const job: { data: DeliveryJobData } = { data: { eventId: dead.event_id, round: dead.round, tries: 0 } };
+    const job: { data: DeliveryJobData } = { data: deliveryJobData(dead.channel, { eventId: dead.event_id, round: dead.round, tries: 0 }) };
     await boss.insert(deliveryQueueName(dead.channel), [job], { db });
     return { eventId: dead.event_id, channel: dead.channel };
   });

@@ -8,9 +8,18 @@ import type { JobQueue } from '../queue/start-job-queue.ts';
 import type { AnnounceEvents } from '../events/announce-events.ts';
 import type { Clock } from '../shared/clock.ts';
 import type { ReachFaultPoint } from '../shared/fault-point.ts';
-import { isWebhookChannel, webhookEndpointOf } from '../shared/channel-names.ts';
+import { teamLinkUrl, type TeamLinkKeys } from '../leads/open-team-link-keys.ts';
+import {
+  agentChannelName,
+  agentChannelParts,
+  isAgentChannel,
+  isWebhookChannel,
+  webhookEndpointOf,
+  type AgentChannelKind,
+} from '../shared/channel-names.ts';
 import { beginDeliveryAttempts, type BegunAttempt } from './begin-delivery-attempts.ts';
-import { deliveryQueueName, type DeliveryJobData } from './delivery-job.ts';
+import { agentDeliveryQueueName, deliveryJobData, deliveryQueueName, type DeliveryJobData } from './delivery-job.ts';
+import { loadAgentAddresses } from './load-agent-addresses.ts';
 import { DELIVERY_LEASE_MS } from './ensure-delivery-queues.ts';
 import { disableWebhookEndpoint, HELD_WHILE_DISABLED } from './disable-webhook-endpoint.ts';
 import { isWebhookEndpointDisabled } from './is-webhook-endpoint-disabled.ts';
@@ -35,13 +44,17 @@ export interface DeliveryWorkerDeps {
   pool: Pool;
   boss: JobQueue;
   channels: Channel[];
+  /** Per kind, the channel agents' own addresses go out through (its forAddress); a kind missing is not sent. */
+  agentChannels?: ReadonlyMap<AgentChannelKind, Channel>;
   pause: PauseSwitch;
   logger: Logger;
   clock: Clock;
   /** This process in `worker_processes`: the owner of the attempts it starts. */
   processId: string;
-  /** Base URL for links to the admin panel in alerts. */
+  /** Base URL for links to the admin panel in alerts (and of the team links, `/l/<token>`). */
   adminBaseUrl: string;
+  /** Signs the one-tap link every lead alert carries; without it alerts carry none. */
+  teamLinks?: TeamLinkKeys;
   reachFaultPoint: ReachFaultPoint;
   /** Tells the relay and the live streams, after a commit, that events were written. */
   announce?: AnnounceEvents;
@@ -109,11 +122,20 @@ export async function startDeliveryWorkers(deps: DeliveryWorkerDeps): Promise<{ 
   const requeue = (channel: Channel, deliveries: readonly (WantedDelivery & { startAfter: Date })[]) =>
     deps.boss.insert(
       deliveryQueueName(channel.name),
-      deliveries.map(({ eventId, round, tries, startAfter }) => ({
-        data: { eventId, round, tries } satisfies DeliveryJobData,
+      deliveries.map(({ eventId, round, tries, priority, startAfter }) => ({
+        data: deliveryJobData(channel.name, { eventId, round, tries, priority }),
         startAfter,
+        ...(priority === undefined ? {} : { priority }),
       })),
     );
+
+  /** The link names the agent when the alert goes to one agent's own address. */
+  const teamLinkFor = (channel: Channel) => {
+    const links = deps.teamLinks;
+    if (!links) return undefined;
+    const agentId = isAgentChannel(channel.name) ? agentChannelParts(channel.name).agentId : null;
+    return async (leadId: string) => teamLinkUrl(deps.adminBaseUrl, await links.sign({ leadId, agentId }));
+  };
 
   const handleBatch = async (channel: Channel, jobs: { data: DeliveryJobData }[]): Promise<void> => {
     const holding = heldFor(channel);
@@ -139,7 +161,7 @@ export async function startDeliveryWorkers(deps: DeliveryWorkerDeps): Promise<{ 
     const notices =
       channel.receives === 'events'
         ? await loadEventNotices(deps.pool, eventIds, deps.adminBaseUrl)
-        : await loadDeliveryNotices(deps.pool, eventIds, deps.adminBaseUrl);
+        : await loadDeliveryNotices(deps.pool, eventIds, deps.adminBaseUrl, teamLinkFor(channel));
     const planned: PlannedDelivery[] = [];
     const orphaned: DeliveryKey[] = [];
     for (const delivery of wanted) {
@@ -372,7 +394,7 @@ export async function startDeliveryWorkers(deps: DeliveryWorkerDeps): Promise<{ 
           await deps.boss.insert(
             deliveryQueueName(channel.name),
             retries.map(({ eventId, round, tries, nextAttemptAt }) => ({
-              data: { eventId, round, tries } satisfies DeliveryJobData,
+              data: deliveryJobData(channel.name, { eventId, round, tries }),
               startAfter: nextAttemptAt!,
             })),
             { db: throughClient(client) },
@@ -405,8 +427,68 @@ export async function startDeliveryWorkers(deps: DeliveryWorkerDeps): Promise<{ 
     workerIds.set(queue, id);
   };
 
+  /**
+   * An agent's channel (`agent:<id>:<kind>`): the kind's base channel sending to the agent's address, paced
+   * and recorded as a destination of its own. Built per batch, so an edited address applies at once.
+   */
+  const agentChannel = (base: Channel, agentId: string, kind: AgentChannelKind, address: string): Channel => {
+    const name = agentChannelName(agentId, kind);
+    const toAgent = base.forAddress!(address);
+    return {
+      name,
+      destination: name,
+      maxNoticesPerMessage: toAgent.maxNoticesPerMessage,
+      minIntervalMs: toAgent.minIntervalMs,
+      ...(toAgent.maxConcurrentSends === undefined ? {} : { maxConcurrentSends: toAgent.maxConcurrentSends }),
+      send: (message) => toAgent.send(message),
+      check: () => toAgent.check(),
+    };
+  };
+
+  /** One worker per kind of agent address: a batch is split by agent, each part sent like any channel's batch. */
+  const startAgentWorker = async (kind: AgentChannelKind, base: Channel) => {
+    const queue = agentDeliveryQueueName(kind);
+    const id = await deps.boss.work<DeliveryJobData>(
+      queue,
+      {
+        batchSize: batchSizeOf(base),
+        pollingIntervalSeconds: 0.5,
+        notifyPollingIntervalSeconds: 1,
+        burstWhenBatchFull: true,
+        heartbeatRefreshSeconds: JOB_HEARTBEAT_REFRESH_SECONDS,
+        localConcurrency: 1,
+      },
+      async (jobs) => {
+        const byAgent = new Map<string, { data: DeliveryJobData }[]>();
+        for (const job of jobs) {
+          const agentId = job.data.agentId;
+          if (agentId === undefined) throw new Error(`a job in ${queue} names no agent`);
+          byAgent.set(agentId, [...(byAgent.get(agentId) ?? []), job]);
+        }
+        const addresses = await loadAgentAddresses(deps.pool, [...byAgent.keys()], kind);
+        for (const [agentId, agentJobs] of byAgent) {
+          const address = addresses.get(agentId);
+          if (address === undefined) {
+            const name = agentChannelName(agentId, kind);
+            const placeholder: Channel = { ...base, name, destination: name };
+            await closeAsSkipped(
+              placeholder,
+              collectWantedDeliveries(agentJobs).map(({ eventId, round }) => ({ eventId, round })),
+              `not sent: the agent is inactive or has no ${kind} address any more`,
+            );
+            continue;
+          }
+          await handleBatch(agentChannel(base, agentId, kind, address), agentJobs);
+        }
+      },
+    );
+    workerIds.set(queue, id);
+  };
+
   const startAll = async () => {
     for (const channel of deps.channels) if (!workerIds.has(deliveryQueueName(channel.name))) await startWorker(channel);
+    for (const [kind, base] of deps.agentChannels ?? [])
+      if (base.forAddress && !workerIds.has(agentDeliveryQueueName(kind))) await startAgentWorker(kind, base);
   };
   const stopAll = async () => {
     const queues = [...workerIds.keys()];

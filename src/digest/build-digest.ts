@@ -1,4 +1,5 @@
 import type { LeadQuality as Quality } from '../leads/lead-vocabulary.ts';
+import { readSpeedToLead, type SpeedToLead } from '../leads/read-speed-to-lead.ts';
 import { slaStateSql } from '../leads/sla-state-sql.ts';
 import type { Queryable } from '../db/create-pool.ts';
 import { digestDayBounds } from './digest-date.ts';
@@ -37,6 +38,8 @@ export interface Digest {
   };
   breaches: { total: number; leads: { id: string; name: string | null; source: string; quality: Quality; deadline: string }[] };
   failedDeliveries: { total: number; byChannel: { channel: string; count: number }[] };
+  /** Time to first response of the day's answered leads, per agent and per source. */
+  speedToLead?: Pick<SpeedToLead, 'by_agent' | 'by_source'>;
 }
 
 /** At most this many breached leads are named in the digest; the total is always given. */
@@ -118,7 +121,9 @@ export async function buildDigest(db: Queryable, date: string, timeZone: string)
   );
 
   const seconds = (value: number | null) => (value === null ? null : Math.round(Number(value)));
+  const speed = await readSpeedToLead(db, { from, to });
   return {
+    speedToLead: { by_agent: speed.by_agent, by_source: speed.by_source },
     date,
     timeZone,
     from: from.toISOString(),

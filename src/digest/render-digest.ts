@@ -43,6 +43,7 @@ export function renderDigest(digest: Digest, options: { adminUrl?: string | unde
     '',
     `Answered: ${response.answered} of ${leads.total}; still waiting: ${response.unanswered}`,
     `Time to first response: median ${formatSeconds(response.medianSeconds)}, p90 ${formatSeconds(response.p90Seconds)}`,
+    ...speedLines(digest).map((line) => `  ${line}`),
     `SLA compliance: ${percent(sla.compliancePercent)} (${sla.met} met, ${sla.missed} missed, ${sla.pending} pending)`,
     `SLA breaches: ${breaches.total}`,
     ...breaches.leads.map(
@@ -73,7 +74,13 @@ export function renderDigest(digest: Digest, options: { adminUrl?: string | unde
       : '',
     '<ul>',
     `<li>Answered: ${response.answered} of ${leads.total}; still waiting: ${response.unanswered}</li>`,
-    `<li>Time to first response: median ${formatSeconds(response.medianSeconds)}, p90 ${formatSeconds(response.p90Seconds)}</li>`,
+    `<li>Time to first response: median ${formatSeconds(response.medianSeconds)}, p90 ${formatSeconds(response.p90Seconds)}${
+      speedLines(digest).length > 0
+        ? `<ul>${speedLines(digest)
+            .map((line) => `<li>${escapeHtml(line)}</li>`)
+            .join('')}</ul>`
+        : ''
+    }</li>`,
     `<li>SLA compliance: ${percent(sla.compliancePercent)} (${sla.met} met, ${sla.missed} missed, ${sla.pending} pending)</li>`,
     `<li>SLA breaches: ${breaches.total}${breachItems ? `<ul>${breachItems}</ul>` : ''}${breaches.total > breaches.leads.length ? ` and ${breaches.total - breaches.leads.length} more` : ''}</li>`,
     `<li>Failed deliveries: ${failedDeliveries.total}${failedDeliveries.byChannel.length > 0 ? ` (${escapeHtml(failedDeliveries.byChannel.map((row) => `${row.channel} ${row.count}`).join(', '))})` : ''}</li>`,
@@ -81,4 +88,15 @@ export function renderDigest(digest: Digest, options: { adminUrl?: string | unde
     options.adminUrl ? `<p><a href="${escapeHtml(options.adminUrl)}">Open the admin panel</a></p>` : '',
   ].join('\n');
   return { subject, text, html };
+}
+
+/** Speed to lead per agent, then per source: `Ada (agent): median 4m 10s, p90 9m 00s, 3 answered`. */
+function speedLines(digest: Digest): string[] {
+  const figure = (times: { answered: number; median_seconds: number | null; p90_seconds: number | null }) =>
+    `median ${formatSeconds(times.median_seconds)}, p90 ${formatSeconds(times.p90_seconds)}, ${times.answered} answered`;
+  const speed = digest.speedToLead ?? { by_agent: [], by_source: [] };
+  return [
+    ...speed.by_agent.map((row) => `${row.name} (agent): ${figure(row)}`),
+    ...speed.by_source.map((row) => `${row.source} (source): ${figure(row)}`),
+  ];
 }

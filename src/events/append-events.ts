@@ -107,14 +107,17 @@ function filterSql(alias: string, filter: AppendFilter): string {
  * The CTEs that append events (and their timeline rows) inside a larger statement: `$<param>` holds
  * encodeEvents(...) and `filter` picks the ones the statement's own work made true. Event ids are drawn
  * first, so each timeline row names its event; an event whose idempotency key exists already is skipped
- * with its timeline row. Defines the CTEs `appended_input` (with `new_id` and `ref`), `appended_events`
+ * with its timeline row. `param` may instead be a SQL expression giving that array. Defines the CTEs `appended_input` (with `new_id` and `ref`), `appended_events`
  * (id, conversation_id, event_type) and `appended_timeline`.
  */
-export function appendEventsSql(param: number, filter: AppendFilter = {}): string {
+export function appendEventsSql(param: number | { expression: string }, filter: AppendFilter = {}): string {
+  // `expression`: a jsonb array built in SQL from encodeEvents(...) rows, for a fact only the statement knows
+  // (the agent a capture's round robin picked).
+  const source = typeof param === 'number' ? `$${param}::jsonb` : `(${param.expression})`;
   return /* sql */ `
   appended_input AS MATERIALIZED (
     SELECT ev.*, nextval(pg_get_serial_sequence('lead_events', 'id')) AS new_id
-    FROM jsonb_to_recordset($${param}::jsonb) AS ev(
+    FROM jsonb_to_recordset(${source}) AS ev(
       ref text, event_type text, conversation_id uuid, payload jsonb, idempotency_key text, created_at timestamptz,
       processed boolean, timeline jsonb)
     WHERE ${filterSql('ev', filter)}

@@ -8,6 +8,7 @@ const PROBLEMS: Record<ErrorCode, { status: number; title: string }> = {
   unauthorized: { status: 401, title: 'Unauthorized' },
   forbidden: { status: 403, title: 'Forbidden' },
   not_found: { status: 404, title: 'Not found' },
+  gone: { status: 410, title: 'Gone' },
   conflict: { status: 409, title: 'Conflict' },
   idempotency_key_reused: { status: 422, title: 'Idempotency-Key reused with another request' },
   spool_full: { status: 503, title: 'Service unavailable' },

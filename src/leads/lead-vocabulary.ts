@@ -18,3 +18,11 @@ export type LeadQuality = (typeof LEAD_QUALITIES)[number];
  */
 export const SLA_STATES = ['open', 'at_risk', 'breached', 'met', 'missed'] as const;
 export type SlaState = (typeof SLA_STATES)[number];
+
+/** Who an agent is on the team: agents are assigned leads; managers are not, and get the escalations. */
+export const AGENT_ROLES = ['agent', 'manager'] as const;
+export type AgentRole = (typeof AGENT_ROLES)[number];
+
+/** The addresses an agent may have, each a delivery channel of its own (`agent:<id>:<kind>`). */
+export const AGENT_ADDRESS_KINDS = ['email', 'telegram', 'slack'] as const;
+export type AgentAddressKind = (typeof AGENT_ADDRESS_KINDS)[number];

@@ -24,4 +24,8 @@ export const ERASURE_COVERAGE: Readonly<Record<string, string>> = {
   delivery_pacing: "no personal data (the team's destinations)",
   worker_processes: 'no personal data (process presence)',
   schema_migrations: 'no personal data',
+  agents:
+    "staff, not leads: the team's names and work addresses are not a lead's data and an erasure leaves them; conversations.assigned_to is kept (it names the agent, not the person who asked)",
+  assignment_cursor: 'no personal data (the round-robin counter)',
+  team_link_keys: 'no personal data (the keys that sign team links)',
 };

@@ -15,6 +15,10 @@ export const REDACTED_PATHS = [
   'apiKey',
   'authorization',
   'webhookUrl',
+  'teamLink',
+  '*.teamLink',
+  'notices[*].teamLink',
+  'fields.notices[*].teamLink',
   'botToken',
   'accessToken',
   '*.email',
@@ -100,10 +104,14 @@ function serializeError(error: unknown): Record<string, unknown> {
 
 /** Removes bot tokens, webhook paths and URL credentials from free text (error messages). */
 export function scrubSecrets(text: string): string {
-  return text
-    .replace(/\/bot\d+:[A-Za-z0-9_-]+/g, '/bot[redacted]')
-    .replace(/hooks\.slack\.com\/services\/[A-Za-z0-9/_-]+/g, 'hooks.slack.com/services/[redacted]')
-    .replace(/\/services\/[A-Za-z0-9]+\/[A-Za-z0-9]+\/[A-Za-z0-9]+/g, '/services/[redacted]')
-    .replace(/(access_token=)[^&\s"]+/g, '$1[redacted]')
-    .replace(/(\/\/[^:/\s]+:)[^@/\s]+@/g, '$1[redacted]@');
+  return (
+    text
+      .replace(/\/bot\d+:[A-Za-z0-9_-]+/g, '/bot[redacted]')
+      // A team link's token is a credential for its lead (claim, respond): never in a log.
+      .replace(/\/l\/[A-Za-z0-9_-]{40,}/g, '/l/[redacted]')
+      .replace(/hooks\.slack\.com\/services\/[A-Za-z0-9/_-]+/g, 'hooks.slack.com/services/[redacted]')
+      .replace(/\/services\/[A-Za-z0-9]+\/[A-Za-z0-9]+\/[A-Za-z0-9]+/g, '/services/[redacted]')
+      .replace(/(access_token=)[^&\s"]+/g, '$1[redacted]')
+      .replace(/(\/\/[^:/\s]+:)[^@/\s]+@/g, '$1[redacted]@')
+  );
 }

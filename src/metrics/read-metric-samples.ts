@@ -10,7 +10,8 @@ export interface MetricSample {
 /**
  * Every database-backed metric in ONE statement: one round trip and one snapshot per scrape. Only counts
  * and ages leave the database; no names, emails, phones or message text. Counting `conversations` scans the
- * table; at millions of leads, scrape every 30-60 s rather than every 5 s.
+ * table; at millions of leads, scrape every 30-60 s rather than every 5 s. Agents' channels count per kind
+ * (`agent-email`), as the delivery counters do (metricChannelOf), so the team's size does not grow the series.
  */
 const READ_METRIC_SAMPLES = /* sql */ `
 SELECT 'leads' AS metric, jsonb_build_object('source', source, 'quality', quality) AS labels, count(*)::float8 AS value
@@ -22,8 +23,9 @@ SELECT 'outbox_oldest_age_seconds', '{}'::jsonb,
        coalesce(greatest(0, extract(epoch FROM ($1::timestamptz - min(created_at)))), 0)::float8
 FROM lead_events WHERE processed_at IS NULL
 UNION ALL
-SELECT 'notification_logs', jsonb_build_object('channel', channel, 'status', status), count(*)::float8
-FROM notification_logs GROUP BY channel, status
+SELECT 'notification_logs', jsonb_build_object('channel', metric_channel, 'status', status), count(*)::float8
+FROM (SELECT regexp_replace(channel, '^agent:[0-9a-f-]{36}:', 'agent-') AS metric_channel, status FROM notification_logs) n
+GROUP BY metric_channel, status
 UNION ALL
 SELECT 'dead_letters', jsonb_build_object('kind', 'delivery'), count(*)::float8
 FROM notification_logs WHERE status = 'dead' AND retried_at IS NULL

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { LEAD_QUALITIES, LEAD_STATUSES, SLA_STATES } from '../leads/lead-vocabulary.ts';
+import { AGENT_ROLES, LEAD_QUALITIES, LEAD_STATUSES, SLA_STATES } from '../leads/lead-vocabulary.ts';
 import { TASK_STATUS_FILTERS } from '../sla/list-follow-up-tasks.ts';
 
 /*
@@ -282,3 +282,37 @@ export const panelConfigSchema = z.union([
   z.object({ live_updates: z.literal('sse') }),
   z.object({ live_updates: z.literal('supabase'), supabase: z.object({ url: z.string(), anon_key: z.string() }) }),
 ]);
+
+/** An agent as `/api/admin/agents` shows it (src/team/agent-row.ts): the Slack URL is a secret, only whether it is set. */
+export const agentSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  email: z.string().nullable(),
+  telegram_chat_id: z.string().nullable(),
+  slack_webhook_url_set: z.boolean(),
+  role: z.enum(AGENT_ROLES),
+  sources: z.array(z.string()).nullable(),
+  active: z.boolean(),
+  created_at: time,
+  updated_at: time,
+});
+export const agentListSchema = z.object({ items: z.array(agentSchema) });
+export const linkKeyRotatedSchema = z.object({ key_id: z.string().describe('the new signing key; older unexpired keys still verify') });
+
+/** What a team link shows (GET /l/<token> with `Accept: application/json`, and the answers of claim/respond). */
+export const teamLinkLeadSchema = z.object({
+  lead: z.object({
+    id: z.string(),
+    name: z.string().nullable(),
+    email: z.string().nullable(),
+    phone: z.string().nullable(),
+    source: z.string(),
+    quality,
+    status,
+    created_at: time,
+    sla_deadline: time,
+    first_response_at: nullableTime,
+    assignee: z.object({ id: z.string(), name: z.string() }).nullable(),
+  }),
+  notice: z.string().optional().describe('what the claim or respond did'),
+});

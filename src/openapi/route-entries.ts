@@ -2,11 +2,17 @@ import { z } from 'zod';
 import { leadIdSchema, listLeadsQuerySchema } from '../admin/admin-query-schemas.ts';
 import { chatbotLeadSchema, contactFormSchema, directLeadSchema, propertyInquirySchema } from '../capture/lead-schemas.ts';
 import { enableWebhookEndpointBody, enableWebhookEndpointResponse, webhookEndpointsResponse } from '../delivery/webhook-endpoint-routes.ts';
-import { respondBody, statusBody } from '../leads/lead-admin-routes.ts';
+import { patchBody, respondBody } from '../leads/lead-admin-routes.ts';
+import { createAgentSchema, updateAgentSchema } from '../team/agent-schemas.ts';
+import { teamLinkFormBody } from '../team/team-link-routes.ts';
 import { leadExportSchema } from '../lifecycle/export-lead.ts';
 import { completeBody, slaQuery, tasksQuery } from '../sla/sla-admin-routes.ts';
 import type { RouteEntry } from './build-openapi-document.ts';
 import {
+  agentListSchema,
+  agentSchema,
+  linkKeyRotatedSchema,
+  teamLinkLeadSchema,
   adminStatsSchema,
   captureAcceptedSchema,
   deadLettersSchema,
@@ -184,9 +190,9 @@ export const ADMIN_ENTRIES: RouteEntry[] = [
   adminEntry({
     method: 'patch',
     path: '/api/admin/leads/:id',
-    summary: "Change a lead's status",
+    summary: "Change a lead's status or its assignee (`assigned_to`: an agent id or null)",
     pathParams: leadId,
-    body: { schema: statusBody, name: 'StatusChange' },
+    body: { schema: patchBody, name: 'LeadChange' },
     responses: { 200: { description: 'The status now', schema: statusChangeSchema, name: 'StatusChanged' } },
     problems: [400, 404, 415],
   }),
@@ -420,11 +426,91 @@ export const OPERATIONS_ENTRIES: RouteEntry[] = [
   },
 ];
 
+const agentId = { id: { description: 'the agent id (a UUID)', schema: z.guid() } };
+const linkToken = { token: { description: 'the signed token an alert carried (names the lead, maybe an agent; 7 days)' } };
+const teamLinkAnswer = {
+  200: {
+    description:
+      'A small HTML page with what the alert showed and the Claim and Mark as answered buttons (JSON with `Accept: application/json`)',
+    schema: teamLinkLeadSchema,
+    name: 'TeamLinkLead',
+  },
+};
+
+export const TEAM_ENTRIES: RouteEntry[] = [
+  adminEntry({
+    tag: 'Team',
+    method: 'get',
+    path: '/api/admin/agents',
+    summary: 'List the team: agents and managers',
+    responses: { 200: { description: 'Every agent', schema: agentListSchema, name: 'AgentList' } },
+  }),
+  adminEntry({
+    tag: 'Team',
+    method: 'post',
+    path: '/api/admin/agents',
+    summary: 'Add an agent or a manager',
+    body: { schema: createAgentSchema, name: 'AgentCreate' },
+    responses: { 201: { description: 'The agent', schema: agentSchema, name: 'Agent' } },
+    problems: [400, 415],
+  }),
+  adminEntry({
+    tag: 'Team',
+    method: 'patch',
+    path: '/api/admin/agents/:id',
+    summary: "Change an agent's name, addresses, role, sources or whether they are active",
+    pathParams: agentId,
+    body: { schema: updateAgentSchema, name: 'AgentChange' },
+    responses: { 200: { description: 'The agent now', schema: agentSchema, name: 'Agent' } },
+    problems: [400, 404, 415],
+  }),
+  adminEntry({
+    tag: 'Team',
+    method: 'post',
+    path: '/api/admin/team-link-keys/rotate',
+    summary: 'Start signing team links with a new key (links signed with older keys keep working until they expire)',
+    responses: { 201: { description: 'The new key', schema: linkKeyRotatedSchema, name: 'LinkKeyRotated' } },
+  }),
+  {
+    tag: 'Team',
+    security: 'public',
+    method: 'get',
+    path: '/l/:token',
+    summary: 'Open a one-tap link from an alert: shows the lead, changes nothing',
+    pathParams: linkToken,
+    responses: teamLinkAnswer,
+    problems: [404, 410, 429],
+  },
+  {
+    tag: 'Team',
+    security: 'public',
+    method: 'post',
+    path: '/l/:token/claim',
+    summary: "Claim the lead: assign it to the link's agent, or to `agent_id` for a team-wide link (records lead.assigned)",
+    pathParams: linkToken,
+    body: { schema: teamLinkFormBody, name: 'TeamLinkForm', required: false, formToo: true },
+    responses: teamLinkAnswer,
+    problems: [400, 404, 410, 429],
+  },
+  {
+    tag: 'Team',
+    security: 'public',
+    method: 'post',
+    path: '/l/:token/respond',
+    summary: 'Mark the lead as answered: the first response stops the SLA clock (records lead.responded)',
+    pathParams: linkToken,
+    body: { schema: teamLinkFormBody, name: 'TeamLinkForm', required: false, formToo: true },
+    responses: teamLinkAnswer,
+    problems: [400, 404, 410, 429],
+  },
+];
+
 export const ROUTE_ENTRIES: RouteEntry[] = [
   ...CAPTURE_ENTRIES,
   ...WEBHOOK_ENTRIES,
   ...EMBED_ENTRIES,
   ...ADMIN_ENTRIES,
+  ...TEAM_ENTRIES,
   ...PANEL_ENTRIES,
   ...OPERATIONS_ENTRIES,
 ];

@@ -1,10 +1,9 @@
 import type { Logger } from 'pino';
 import { throughClient } from '../queue/through-client.ts';
-import type { ChannelName } from '../shared/channel-names.ts';
 import { withTransaction, type Pool } from '../db/create-pool.ts';
 import { listenForNotifications } from '../db/listen-for-notifications.ts';
 import { logOncePerCause } from '../logging/log-once-per-cause.ts';
-import { deliveryJobId, deliveryQueueName, type DeliveryJobData } from '../delivery/delivery-job.ts';
+import { deliveryJobData, deliveryJobId, deliveryPriority, deliveryQueueName, type DeliveryJobData } from '../delivery/delivery-job.ts';
 import { OUTBOX_NOTIFY_CHANNEL } from '../events/event-types.ts';
 import type { JobQueue } from '../queue/start-job-queue.ts';
 import type { ReachFaultPoint } from '../shared/fault-point.ts';
@@ -47,16 +46,23 @@ export function startRelay(deps: RelayDeps): Relay {
     withTransaction(deps.pool, async (client) => {
       const events = await claimOutboxBatch(client, batchSize);
       if (events.length === 0) return 0;
-      const jobsByChannel = new Map<ChannelName, { id: string; data: DeliveryJobData }[]>();
+      // By queue: every agent's address of one kind shares its kind's queue.
+      const jobsByQueue = new Map<string, { id: string; data: DeliveryJobData; priority: number }[]>();
       for (const event of events) {
+        const priority = deliveryPriority(event.eventType, event.payload);
         for (const channel of planDeliveries(event, deps.routing)) {
-          const jobs = jobsByChannel.get(channel) ?? [];
-          jobs.push({ id: deliveryJobId(event.id, channel), data: { eventId: event.id, tries: 0 } });
-          jobsByChannel.set(channel, jobs);
+          const queue = deliveryQueueName(channel);
+          const jobs = jobsByQueue.get(queue) ?? [];
+          jobs.push({
+            id: deliveryJobId(event.id, channel),
+            data: deliveryJobData(channel, { eventId: event.id, tries: 0, priority }),
+            priority,
+          });
+          jobsByQueue.set(queue, jobs);
         }
       }
       const db = throughClient(client);
-      for (const [channel, jobs] of jobsByChannel) await deps.boss.insert(deliveryQueueName(channel), jobs, { db });
+      for (const [queue, jobs] of jobsByQueue) await deps.boss.insert(queue, jobs, { db });
       await markEventsProcessed(
         client,
         events.map((event) => event.id),

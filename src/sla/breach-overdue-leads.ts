@@ -50,6 +50,12 @@ export async function breachOverdueLeads(pool: Pool, now: Date, options: { ids?:
         MAKE_TASKS_OVERDUE,
         [ids, now],
       );
+      // The breach alert also goes to every active manager's own addresses (the relay reads them as it plans
+      // the deliveries); that escalation is a fact of its own, recorded here with the breach.
+      const managers = await client.query<{ managers: number }>(
+        /* sql */ `SELECT count(*)::int AS managers FROM agents WHERE active AND role = 'manager'`,
+      );
+      const managerCount = managers.rows[0]?.managers ?? 0;
       // The `sla.breached` event (the relay fans it out as an alert), the `task.created` fact for a task made
       // just now, and their timeline rows; the events' keys make a repeat a no-op even if a claim were lost.
       await appendEvents(client, [
@@ -61,6 +67,16 @@ export async function breachOverdueLeads(pool: Pool, now: Date, options: { ids?:
             { idempotencyKey: `sla.breached:${lead.id}`, createdAt: now },
           ),
         ),
+        ...(managerCount === 0
+          ? []
+          : rows.map((lead) =>
+              newEvent(
+                'sla.escalated',
+                lead.id,
+                { managers: managerCount, breached_at: now.toISOString() },
+                { idempotencyKey: `sla.escalated:${lead.id}`, createdAt: now },
+              ),
+            )),
         ...tasks.rows
           .filter((task) => task.inserted)
           .map((task) =>

@@ -236,6 +236,29 @@ describe('admin panel in a real browser', () => {
     await page.locator('#tab-leads').click();
   });
 
+  it('when an agent is added and edited on the Team page, then the list shows it and the speed-to-lead table is drawn', async () => {
+    await page.locator('#tab-team').click();
+    const form = page.locator('#agent-form');
+    await form.locator('input[name="name"]').fill('Panel Agent');
+    await form.locator('input[name="email"]').fill('panel.agent@team.test');
+    await form.locator('input[name="sources"]').fill('api, meta');
+    await form.locator('#agent-submit').click();
+    const row = page.locator('#team-agents tr', { hasText: 'Panel Agent' });
+    await row.waitFor();
+    expect(await row.textContent()).toContain('api, meta');
+    expect(await row.getAttribute('data-active')).toBe('true');
+
+    await row.locator('button', { hasText: 'Edit' }).click();
+    await form.locator('select[name="role"]').selectOption('manager');
+    await form.locator('input[name="active"]').uncheck();
+    await form.locator('#agent-submit').click();
+    await page.locator('#team-agents tr[data-active="false"]', { hasText: 'Panel Agent' }).waitFor();
+    const { rows } = await db.pool.query(`SELECT role, active, sources FROM agents WHERE name = 'Panel Agent'`);
+    expect(rows).toEqual([{ role: 'manager', active: false, sources: ['api', 'meta'] }]);
+    expect(await page.locator('#team-speed tbody tr').first().textContent()).toContain('Everyone');
+    await page.locator('#tab-leads').click();
+  });
+
   it('when Supabase is configured but nobody signed in to Supabase Auth, then the panel loads supabase-js, offers the sign-in and stays live over SSE', async () => {
     // A second Leadline on the same database, configured for Supabase Realtime. A loopback URL: with no
     // session, supabase-js must not connect anywhere.

@@ -128,6 +128,9 @@ Leads: 6 (hot 3, warm 2, cold 1)
 
 Answered: 4 of 6; still waiting: 2
 Time to first response: median 20m 00s, p90 1h 33m
+  contact-form (source): median 1h 15m, p90 1h 51m, 2 answered
+  api (source): median 2m 00s, p90 2m 00s, 1 answered
+  chatbot (source): median 10m 00s, p90 10m 00s, 1 answered
 SLA compliance: 60% (3 met, 2 missed, 1 pending)
 SLA breaches: 1
   WARM Planner 5 (contact-form), due 2025-06-02 10:00 UTC

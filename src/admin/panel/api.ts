@@ -8,6 +8,7 @@ import type { AdminStatsResponse } from '../admin-read-routes.ts';
 import type { LeadDetail } from '../get-lead-detail.ts';
 import type { LeadStatus } from '../../leads/lead-vocabulary.ts';
 import type { LeadListPage } from '../list-leads.ts';
+import type { AgentView } from '../../team/agent-row.ts';
 
 /** A server type after JSON.stringify and JSON.parse: Dates become ISO strings, the rest stays. */
 export type Jsonified<T> = T extends Date
@@ -26,6 +27,18 @@ export type SlaResponse = Jsonified<SlaOverview>;
 export type DeadLettersResponse = Jsonified<DeadLetters>;
 export type WebhookEndpointsAnswer = Jsonified<WebhookEndpointsResponse>;
 export type WebhookEndpointRow = WebhookEndpointsAnswer['endpoints'][number];
+export type AgentRow = Jsonified<AgentView>;
+
+/** What the Team page sends to add or change an agent (the admin API validates it). */
+export interface AgentInput {
+  name?: string;
+  email?: string | null;
+  telegram_chat_id?: string | null;
+  slack_webhook_url?: string | null;
+  role?: 'agent' | 'manager';
+  sources?: string[] | null;
+  active?: boolean;
+}
 
 /**
  * The write routes build their answers inline (src/sla/sla-admin-routes.ts, src/delivery/delivery-admin-routes.ts)
@@ -71,6 +84,9 @@ export interface AdminApi {
   retry(deadLetterId: string): Promise<unknown>;
   webhookEndpoints(): Promise<WebhookEndpointsAnswer>;
   enableWebhookEndpoint(name: string): Promise<EnableEndpointAnswer>;
+  agents(): Promise<{ items: AgentRow[] }>;
+  createAgent(body: AgentInput): Promise<AgentRow>;
+  updateAgent(id: string, body: AgentInput): Promise<AgentRow>;
 }
 
 /**
@@ -112,6 +128,9 @@ export function createAdminApi(session: { key(): string; onUnauthorized(): void 
     webhookEndpoints: () => request('/api/admin/webhook-endpoints'),
     enableWebhookEndpoint: (name) =>
       request(`/api/admin/webhook-endpoints/${encodeURIComponent(name)}/enable`, { method: 'POST', body: {} }),
+    agents: () => request('/api/admin/agents'),
+    createAgent: (body) => request('/api/admin/agents', { method: 'POST', body }),
+    updateAgent: (id, body) => request(`/api/admin/agents/${encodeURIComponent(id)}`, { method: 'PATCH', body }),
   };
 }
 

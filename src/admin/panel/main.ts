@@ -15,6 +15,7 @@ import { createRefreshScheduler, type RefreshRequest } from './refresh-scheduler
 import { createSlaBanner } from './sla-banner.ts';
 import { createStatCards } from './stat-cards.ts';
 import { createSupabaseLive, type SupabaseLive } from './supabase-realtime.ts';
+import { createTeamPage } from './team-page.ts';
 import { createWebhookEndpoints } from './webhook-endpoints.ts';
 
 /** The key lives in this tab's sessionStorage only: a new tab or a closed browser asks again. */
@@ -32,7 +33,7 @@ const KEY_REFUSED = 'The admin key was not accepted. Enter it again.';
 
 let key = sessionStorage.getItem(KEY_STORAGE) ?? '';
 let config: AdminPanelConfig = { live_updates: 'sse' };
-type View = 'leads' | 'failed' | 'webhooks';
+type View = 'leads' | 'failed' | 'webhooks' | 'team';
 let view: View = 'leads';
 let live: LiveStream | undefined;
 /** Counts startLive calls, so a connection that finishes opening after a sign-out or restart is closed. */
@@ -64,6 +65,7 @@ const stats = createStatCards({ api });
 const deadLetters = createDeadLetters({ api, refresh: () => scheduler.request() });
 const deliverySwitch = createDeliverySwitch({ api });
 const webhookEndpoints = createWebhookEndpoints({ api, refresh: () => scheduler.request() });
+const teamPage = createTeamPage({ api, refresh: () => scheduler.request() });
 
 /**
  * The table, the SLA banner and the stat cards are read in parallel and drawn in one go once all have
@@ -75,6 +77,7 @@ async function refresh(request: RefreshRequest): Promise<void> {
   if (request.detail && detail.selectedId()) loads.push(detail.load());
   if (view === 'failed') loads.push(deadLetters.load());
   if (view === 'webhooks') loads.push(webhookEndpoints.load());
+  if (view === 'team') loads.push(teamPage.load());
   const results = await Promise.allSettled(loads);
   for (const result of results) if (result.status === 'fulfilled') result.value();
   const failure = results.find((result) => result.status === 'rejected');
@@ -157,8 +160,8 @@ async function onSupabaseSignIn(event: SubmitEvent): Promise<void> {
 function route(): void {
   if (!key) return;
   const hash = location.hash.replace(/^#/, '');
-  view = hash === '/failed' ? 'failed' : hash === '/webhooks' ? 'webhooks' : 'leads';
-  for (const name of ['leads', 'failed', 'webhooks'] as const) {
+  view = hash === '/failed' ? 'failed' : hash === '/webhooks' ? 'webhooks' : hash === '/team' ? 'team' : 'leads';
+  for (const name of ['leads', 'failed', 'webhooks', 'team'] as const) {
     byId(`view-${name}`).hidden = view !== name;
     byId(`tab-${name}`).classList.toggle('active', view === name);
   }
@@ -168,6 +171,12 @@ function route(): void {
     deadLetters.load().then(
       (show) => show(),
       (error: unknown) => reportError('Could not load dead letters', error),
+    );
+  }
+  if (view === 'team') {
+    teamPage.load().then(
+      (show) => show(),
+      (error: unknown) => reportError('Could not load the team', error),
     );
   }
   if (view === 'webhooks') {

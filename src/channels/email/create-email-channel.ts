@@ -71,24 +71,26 @@ export function createEmailChannel(options: EmailChannelOptions): Channel {
   const digestTo = options.digestTo !== undefined && options.digestTo.length > 0 ? options.digestTo : options.to;
   const formatOptions = options.adminBaseUrl === undefined ? {} : { adminBaseUrl: options.adminBaseUrl };
 
-  async function send(message: OutgoingMessage): Promise<SendResult> {
-    const content = formatOrFail(() => formatEmailMessage(message, formatOptions));
-    try {
-      const info = await transporter.sendMail({
-        from: options.from,
-        to: content.audience === 'digest' ? digestTo : options.to,
-        subject: content.subject,
-        text: content.text,
-        html: content.html,
-        messageId: content.messageId,
-        // RFC 3834: marks the mail as machine-sent, so vacation responders do not answer it.
-        headers: { 'Auto-Submitted': 'auto-generated' },
-      });
-      return { providerMessageId: info.messageId };
-    } catch (error) {
-      throw classifySmtpError(error);
-    }
-  }
+  const sendTo =
+    (to: string[]) =>
+    async (message: OutgoingMessage): Promise<SendResult> => {
+      const content = formatOrFail(() => formatEmailMessage(message, formatOptions));
+      try {
+        const info = await transporter.sendMail({
+          from: options.from,
+          to: content.audience === 'digest' ? digestTo : to,
+          subject: content.subject,
+          text: content.text,
+          html: content.html,
+          messageId: content.messageId,
+          // RFC 3834: marks the mail as machine-sent, so vacation responders do not answer it.
+          headers: { 'Auto-Submitted': 'auto-generated' },
+        });
+        return { providerMessageId: info.messageId };
+      } catch (error) {
+        throw classifySmtpError(error);
+      }
+    };
 
   async function check(): Promise<void> {
     let timer: NodeJS.Timeout | undefined;
@@ -105,16 +107,18 @@ export function createEmailChannel(options: EmailChannelOptions): Channel {
     }
   }
 
-  return {
+  const channelTo = (to: string[]): Channel => ({
     name: 'email',
-    destination: `email:${options.to.join(',')}`,
+    destination: `email:${to.join(',')}`,
     maxNoticesPerMessage: MAX_NOTICES_PER_MESSAGE,
     minIntervalMs: 0,
     maxConcurrentSends: options.maxConnections ?? DEFAULT_MAX_CONNECTIONS,
-    send,
+    send: sendTo(to),
+    forAddress: (address) => channelTo([address]),
     check,
     close: async () => {
       transporter.close();
     },
-  };
+  });
+  return channelTo(options.to);
 }

@@ -2,6 +2,7 @@ import type { LeadSummary, Notice, OutgoingMessage } from '../channel.ts';
 import { escapeHtml } from '../escape-html.ts';
 import type { LeadNotice } from '../notice-text.ts';
 import {
+  assigneeLine,
   contactLine,
   displayName,
   formatUtc,
@@ -89,6 +90,8 @@ function formatLeadNotice(notice: LeadNotice): Body {
   const { lead } = notice;
   const headline = noticeHeadline(notice);
   const rows = leadRows(lead, notice.kind);
+  const assigned = assigneeLine(notice);
+  if (assigned !== null) rows.push({ label: 'Owner', value: assigned });
   const message = lead.message === null ? '' : truncate(lead.message.trim(), MAX_MESSAGE_CHARS);
 
   const htmlRows = rows
@@ -101,11 +104,14 @@ function formatLeadNotice(notice: LeadNotice): Body {
       `<blockquote style="margin:0;padding:8px 12px;border-left:3px solid #ccc;white-space:pre-wrap">${escapeHtml(message)}</blockquote>`,
     );
   }
+  if (lead.teamLink !== undefined) htmlParts.push(htmlLink(lead.teamLink, 'Claim or mark as answered'));
   htmlParts.push(htmlLink(lead.adminUrl, 'Open the lead in Leadline'));
 
   const textParts = [headline, '', ...rows.map((row) => `${row.label}: ${row.value}`)];
   if (message !== '') textParts.push('', 'Message:', message);
-  textParts.push('', `Open the lead: ${lead.adminUrl}`, '');
+  textParts.push('');
+  if (lead.teamLink !== undefined) textParts.push(`Claim or mark as answered: ${lead.teamLink}`);
+  textParts.push(`Open the lead: ${lead.adminUrl}`, '');
 
   return { subject: headline, html: htmlDocument(headline, htmlParts.join('\n')), text: textParts.join('\n') };
 }

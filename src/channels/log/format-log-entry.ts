@@ -11,6 +11,8 @@ export interface LogNoticeFields {
   source?: string;
   slaDeadline?: string;
   adminUrl?: string;
+  /** The one-tap link; the logger redacts its token (logs never hold one), so the line shows where it points. */
+  teamLink?: string;
 }
 
 export interface LogEntry {
@@ -30,6 +32,7 @@ function noticeFields(notice: Notice): LogNoticeFields {
     source: lead.source,
     slaDeadline: lead.slaDeadline.toISOString(),
     adminUrl: lead.adminUrl,
+    ...(lead.teamLink === undefined ? {} : { teamLink: lead.teamLink }),
   };
 }
 

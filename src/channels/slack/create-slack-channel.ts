@@ -126,6 +126,7 @@ export function createSlackChannel(options: SlackChannelOptions): Channel {
     maxNoticesPerMessage: MAX_NOTICES_PER_MESSAGE,
     minIntervalMs: options.minIntervalMs ?? DEFAULT_MIN_INTERVAL_MS,
     send,
+    forAddress: (address) => createSlackChannel({ ...options, webhookUrl: address }),
     // Posting is the only thing a webhook URL can do, and a health probe must not spam the channel, so the
     // check validates the configuration only.
     check: async () => {

@@ -5,6 +5,7 @@ import {
   displayName,
   formatUtc,
   messageExcerpt,
+  assigneeLine,
   noticeHeadline,
   isLeadNotice,
   noticeName,
@@ -79,10 +80,15 @@ function formatLeadNotice(notice: LeadNotice): SlackBlock[] {
   if (notice.kind !== 'lead.created') {
     fields.push(mrkdwn(`*Received*\n${slackDate(lead.createdAt, formatUtc(lead.createdAt))}`));
   }
+  const assigned = assigneeLine(notice);
+  if (assigned !== null) fields.push(mrkdwn(`*Owner*\n${escapeSlackText(assigned)}`));
   const blocks: SlackBlock[] = [{ type: 'section', text: mrkdwn(headline), fields }];
   const excerpt = messageExcerpt(lead);
   if (excerpt !== null) blocks.push({ type: 'section', text: mrkdwn(`*Message*\n${escapeSlackText(excerpt)}`) });
-  blocks.push({ type: 'context', elements: [mrkdwn(leadLink(lead, 'Open the lead in Leadline'))] });
+  const links = [leadLink(lead, 'Open the lead in Leadline')];
+  if (lead.teamLink !== undefined && lead.teamLink.length <= MAX_LINK_URL_CHARS)
+    links.unshift(slackLink(lead.teamLink, 'Claim or mark as answered'));
+  blocks.push({ type: 'context', elements: [mrkdwn(links.join('  ·  '))] });
   return blocks;
 }
 

@@ -69,10 +69,15 @@ function redactToken(error: unknown, token: string): unknown {
  * switches to the new id, sends once more, and logs a warning: the configured TELEGRAM_CHAT_ID is stale.
  */
 export function createTelegramChannel(options: TelegramChannelOptions): Channel {
+  const bot = new Telegraf(options.botToken, { telegram: { apiRoot: options.apiRoot ?? DEFAULT_API_ROOT } });
+  return telegramChannelTo(options, bot, options.chatId);
+}
+
+/** A chat of the bot's: the configured one, or an agent's (forAddress), sharing the client. */
+function telegramChannelTo(options: TelegramChannelOptions, bot: Telegraf, configuredChatId: string): Channel {
   const { botToken } = options;
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  const bot = new Telegraf(botToken, { telegram: { apiRoot: options.apiRoot ?? DEFAULT_API_ROOT } });
-  let chatId = options.chatId;
+  let chatId = configuredChatId;
 
   async function post(text: string): Promise<SendResult> {
     const sent = await bot.telegram.callApi(
@@ -114,12 +119,13 @@ export function createTelegramChannel(options: TelegramChannelOptions): Channel 
   return {
     name: 'telegram',
     // The configured chat: pacing state stays keyed the same even after a migration.
-    destination: `telegram:${options.chatId}`,
+    destination: `telegram:${configuredChatId}`,
     maxNoticesPerMessage: MAX_NOTICES_PER_MESSAGE,
     get minIntervalMs() {
       return options.minIntervalMs ?? intervalFor(chatId);
     },
     send,
+    forAddress: (address) => telegramChannelTo(options, bot, address),
     check,
   };
 }

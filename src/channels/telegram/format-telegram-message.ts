@@ -2,6 +2,7 @@ import type { LeadSummary, Notice, OutgoingMessage } from '../channel.ts';
 import { escapeHtml } from '../escape-html.ts';
 import type { LeadNotice } from '../notice-text.ts';
 import {
+  assigneeLine,
   contactLine,
   displayName,
   formatUtc,
@@ -50,9 +51,13 @@ function formatLeadNotice(notice: LeadNotice): string {
     `Respond by: ${formatUtc(lead.slaDeadline)}`,
   ];
   if (notice.kind !== 'lead.created') lines.push(`Received: ${formatUtc(lead.createdAt)}`);
+  const assigned = assigneeLine(notice);
+  if (assigned !== null) lines.push(`Owner: ${escapeHtml(assigned)}`);
   const excerpt = messageExcerpt(lead);
   if (excerpt !== null) lines.push('', `<blockquote>${escapeHtml(excerpt)}</blockquote>`);
-  lines.push('', link(lead.adminUrl, 'Open the lead in Leadline'));
+  lines.push('');
+  if (lead.teamLink !== undefined) lines.push(link(lead.teamLink, 'Claim or mark as answered'));
+  lines.push(link(lead.adminUrl, 'Open the lead in Leadline'));
   return lines.join('\n');
 }
 

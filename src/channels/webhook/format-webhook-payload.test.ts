@@ -38,6 +38,7 @@ describe('formatWebhookPayload', () => {
           assigned_to: null,
           admin_url: 'http://127.0.0.1:3000/admin#/leads/0196a1b2-0000-7000-8000-000000000001',
         },
+        assignee: null,
       },
     });
     expect(webhookPayloadSchema.parse(payload)).toEqual(payload);

@@ -45,6 +45,10 @@ export const webhookPayloadSchema = z.object({
   data: z.object({
     event: z.looseObject({ id: z.string() }),
     lead: webhookLeadSchema,
+    assignee: z
+      .object({ id: z.uuid(), name: z.string(), email: z.string().nullable(), role: z.enum(['agent', 'manager']) })
+      .nullable()
+      .describe('the agent the lead is assigned to now (for lead.assigned: the new owner), or null'),
   }),
 });
 
@@ -87,6 +91,7 @@ export function formatWebhookPayload(notice: LeadEventNotice): WebhookPayload {
         assigned_to: lead.assignedTo,
         admin_url: lead.adminUrl,
       },
+      assignee: lead.assigneeAgent ?? null,
     },
   };
 }
