@@ -39,6 +39,9 @@ export interface MetricsSources {
  * scrape time by ONE query (one round trip and one snapshot per scrape; counts and ages only, no personal
  * data). When the database cannot be reached the scrape still answers, with `leadline_database_up 0`.
  */
+/** Default metrics whose names break the counter-suffix rule; left out of /metrics. */
+const MISNAMED_DEFAULT_METRICS = ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total'];
+
 export function createMetrics(sources: MetricsSources = {}): Metrics {
   const registry = new Registry();
   collectDefaultMetrics({
@@ -46,6 +49,9 @@ export function createMetrics(sources: MetricsSources = {}): Metrics {
     eventLoopMonitoringPrecision: 10,
     ...(sources.defaultLabels ? { labels: sources.defaultLabels } : {}),
   });
+  // prom-client names these three gauges `_total`, which promtool (and Prometheus's naming rules) reserve for
+  // counters; `nodejs_active_handles` and `nodejs_active_requests` (without the suffix) carry the same numbers.
+  for (const name of MISNAMED_DEFAULT_METRICS) registry.removeSingleMetric(name);
   const now = sources.now ?? (() => new Date());
 
   let snapshot: { at: number; samples: Promise<MetricSample[] | undefined> } | undefined;

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
@@ -112,5 +113,23 @@ describe('the metrics the docs, alerts and dashboard name are served', () => {
       [...documented].filter((name) => !SERVED.has(name)),
       'in docs/metrics.md but not served',
     ).toEqual([]);
+  });
+});
+
+/** Prometheus's own checker, where it is installed (Debian: `apt-get install prometheus`); CI without it skips. */
+const promtool = spawnSync('promtool', ['--version'], { encoding: 'utf8' }).status === 0;
+
+describe.skipIf(!promtool)('promtool, the reference checker', () => {
+  it('when promtool checks the exposition of a running Leadline, then it finds no problem', () => {
+    const result = spawnSync('promtool', ['check', 'metrics'], { input: exposition, encoding: 'utf8' });
+    expect(`${result.stdout}${result.stderr}`.trim()).toBe('');
+    expect(result.status).toBe(0);
+  });
+
+  it('when promtool checks the alert rules, then they are valid rules', () => {
+    const result = spawnSync('promtool', ['check', 'rules', new URL('docs/prometheus/leadline-alerts.yaml', ROOT).pathname], {
+      encoding: 'utf8',
+    });
+    expect(result.status, `${result.stdout}${result.stderr}`).toBe(0);
   });
 });
