@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Leadline } from '../../src/main.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/test-database.ts';
-import { adminHeaders, postJson, startTestLeadline } from '../helpers/start-test-leadline.ts';
+import { adminHeaders, postJson, startTestLeadline, waitFor } from '../helpers/start-test-leadline.ts';
 import { startSlackStub, type SlackStub } from '../stubs/start-slack-stub.ts';
 import { startSmtpStub, type SmtpStub } from '../stubs/start-smtp-stub.ts';
 
@@ -110,16 +110,18 @@ describe('round-robin assignment (issue 15, acceptance 1)', () => {
       [leads],
     );
     expect(timeline).toHaveLength(4);
-    const { rows: deliveries } = await db.pool.query<{ channel: string; n: number }>(
-      `SELECT channel, count(*)::int AS n FROM notification_logs WHERE channel LIKE 'agent:%' AND status = 'sent' GROUP BY channel ORDER BY channel`,
-    );
-    expect(deliveries).toEqual(
-      expect.arrayContaining([
-        { channel: `agent:${first}:email`, n: 2 },
-        { channel: `agent:${second}:email`, n: 2 },
-        { channel: `agent:${second}:slack`, n: 2 },
-      ]),
-    );
+    // The sent rows commit a moment after the server accepted each mail: wait for them.
+    const expected = [
+      { channel: `agent:${first}:email`, n: 2 },
+      { channel: `agent:${second}:email`, n: 2 },
+      { channel: `agent:${second}:slack`, n: 2 },
+    ];
+    await waitFor('one sent delivery per lead and agent address', async () => {
+      const { rows } = await db.pool.query<{ channel: string; n: number }>(
+        `SELECT channel, count(*)::int AS n FROM notification_logs WHERE channel LIKE 'agent:%' AND status = 'sent' GROUP BY channel ORDER BY channel`,
+      );
+      return expected.every((want) => rows.some((row) => row.channel === want.channel && row.n === want.n)) && rows.length === 3;
+    });
   });
 
   it('when agents are limited to sources or inactive, then only the matching active ones are picked', async () => {
