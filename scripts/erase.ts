@@ -6,12 +6,10 @@
  * payloads that hold the email or phone without ever having become a lead are blanked too, and leads still
  * waiting in this host's spool are erased as they are written. See docs/data-lifecycle.md.
  */
-import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import type { CountryCode } from 'libphonenumber-js';
 import { normalizeContact } from '../src/capture/normalize-contact.ts';
 import { spooledLeadCodec } from '../src/capture/spooled-lead-codec.ts';
-import { ConfigError, loadConfig } from '../src/config/load-config.ts';
 import { createPool } from '../src/db/create-pool.ts';
 import { migrate } from '../src/db/migrate.ts';
 import { openDatabase } from '../src/db/open-database.ts';
@@ -23,6 +21,7 @@ import { personalNeedles } from '../src/lifecycle/redact-personal-text.ts';
 import { scrubRawPayloads } from '../src/lifecycle/scrub-raw-payloads.ts';
 import { UUID_PATTERN } from '../src/http/admin-request.ts';
 import { readSpooledRecords } from '../src/spool/read-spooled-records.ts';
+import { loadScriptConfig } from './load-script-config.ts';
 
 const USAGE = 'usage: npm run erase -- --email ADDRESS | --phone NUMBER | --id LEAD_ID  [--actor NAME] [--dry-run]';
 
@@ -66,17 +65,7 @@ for (const id of ids) if (!UUID_PATTERN.test(id)) fail(`--id "${id}" is not a le
 const actor = values.actor?.trim() || 'erase-script';
 const dryRun = values['dry-run'];
 
-if (existsSync('.env')) process.loadEnvFile('.env');
-let config;
-try {
-  config = loadConfig(process.env, { requireAdminKey: false });
-} catch (error) {
-  if (error instanceof ConfigError) {
-    console.error(`erase: ${error.message}`);
-    process.exit(1);
-  }
-  throw error;
-}
+const config = loadScriptConfig('erase');
 const region = config.defaultPhoneRegion as CountryCode | undefined;
 const emails = rawEmails.map((email) => {
   const normalized = normalizeContact({ email }, region);

@@ -5,15 +5,14 @@
  * with their delivery logs, and dead letters older than RETENTION_RAW, RETENTION_LOGS and RETENTION_DEAD, in
  * batches. Safe beside running Leadline processes (short transactions; one prune at a time).
  */
-import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { formatDuration } from '../src/config/parse-duration.ts';
-import { ConfigError, loadConfig } from '../src/config/load-config.ts';
 import { createPool } from '../src/db/create-pool.ts';
 import { migrate } from '../src/db/migrate.ts';
 import { openDatabase } from '../src/db/open-database.ts';
 import { applyPendingErasures } from '../src/lifecycle/apply-pending-erasures.ts';
 import { DEFAULT_PRUNE_BATCH_SIZE, PRUNED_TABLES, pruneExpiredRows } from '../src/lifecycle/prune-expired-rows.ts';
+import { loadScriptConfig } from './load-script-config.ts';
 
 const USAGE = 'usage: npm run prune -- [--batch-size N]';
 
@@ -41,17 +40,7 @@ const batchSize = batchText === undefined ? DEFAULT_PRUNE_BATCH_SIZE : Number(ba
 if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 100_000)
   fail(`--batch-size "${batchText}" must be a whole number from 1 to 100000`);
 
-if (existsSync('.env')) process.loadEnvFile('.env');
-let config;
-try {
-  config = loadConfig(process.env, { requireAdminKey: false });
-} catch (error) {
-  if (error instanceof ConfigError) {
-    console.error(`prune: ${error.message}`);
-    process.exit(1);
-  }
-  throw error;
-}
+const config = loadScriptConfig('prune');
 const { retention } = config;
 const window = (ms: number) => (ms === 0 ? 'kept for ever' : formatDuration(ms));
 console.log(

@@ -5,11 +5,9 @@
  * (event, channel) pairs already sent; --force sends them again; --failed-only keeps the failed ones.
  * A running worker (`npm start` or ROLE=worker) does the sending.
  */
-import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { CHANNEL_NAMES, parseChannelName, type ChannelName } from '../src/shared/channel-names.ts';
 import { configuredChannelNames } from '../src/channels/create-configured-channels.ts';
-import { loadConfig } from '../src/config/load-config.ts';
 import { createPool } from '../src/db/create-pool.ts';
 import { migrate } from '../src/db/migrate.ts';
 import { openDatabase } from '../src/db/open-database.ts';
@@ -19,6 +17,7 @@ import { planReplay } from '../src/delivery/plan-replay.ts';
 import { createLogger } from '../src/logging/create-logger.ts';
 import type { EventType } from '../src/events/event-types.ts';
 import { startJobQueue } from '../src/queue/start-job-queue.ts';
+import { loadScriptConfig } from './load-script-config.ts';
 
 const USAGE =
   'usage: npm run replay -- [--event ID…] [--since ISO] [--until ISO] [--type T] [--channel C] [--failed-only] [--dry-run] [--force]';
@@ -64,8 +63,7 @@ if (values.channel !== undefined && channel === undefined)
   fail(`--channel must be one of ${CHANNEL_NAMES.join(', ')} or webhook:<name> (an endpoint in OUTBOUND_WEBHOOKS)`);
 if (values['failed-only'] && values.force) fail('--failed-only and --force cannot be combined');
 
-if (existsSync('.env')) process.loadEnvFile('.env');
-const config = loadConfig(process.env, { requireAdminKey: false });
+const config = loadScriptConfig('replay');
 const configured = configuredChannelNames(config);
 if (channel !== undefined && !configured.includes(channel))
   fail(`--channel ${channel} is not configured here (configured: ${configured.join(', ')}); set the same variables the workers run with`);
