@@ -10,6 +10,12 @@ describe('explainStartFailure', () => {
     );
   });
 
+  it('when the Unix socket in DATABASE_URL is not there, then the line says to start Postgres or fix the socket directory', () => {
+    expect(explainStartFailure(withCode('connect ENOENT /data/postgres/.s.PGSQL.5432', 'ENOENT'))).toContain(
+      'no server socket in that directory: start Postgres',
+    );
+  });
+
   it('when Postgres refuses the password, then the line says to fix the user or password', () => {
     expect(explainStartFailure(withCode('password authentication failed for user "app"', '28P01'))).toContain(
       'fix the user or password in DATABASE_URL',

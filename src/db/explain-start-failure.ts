@@ -1,6 +1,8 @@
 /** What to do next when start-up could not use the database, by the error's code (socket or Postgres SQLSTATE). */
 const NEXT_STEP: Record<string, string> = {
   ECONNREFUSED: 'nothing listens at that host and port: start Postgres, or fix the host and port in DATABASE_URL',
+  // Connecting to a Unix socket (`?host=/dir`) that is not there.
+  ENOENT: 'no server socket in that directory: start Postgres, or fix the socket directory (host) in DATABASE_URL',
   ENOTFOUND: 'the host name in DATABASE_URL does not resolve: check it',
   EAI_AGAIN: 'the host name in DATABASE_URL could not be resolved right now: check DNS, or use an IP address',
   ETIMEDOUT: 'the database did not answer in time: check the host, the port and any firewall between them',

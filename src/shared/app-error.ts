@@ -54,6 +54,8 @@ export function isDatabaseUnavailable(error: unknown): boolean {
     // 57014 statement cancelled (statement_timeout), 55P03 lock not available (lock_timeout).
     if (/^08/.test(code) || /^57P0/.test(code) || ['53300', '57014', '55P03'].includes(code)) return true;
     if (['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', 'EHOSTUNREACH', 'EPIPE', 'database_timeout'].includes(code)) return true;
+    // A Unix socket that is not there: the server is not running (its TCP twin is ECONNREFUSED).
+    if (code === 'ENOENT' && (error as { syscall?: unknown }).syscall === 'connect') return true;
   }
   return /timeout exceeded when trying to connect|Connection terminated|connection is closed|Cannot use a pool after calling end|Query read timeout|Client has encountered a connection error/i.test(
     error.message,

@@ -191,6 +191,8 @@ export async function startSwitchableProxy(upstreamUrl: string): Promise<Switcha
       const url = new URL(upstreamUrl);
       url.hostname = '127.0.0.1';
       url.port = String(port);
+      // A Unix socket (`?host=/dir`) would go round the proxy.
+      url.searchParams.delete('host');
       return url.toString();
     },
     goDown() {

@@ -177,6 +177,8 @@ export async function startTcpProxy(upstream: { host: string; port: number }): P
       const url = new URL(upstreamUrl);
       url.hostname = '127.0.0.1';
       url.port = String(port);
+      // A Unix socket (`?host=/dir`) would go round the proxy.
+      url.searchParams.delete('host');
       return url.toString();
     },
     get connections() {
