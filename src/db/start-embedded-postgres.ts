@@ -72,14 +72,7 @@ export async function startEmbeddedPostgres(options: {
     createPostgresUser: true,
     onLog: (message: unknown) => options.onLog?.(String(message)),
     onError: (message: unknown) => options.onLog?.(String(message)),
-    postgresFlags: [
-      '-c',
-      'listen_addresses=127.0.0.1',
-      '-c',
-      'max_connections=200',
-      '-c',
-      `unix_socket_directories=${socketDir ?? ''}`,
-    ],
+    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=200', '-c', `unix_socket_directories=${socketDir ?? ''}`],
   });
   if (!existsSync(path.join(databaseDir, 'PG_VERSION'))) await postgres.initialise();
   try {

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { isDatabaseUnavailable } from './app-error.ts';
 
-const socketError = (code: string, syscall: string) => Object.assign(new Error(`${syscall} ${code} /data/.s.PGSQL.5432`), { code, syscall });
+const socketError = (code: string, syscall: string) =>
+  Object.assign(new Error(`${syscall} ${code} /data/.s.PGSQL.5432`), { code, syscall });
 
 describe('isDatabaseUnavailable', () => {
   it('when the server refuses over TCP or its Unix socket is gone, then the database counts as unavailable', () => {
