@@ -60,6 +60,12 @@ export async function beginDeliveryAttempts(pool: Pool, request: BeginRequest): 
   return { started: [...fast, ...slow.started], inFlight: slow.inFlight };
 }
 
+/**
+ * Every lookup here is by primary key and written so that its plan cannot be anything else: a LATERAL with
+ * LIMIT is not flattened into a join, and a scalar subquery is never hashed. Written as a plain join and an
+ * EXISTS, the planner hashed the whole outbox and scanned every lead on each call while its statistics lagged
+ * behind the growing tables (5 ms per call after 5,000 leads, growing with them; bench/results.md).
+ */
 const INSERT_ATTEMPTS = /* sql */ `
   INSERT INTO notification_logs (event_id, conversation_id, channel, destination, status, round, attempt, possible_duplicate, started_at, dispatched_at, process_id)
   SELECT e.id, e.conversation_id, $1, $2, 'sending', wanted.round,
@@ -67,7 +73,7 @@ const INSERT_ATTEMPTS = /* sql */ `
          coalesce(previous.error_kind = 'interrupted' AND previous.dispatched_at IS NOT NULL, false),
          now(), now(), $5::uuid
   FROM unnest($3::bigint[], $4::int[]) AS wanted(event_id, round)
-  JOIN lead_events e ON e.id = wanted.event_id
+  CROSS JOIN LATERAL (SELECT id, conversation_id FROM lead_events WHERE id = wanted.event_id LIMIT 1) e
   LEFT JOIN LATERAL (
     SELECT n.attempt, n.error_kind, n.dispatched_at FROM notification_logs n
     WHERE n.event_id = e.id AND n.channel = $1
@@ -75,7 +81,7 @@ const INSERT_ATTEMPTS = /* sql */ `
   ) previous ON true
   ON CONFLICT (event_id, channel, round) WHERE status IN ('sending', 'sent') DO NOTHING
   RETURNING id::text, event_id::text, round, attempt, possible_duplicate,
-            EXISTS (SELECT 1 FROM conversations c WHERE c.id = notification_logs.conversation_id AND c.erased_at IS NOT NULL) AS lead_erased`;
+            coalesce((SELECT c.erased_at IS NOT NULL FROM conversations c WHERE c.id = notification_logs.conversation_id), false) AS lead_erased`;
 
 /**
  * Attempts are started immediately before their message goes to the provider, so `dispatched_at` is set

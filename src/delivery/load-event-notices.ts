@@ -56,7 +56,8 @@ export async function loadEventNotices(db: Queryable, eventIds: string[], adminB
              c.assigned_to,
              (SELECT jsonb_build_object('id', a.id, 'name', a.name, 'email', a.email, 'role', a.role) FROM agents a WHERE a.id = c.assigned_to) AS assignee
       FROM lead_events e
-      JOIN conversations c ON c.id = e.conversation_id
+      -- By primary key, whatever the statistics say (see load-delivery-notices.ts).
+      CROSS JOIN LATERAL (SELECT * FROM conversations WHERE id = e.conversation_id LIMIT 1) c
       WHERE e.id = ANY($1::bigint[])`,
     values: [eventIds],
   });
