@@ -12,7 +12,8 @@ ENV NODE_ENV=production \
     HOST=0.0.0.0 \
     PORT=3000 \
     LEADLINE_HOME=/var/lib/leadline \
-    SPOOL_DIR=/var/lib/leadline/spool
+    SPOOL_DIR=/var/lib/leadline/spool \
+    MALLOC_ARENA_MAX=2
 WORKDIR /app
 COPY --from=deps /app/node_modules ./node_modules
 COPY package.json package-lock.json ./
@@ -26,4 +27,4 @@ USER node
 VOLUME ["/var/lib/leadline"]
 EXPOSE 3000
 HEALTHCHECK --interval=15s --timeout=5s --start-period=30s --retries=3 CMD ["node", "scripts/healthcheck.ts"]
-CMD ["node", "--max-semi-space-size=4", "--heap-growing-percent=25", "src/main.ts"]
+CMD ["node", "--max-semi-space-size=2", "--heap-growing-percent=25", "src/main.ts"]
