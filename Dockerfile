@@ -27,4 +27,4 @@ USER node
 VOLUME ["/var/lib/leadline"]
 EXPOSE 3000
 HEALTHCHECK --interval=15s --timeout=5s --start-period=30s --retries=3 CMD ["node", "scripts/healthcheck.ts"]
-CMD ["node", "--max-semi-space-size=2", "--heap-growing-percent=25", "src/main.ts"]
+CMD ["node", "--max-semi-space-size=4", "--heap-growing-percent=25", "src/main.ts"]

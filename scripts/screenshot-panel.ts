@@ -95,7 +95,7 @@ async function main(): Promise<void> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   console.log(`screenshot: starting Leadline on ${url} (home ${home})`);
-  const child = spawn(process.execPath, ['--max-semi-space-size=2', '--heap-growing-percent=25', path.join(ROOT, 'src/main.ts')], {
+  const child = spawn(process.execPath, ['--max-semi-space-size=4', '--heap-growing-percent=25', path.join(ROOT, 'src/main.ts')], {
     cwd: ROOT,
     env: {
       ...process.env,
