@@ -66,7 +66,6 @@ async function startOwnEmbedded(home: string, port: number | undefined, onLog?: 
   await writeFile(urlFile, `${embedded.url}\n`, { mode: 0o600 });
   return {
     url: embedded.url,
-    tcpUrl: embedded.tcpUrl,
     async stop() {
       await rm(urlFile, { force: true });
       await embedded.stop();
@@ -86,12 +85,9 @@ async function rotateLegacyPassword(embedded: EmbeddedDatabase, passwordFile: st
     await client.end().catch(() => {});
   }
   await writeFile(passwordFile, `${password}\n`, { mode: 0o600 });
-  const withPassword = (text: string) => {
-    const url = new URL(text);
-    url.password = encodeURIComponent(password);
-    return url.toString();
-  };
-  return { url: withPassword(embedded.url), tcpUrl: withPassword(embedded.tcpUrl), stop: embedded.stop };
+  const url = new URL(embedded.url);
+  url.password = encodeURIComponent(password);
+  return { url: url.toString(), stop: embedded.stop };
 }
 
 /**

@@ -6,10 +6,11 @@ import path from 'node:path';
 import { createRequire } from 'node:module';
 
 export interface EmbeddedDatabase {
-  /** How this machine's processes connect: through the Unix socket when it could be made, else TCP. */
+  /**
+   * How this machine's processes connect: through the Unix socket (`?host=<dir>`) when it could be made, else
+   * TCP. Without `host` the same URL reaches the server over TCP on 127.0.0.1 (what psql and TCP proxies use).
+   */
   url: string;
-  /** The same database over TCP on 127.0.0.1 (for tools and proxies that speak only TCP). */
-  tcpUrl: string;
   stop(): Promise<void>;
 }
 
@@ -49,8 +50,8 @@ export async function startEmbeddedPostgres(options: {
   const databaseDir = path.join(dataParent, 'postgres');
   const port = options.port ?? (await findFreePort());
   const password = options.password ?? randomBytes(18).toString('base64url');
-  // Loopback TCP costs about a third more CPU per query than a Unix socket on both sides (bench/results.md,
-  // "Where the time goes"), and the worker role sends several statements per delivery: processes on this
+  // Loopback TCP costs about a third more CPU per query than a Unix socket on both sides (docs/benchmarks.md,
+  // "What the statements cost"), and the worker role sends several statements per delivery: processes on this
   // machine use the socket. TCP stays open on 127.0.0.1 for psql, pg_dump and the like.
   const socketDir = socketDirectoryFor(databaseDir, port);
   // Imported only when used: on import the package installs async-exit-hook, which answers SIGTERM/SIGINT
@@ -85,7 +86,6 @@ export async function startEmbeddedPostgres(options: {
   const tcpUrl = `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/postgres`;
   return {
     url: socketDir === undefined ? tcpUrl : `${tcpUrl}?host=${encodeURIComponent(socketDir)}`,
-    tcpUrl,
     stop: () => postgres.stop(),
   };
 }

@@ -64,7 +64,7 @@ export async function beginDeliveryAttempts(pool: Pool, request: BeginRequest): 
  * Every lookup here is by primary key and written so that its plan cannot be anything else: a LATERAL with
  * LIMIT is not flattened into a join, and a scalar subquery is never hashed. Written as a plain join and an
  * EXISTS, the planner hashed the whole outbox and scanned every lead on each call while its statistics lagged
- * behind the growing tables (5 ms per call after 5,000 leads, growing with them; bench/results.md).
+ * behind the growing tables (5 ms per call after 5,000 leads, growing with them; docs/benchmarks.md).
  */
 const INSERT_ATTEMPTS = /* sql */ `
   INSERT INTO notification_logs (event_id, conversation_id, channel, destination, status, round, attempt, possible_duplicate, started_at, dispatched_at, process_id)
