@@ -1,4 +1,5 @@
 /** The summary table (console, Markdown, README) and bench/results.md. */
+import { WORKER_THREAD_MIN_CORES } from '../src/config/load-config.ts';
 import type { MachineInfo } from './machine-info.ts';
 import type { AlertLatencyResult } from './phases/measure-alert-latency.ts';
 import type { FanOutResult } from './phases/measure-fan-out.ts';
@@ -36,14 +37,14 @@ export interface BenchResults {
   postgres: { description: string; synchronousCommit: string };
   backgroundBusy: number;
   settings: BenchSettings;
-  throughput?: { all: ThroughputResult; baseline: ThroughputResult; api: ThroughputResult; inline: ThroughputResult };
-  latency?: { all: LatencyResult; baseline: LatencyResult; inline: LatencyResult };
+  throughput?: { all: ThroughputResult; baseline: ThroughputResult; api: ThroughputResult; threaded: ThroughputResult };
+  latency?: { all: LatencyResult; baseline: LatencyResult; threaded: LatencyResult };
   alerts?: AlertLatencyResult;
   fanOut?: FanOutResult[];
   soak?: SoakResult;
   recovery?: RecoveryResult;
   scale?: ScalePoint[];
-  rss: { all?: number; inline?: number; api?: number; baseline?: number; alerts?: number };
+  rss: { all?: number; threaded?: number; api?: number; baseline?: number; alerts?: number };
   wallSeconds: number;
 }
 
@@ -108,7 +109,7 @@ export function summaryRows(results: BenchResults): SummaryRow[] {
     };
     rows.push(row('ROLE=all, as `npm start` runs it', throughput.all, TARGETS.throughputRatio));
     rows.push(row('ROLE=api', throughput.api, undefined));
-    rows.push(row('ROLE=all with WORKER_THREAD=false', throughput.inline, undefined));
+    rows.push(row('ROLE=all with WORKER_THREAD=true', throughput.threaded, undefined));
   }
   if (latency) {
     const runs = `median of ${latency.all.runs.length} × ${settings.latencySeconds} s`;
@@ -129,10 +130,10 @@ export function summaryRows(results: BenchResults): SummaryRow[] {
       pass: latency.all.medianPipelineP99Ms !== undefined && latency.all.medianPipelineP99Ms <= TARGETS.pipelineP99Ms,
     });
     rows.push({
-      metric: `Capture p50 / p99 at ${settings.latencyRatePerSecond} req/s, ROLE=all with WORKER_THREAD=false`,
-      leadline: `${ms(latency.inline.medianP50Ms)} / ${ms(latency.inline.medianP99Ms)}`,
+      metric: `Capture p50 / p99 at ${settings.latencyRatePerSecond} req/s, ROLE=all with WORKER_THREAD=true`,
+      leadline: `${ms(latency.threaded.medianP50Ms)} / ${ms(latency.threaded.medianP99Ms)}`,
       baseline: `${ms(latency.baseline.medianP50Ms)} / ${ms(latency.baseline.medianP99Ms)}`,
-      target: `${ratio(latency.inline.medianP50Ms / latency.baseline.medianP50Ms)} / ${ratio(latency.inline.medianP99Ms / latency.baseline.medianP99Ms)}`,
+      target: `${ratio(latency.threaded.medianP50Ms / latency.baseline.medianP50Ms)} / ${ratio(latency.threaded.medianP99Ms / latency.baseline.medianP99Ms)}`,
       pass: undefined,
     });
   }
@@ -254,7 +255,7 @@ export function resultsMarkdown(results: BenchResults): string {
   push('Notes:', '');
   push(
     `- Everything runs on this one machine over loopback: Postgres, Leadline, the baseline, the stub providers and the load generator (autocannon 8) share the ${machine.cores} cores. Each server is its own process; RSS is read from \`/proc/<pid>/status\` (VmHWM: the process's peak since start, both threads of ROLE=all included).`,
-    `- Headline configuration: \`ROLE=all\` as \`npm start\` runs it: the API on the main thread, the relay, delivery workers and SLA monitor in a worker thread of the same process (NODE_ENV=production, LOG_LEVEL=info, default pool sizes), with no provider configured, so every lead is also relayed and delivered to the \`log\` channel while the load runs. "WORKER_THREAD=false" is the same with the workers on the API's event loop; \`ROLE=api\` has no workers at all (they run elsewhere in a scaled deployment).`,
+    `- Headline configuration: \`ROLE=all\` as \`npm start\` runs it (NODE_ENV=production, LOG_LEVEL=info, default pool sizes), with no provider configured, so every lead is also relayed and delivered to the \`log\` channel while the load runs. With \`WORKER_THREAD=auto\` (the default) the relay, delivery workers and SLA monitor share the API's event loop on a machine with fewer than ${WORKER_THREAD_MIN_CORES} cores, as here (${machine.cores}), and get a worker thread of their own on a larger one; "WORKER_THREAD=true" forces the thread. \`ROLE=api\` has no workers at all (they run elsewhere in a scaled deployment).`,
     `- Baseline (bench/baseline-server.ts): Express 5 + \`express.json()\` + pg (pool of ${settings.baselinePoolSize}), one transaction (BEGIN, 4 INSERTs: conversation, chat message, \`lead.created\` event, timeline row, a NOTIFY for a relay, COMMIT) on the same schema; no validation, scoring, idempotency or rate limiting.`,
     `- Requests: \`POST /api/leads\` with a ~1 KB JSON body (contact, message, UTM metadata, custom fields), a different name and email each, so none is a double submit. Throughput: closed loop at ${settings.connections} connections, the contenders taking turns ${settings.rounds} times for ${settings.seconds} s after a warm-up; after a turn of a contender with workers, they finish its backlog before the next turn starts.`,
     `- Latency: a steady ${settings.latencyRatePerSecond} requests/s from 100 single-connection autocannon instances whose starts are spread over one second. Percentiles are exact (every response's time). Lead → alert is from each lead's \`created_at\` to its log-channel alert's \`finished_at\`, over every lead of the run, read after the workers caught up.`,
@@ -269,7 +270,7 @@ export function resultsMarkdown(results: BenchResults): string {
       '| contender | req/s per turn | median | errors | p50 / p99 at 50 connections (median) | CPU per request: the process / the whole machine | workers caught up after |',
       '|---|---|---|---|---|---|---|',
     );
-    for (const result of [throughput.all, throughput.baseline, throughput.api, throughput.inline]) {
+    for (const result of [throughput.all, throughput.baseline, throughput.api, throughput.threaded]) {
       push(
         `| ${result.label} | ${result.runs.map((run) => int(run.requestsPerSecond)).join(', ')} | ${int(result.medianRequestsPerSecond)} | ${result.errors + result.non2xx} | ` +
           `${ms(median(result.runs.map((run) => run.p50Ms)))} / ${ms(median(result.runs.map((run) => run.p99Ms)))} | ${result.medianCpuMsPerRequest.toFixed(2)} / ${result.medianMachineCpuMsPerRequest.toFixed(2)} ms | ` +
@@ -281,7 +282,7 @@ export function resultsMarkdown(results: BenchResults): string {
   if (latency) {
     push(`### Capture latency at ${settings.latencyRatePerSecond} req/s (per run)`, '');
     push('| contender | p50 per run | p99 per run | max per run | lead → alert p50 / p99 per run | errors |', '|---|---|---|---|---|---|');
-    for (const result of [latency.all, latency.baseline, latency.inline]) {
+    for (const result of [latency.all, latency.baseline, latency.threaded]) {
       const pipeline = result.runs.every((run) => run.pipeline)
         ? result.runs
             .map(
@@ -350,7 +351,7 @@ export function resultsMarkdown(results: BenchResults): string {
   }
   push('### Memory (VmHWM)', '');
   push(
-    `Leadline ROLE=all ${mb(rss.all)}, ROLE=all with WORKER_THREAD=false ${mb(rss.inline)}, ROLE=api ${mb(rss.api)}, ROLE=all with the three stub channels after the alert and fan-out phases ${mb(rss.alerts)}, baseline ${mb(rss.baseline)}.`,
+    `Leadline ROLE=all ${mb(rss.all)}, ROLE=all with WORKER_THREAD=true ${mb(rss.threaded)}, ROLE=api ${mb(rss.api)}, ROLE=all with the three stub channels after the alert and fan-out phases ${mb(rss.alerts)}, baseline ${mb(rss.baseline)}.`,
   );
   if (results.scale) {
     push('', '### Scale-out: API and worker processes against one Postgres', '');

@@ -223,9 +223,9 @@ async function main(): Promise<void> {
     };
 
     if (runs('throughput') || runs('latency')) {
-      const [allDb, inlineDb, apiDb, baselineDb] = [
+      const [allDb, threadedDb, apiDb, baselineDb] = [
         await postgres.createDatabase('all'),
-        await postgres.createDatabase('inline'),
+        await postgres.createDatabase('threaded'),
         await postgres.createDatabase('api'),
         await postgres.createDatabase('baseline'),
       ];
@@ -237,17 +237,17 @@ async function main(): Promise<void> {
       services.push(baseline);
       const leadlineAll = await startLeadline({ name: 'leadline-all', databaseUrl: allDb!, workDir, env: { ROLE: 'all' } });
       services.push(leadlineAll);
-      const leadlineInline = await startLeadline({
-        name: 'leadline-inline',
-        databaseUrl: inlineDb!,
+      const leadlineThreaded = await startLeadline({
+        name: 'leadline-threaded',
+        databaseUrl: threadedDb!,
         workDir,
-        env: { ROLE: 'all', WORKER_THREAD: 'false' },
+        env: { ROLE: 'all', WORKER_THREAD: 'true' },
       });
-      services.push(leadlineInline);
+      services.push(leadlineThreaded);
       const leadlineApi = await startLeadline({ name: 'leadline-api', databaseUrl: apiDb!, workDir, env: { ROLE: 'api' } });
       services.push(leadlineApi);
       log(
-        `started: Leadline ROLE=all ${leadlineAll.url} (workers in a thread), ROLE=all with WORKER_THREAD=false ${leadlineInline.url}, ROLE=api ${leadlineApi.url}, baseline ${baseline.url}`,
+        `started: Leadline ROLE=all ${leadlineAll.url} (WORKER_THREAD=auto), ROLE=all with WORKER_THREAD=true ${leadlineThreaded.url}, ROLE=api ${leadlineApi.url}, baseline ${baseline.url}`,
       );
 
       const withWorkers = (label: string, service: Service, databaseUrl: string) => ({
@@ -259,45 +259,45 @@ async function main(): Promise<void> {
       });
       const contenders = {
         all: withWorkers('Leadline (ROLE=all)', leadlineAll, allDb!),
-        inline: withWorkers('Leadline (ROLE=all, one thread)', leadlineInline, inlineDb!),
+        threaded: withWorkers('Leadline (ROLE=all, worker thread)', leadlineThreaded, threadedDb!),
         baseline: { label: 'baseline', service: baseline, target: captureTarget(baseline.url) },
         api: { label: 'Leadline (ROLE=api)', service: leadlineApi, target: captureTarget(leadlineApi.url) },
       };
 
       if (runs('throughput')) {
         log(`capture throughput: ${settings.connections} connections, ${settings.rounds} rounds of ${settings.seconds} s, taking turns`);
-        const [all, baselineResult, api, inline] = await measureThroughput({
-          contenders: [contenders.all, contenders.baseline, contenders.api, contenders.inline],
+        const [all, baselineResult, api, threaded] = await measureThroughput({
+          contenders: [contenders.all, contenders.baseline, contenders.api, contenders.threaded],
           connections: settings.connections,
           rounds: settings.rounds,
           seconds: settings.seconds,
           warmupSeconds: WARMUP_SECONDS,
           log,
         });
-        results.throughput = { all: all!, baseline: baselineResult!, api: api!, inline: inline! };
+        results.throughput = { all: all!, baseline: baselineResult!, api: api!, threaded: threaded! };
       }
       if (runs('latency')) {
         log(
           `capture latency at a steady ${settings.latencyRatePerSecond} req/s: ${settings.latencyRuns} runs of ${settings.latencySeconds} s each`,
         );
-        const [all, baselineResult, inline] = await measureLatency({
-          contenders: [contenders.all, contenders.baseline, contenders.inline],
+        const [all, baselineResult, threaded] = await measureLatency({
+          contenders: [contenders.all, contenders.baseline, contenders.threaded],
           ratePerSecond: settings.latencyRatePerSecond,
           runs: settings.latencyRuns,
           seconds: settings.latencySeconds,
           log,
         });
-        results.latency = { all: all!, baseline: baselineResult!, inline: inline! };
+        results.latency = { all: all!, baseline: baselineResult!, threaded: threaded! };
       }
       results.rss.all = leadlineAll.memory().peakBytes;
-      results.rss.inline = leadlineInline.memory().peakBytes;
+      results.rss.threaded = leadlineThreaded.memory().peakBytes;
       results.rss.api = leadlineApi.memory().peakBytes;
       results.rss.baseline = baseline.memory().peakBytes;
       log(
-        `peak RSS under the capture load: ROLE=all ${(results.rss.all / 2 ** 20).toFixed(0)} MB, one thread ${(results.rss.inline / 2 ** 20).toFixed(0)} MB, ` +
+        `peak RSS under the capture load: ROLE=all ${(results.rss.all / 2 ** 20).toFixed(0)} MB, worker thread ${(results.rss.threaded / 2 ** 20).toFixed(0)} MB, ` +
           `ROLE=api ${(results.rss.api / 2 ** 20).toFixed(0)} MB, baseline ${(results.rss.baseline / 2 ** 20).toFixed(0)} MB`,
       );
-      for (const service of [leadlineAll, leadlineInline, leadlineApi, baseline]) await stopService(service);
+      for (const service of [leadlineAll, leadlineThreaded, leadlineApi, baseline]) await stopService(service);
     }
 
     const needStubs = runs('alerts') || runs('fanout') || runs('soak');

@@ -1,5 +1,6 @@
+import os from 'node:os';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from './load-config.ts';
+import { ConfigError, loadConfig, WORKER_THREAD_MIN_CORES } from './load-config.ts';
 
 const base = { DATABASE_URL: 'postgres://u@127.0.0.1:5432/db', ADMIN_API_KEY: 'an-admin-key-0123456789' };
 
@@ -81,6 +82,16 @@ describe('loadConfig', () => {
     const message = failure({ ...base, METRICS_TOKEN: 'tiny-secret' });
     expect(message).toMatch(/^METRICS_TOKEN: /);
     expect(message).not.toContain('tiny-secret');
+  });
+
+  it('when WORKER_THREAD is auto or unset, then ROLE=all has a worker thread only with enough cores; true and false force it', () => {
+    const enoughCores = os.availableParallelism() >= WORKER_THREAD_MIN_CORES;
+    expect(loadConfig({}).workerThread).toBe(enoughCores);
+    expect(loadConfig({ WORKER_THREAD: 'auto' }).workerThread).toBe(enoughCores);
+    expect(loadConfig({ WORKER_THREAD: 'true' }).workerThread).toBe(true);
+    expect(loadConfig({ WORKER_THREAD: 'false' }).workerThread).toBe(false);
+    expect(loadConfig({ ROLE: 'api', WORKER_THREAD: 'true' }).workerThread).toBe(false);
+    expect(failure({ WORKER_THREAD: 'sometimes' })).toMatch(/WORKER_THREAD.*auto, true or false/);
   });
 
   it('when SPOOL_DIR is off, then there is no spool', () => {

@@ -1,4 +1,5 @@
 import { isIP } from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
 import { CronExpressionParser } from 'cron-parser';
 import { z } from 'zod';
@@ -100,6 +101,26 @@ const booleanFlag = (fallback: string) =>
       ctx.addIssue({ code: 'custom', message: `"${raw}" is not a boolean (true/false)` });
       return z.NEVER;
     });
+
+/**
+ * `WORKER_THREAD`: `auto` (the default) gives ROLE=all's workers a thread of their own only where the machine
+ * has the cores to run it beside the API and Postgres. Measured on 2 cores (docs/benchmarks.md, "One event
+ * loop or two"), the second thread lost on every count: capture p50 at 500 req/s 8.3 vs 5.8 ms, 245 vs
+ * 187 MB peak RSS, throughput no better; it only competes for the CPU the API and Postgres need.
+ */
+export const WORKER_THREAD_MIN_CORES = 4;
+
+const workerThreadFlag = z
+  .string()
+  .optional()
+  .transform((raw, ctx): boolean | 'auto' => {
+    const value = (raw ?? 'auto').trim().toLowerCase();
+    if (value === 'auto') return 'auto';
+    if (['1', 'true', 'yes', 'on'].includes(value)) return true;
+    if (['0', 'false', 'no', 'off', ''].includes(value)) return false;
+    ctx.addIssue({ code: 'custom', message: `"${raw}" is not auto, true or false` });
+    return z.NEVER;
+  });
 
 const url = z
   .string()
@@ -252,7 +273,7 @@ const outboundWebhookEvents = commaList.transform((names, ctx) => {
 
 const environmentSchema = z.object({
   ROLE: z.enum(['api', 'worker', 'all']).default('all'),
-  WORKER_THREAD: booleanFlag('true'),
+  WORKER_THREAD: workerThreadFlag,
   DATABASE_URL: optionalText.refine(
     (value) => value === undefined || /^postgres(ql)?:\/\//.test(value),
     'must start with postgres:// or postgresql://',
@@ -415,8 +436,12 @@ function toConfig(env: Environment) {
     role: env.ROLE,
     runsApi: env.ROLE !== 'worker',
     runsWorkers: env.ROLE !== 'api',
-    /** ROLE=all runs the worker role in a thread of its own (one process still), so it never delays the API. */
-    workerThread: env.ROLE === 'all' && env.WORKER_THREAD,
+    /**
+     * ROLE=all runs the worker role in a thread of its own (one process still), so it never delays the API;
+     * by default only with WORKER_THREAD_MIN_CORES cores or more, else on the API's event loop.
+     */
+    workerThread:
+      env.ROLE === 'all' && (env.WORKER_THREAD === 'auto' ? os.availableParallelism() >= WORKER_THREAD_MIN_CORES : env.WORKER_THREAD),
     databaseUrl: env.DATABASE_URL,
     homeDir: env.LEADLINE_HOME,
     port: env.PORT,

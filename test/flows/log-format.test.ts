@@ -11,7 +11,7 @@ import { waitFor } from '../stubs/wait-for.ts';
  * `npm start` in a terminal shows pretty lines; piped (a container, a log shipper) it writes JSON lines. Both
  * threads of ROLE=all must agree, though the worker thread's stdout is never a terminal: the log channel's
  * alert, written by the worker thread, is the line that shows it. util-linux `script` gives the child a real
- * pseudo-terminal.
+ * pseudo-terminal. The thread is asked for (WORKER_THREAD=true): on fewer than four cores ROLE=all runs one event loop.
  */
 
 const MAIN = fileURLToPath(new URL('../../src/main.ts', import.meta.url));
@@ -23,7 +23,7 @@ const stripAnsi = (text: string) => text.replace(/\u001b\[[0-9;]*m/g, '').replac
 
 describe('log format by terminal', () => {
   it('when stdout is a pipe, then both threads write JSON lines', async () => {
-    const child = await spawnLeadline({ DATABASE_URL: db.url, ROLE: 'all' });
+    const child = await spawnLeadline({ DATABASE_URL: db.url, ROLE: 'all', WORKER_THREAD: 'true' });
     try {
       const created = await postJson(`${child.url}/api/leads`, { name: 'Piped Person', email: 'piped@example.com' });
       expect(created.status).toBe(201);
@@ -51,7 +51,7 @@ describe('log format by terminal', () => {
   it('when stdout is a terminal, then both threads write pretty lines, the worker thread included', async () => {
     if (!existsSync(SCRIPT)) throw new Error(`${SCRIPT} (util-linux) is missing: it gives the child a pseudo-terminal`);
     const child = spawn(SCRIPT, ['-qefc', `${process.execPath} ${MAIN}`, '/dev/null'], {
-      env: leadlineProcessEnv({ DATABASE_URL: db.url, ROLE: 'all', TERM: 'xterm' }),
+      env: leadlineProcessEnv({ DATABASE_URL: db.url, ROLE: 'all', WORKER_THREAD: 'true', TERM: 'xterm' }),
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     let output = '';
