@@ -78,6 +78,8 @@ import { startRetentionJob } from './lifecycle/start-retention-job.ts';
 import { storeSpooledLeadHonouringErasures } from './lifecycle/store-spooled-lead-honouring-erasures.ts';
 import { startSpoolFlusher } from './spool/start-spool-flusher.ts';
 import { superviseWorkerThread, type SupervisedThread } from './threads/supervise-worker-thread.ts';
+import { RequestsInFlight } from './shared/requests-in-flight.ts';
+import { countRequestsInFlight } from './http/count-requests-in-flight.ts';
 import type { WorkerThreadData } from './worker-thread.ts';
 
 export interface Leadline {
@@ -111,11 +113,14 @@ export interface StartOverrides {
   metrics?: Metrics;
   /** Tests only: the admin stream's heartbeat period (default 15 s), so a test sees heartbeats without waiting. */
   adminStreamHeartbeatIntervalMs?: number;
+  /** The worker thread reads the API thread's count (shared memory), to put capture first when it is busy. */
+  requestsInFlight?: RequestsInFlight;
 }
 
 export async function startLeadline(config: Config, overrides: StartOverrides = {}): Promise<Leadline> {
   const logger = overrides.logger ?? createLogger({ level: config.logLevel, format: chooseLogFormat(config.logFormat, false) });
   const clock = overrides.clock ?? systemClock;
+  const requestsInFlight = overrides.requestsInFlight ?? new RequestsInFlight();
   const stops: (() => Promise<void>)[] = [];
   const stopAll = async () => {
     for (const stop of stops.reverse()) await stop().catch((error: unknown) => logger.error({ err: error }, 'shutdown step failed'));
@@ -297,6 +302,8 @@ export async function startLeadline(config: Config, overrides: StartOverrides = 
         pollIntervalMs: config.relayPollIntervalMs,
         logger,
         reachFaultPoint,
+        // Visitors wait once more requests are in flight than the API's pool serves at once.
+        captureIsBusy: () => requestsInFlight.count() > config.databasePoolSize,
       });
       relay = started;
       stops.push(() => started.stop());
@@ -363,6 +370,7 @@ export async function startLeadline(config: Config, overrides: StartOverrides = 
       // after the API (stops run in reverse), so leads captured during shutdown are still relayed.
       const workerData: WorkerThreadData = {
         config: workerThreadConfig(config, { databaseUrl: database.url, adminApiKey: admin.key }),
+        requestsInFlight: requestsInFlight.buffer,
       };
       const thread = await superviseWorkerThread({
         entry: new URL('./worker-thread.ts', import.meta.url),
@@ -410,7 +418,7 @@ export async function startLeadline(config: Config, overrides: StartOverrides = 
         logger,
         trustProxy: config.trustProxy,
         isShuttingDown: () => shuttingDown,
-        observe: observeRequestDurations(metrics),
+        observe: countRequestsInFlight(requestsInFlight, observeRequestDurations(metrics)),
         routers: [
           healthRoutes({
             isShuttingDown: () => shuttingDown,

@@ -22,6 +22,7 @@ import { agentDeliveryQueueName, deliveryJobData, deliveryQueueName, type Delive
 import { loadAgentAddresses } from './load-agent-addresses.ts';
 import { DELIVERY_LEASE_MS } from './ensure-delivery-queues.ts';
 import { disableWebhookEndpoint, HELD_WHILE_DISABLED } from './disable-webhook-endpoint.ts';
+import { groupCommits } from './group-commits.ts';
 import { isWebhookEndpointDisabled } from './is-webhook-endpoint-disabled.ts';
 import { loadDeliveryNotices, type DeliveryNotice } from './load-delivery-notices.ts';
 import { loadEventNotices } from './load-event-notices.ts';
@@ -209,9 +210,9 @@ export async function startDeliveryWorkers(deps: DeliveryWorkerDeps): Promise<{ 
   /**
    * A destination without pacing (email; Slack or Telegram with their pacing set to 0): the whole batch
    * starts in one statement, its messages go out as fast as the provider answers (side by side only for a
-   * channel with `maxConcurrentSends` above one), and each is recorded the moment the provider accepts it,
-   * so a crash repeats at most the message accepted in that instant; every repeat is flagged as a possible
-   * duplicate.
+   * channel with `maxConcurrentSends` above one), and each is recorded before its sender sends the next, so
+   * a crash repeats at most the messages in flight at that instant; every repeat is flagged as a possible
+   * duplicate. Messages accepted together are recorded together (groupCommits): one statement, not one each.
    */
   const sendUnpacedBatch = async (channel: Channel, groups: PlannedDelivery[][]): Promise<void> => {
     const started = await startAttempts(channel, groups.flat());
@@ -219,12 +220,15 @@ export async function startDeliveryWorkers(deps: DeliveryWorkerDeps): Promise<{ 
       .map((group) => group.flatMap((planned) => started.get(deliveryKeyOf(planned.key)) ?? []))
       .filter((group) => group.length > 0);
     if (startedGroups.length === 0) return;
+    const recordSent = groupCommits<SentMessage>((messages) =>
+      retryWhileUnavailable(() => recordSentDeliveries(deps.pool, channel.name, messages)),
+    );
     deps.reachFaultPoint('before_send');
     await forEachLimited(startedGroups, channel.maxConcurrentSends ?? DEFAULT_CONCURRENT_SENDS, async (group) => {
       const outcome = await sendMessage(channel, group);
       if (!outcome) return;
       deps.reachFaultPoint('after_send');
-      await retryWhileUnavailable(() => recordSentDeliveries(deps.pool, channel.name, [outcome]));
+      await recordSent(outcome);
       deps.announce?.();
     });
   };

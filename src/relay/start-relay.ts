@@ -22,7 +22,20 @@ export interface RelayDeps {
   logger: Logger;
   reachFaultPoint: ReachFaultPoint;
   batchSize?: number;
+  /**
+   * True while the API has visitors waiting (see main.ts: more requests in flight than its pool serves at
+   * once). Absent in a process without the API: never busy.
+   */
+  captureIsBusy?: () => boolean;
 }
+
+/**
+ * Capture first: while the API is busy, a wake-up starts a pass only after this long, so the CPU goes to
+ * the visitors and what arrived meanwhile is relayed in a few large batches, which cost a fraction per event
+ * of one small pass per lead. Alerts are at most this much later during the burst; once it passes, wake-ups
+ * start passes at once again.
+ */
+export const GATHER_WHILE_BUSY_MS = 500;
 
 export interface Relay {
   /** Processes everything unprocessed now; resolves when the outbox is empty (used by tests and replay). */
@@ -34,7 +47,8 @@ export interface Relay {
  * Turns outbox events into delivery jobs. Each pass, in ONE transaction: claim a batch of unprocessed events
  * (SKIP LOCKED, so several relays share the work), enqueue one pg-boss job per (event, channel) through the
  * same connection, and mark the events processed. Either all of it commits or none of it does.
- * NOTIFY wakes the relay at once; the poll interval is the backstop for lost notifications.
+ * NOTIFY wakes the relay at once (while the API is busy, after GATHER_WHILE_BUSY_MS); the poll interval is
+ * the backstop for lost notifications.
  */
 export function startRelay(deps: RelayDeps): Relay {
   const batchSize = deps.batchSize ?? 200;
@@ -97,8 +111,16 @@ export function startRelay(deps: RelayDeps): Relay {
   };
 
   const reportFailure = logOncePerCause(deps.logger, 'relay pass failed; the next poll retries');
+  let gathering: NodeJS.Timeout | undefined;
   const wake = () => {
-    if (stopped) return;
+    if (stopped || gathering) return;
+    if (deps.captureIsBusy?.()) {
+      gathering = setTimeout(() => {
+        gathering = undefined;
+        if (!stopped) drain().catch(reportFailure);
+      }, GATHER_WHILE_BUSY_MS);
+      return;
+    }
     drain().catch(reportFailure);
   };
 
@@ -117,6 +139,7 @@ export function startRelay(deps: RelayDeps): Relay {
     async stop() {
       stopped = true;
       clearInterval(poller);
+      clearTimeout(gathering);
       await listener.stop();
       await running?.catch(() => 0);
     },

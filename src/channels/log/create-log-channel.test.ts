@@ -64,7 +64,7 @@ describe('createLogChannel', () => {
   it('when the channel is created, then it coalesces up to 50 and never waits', async () => {
     const channel = createLogChannel(memoryLogger().logger);
 
-    expect(channel).toMatchObject({ name: 'log', destination: 'log', maxNoticesPerMessage: 50, minIntervalMs: 0 });
+    expect(channel).toMatchObject({ name: 'log', destination: 'log', maxNoticesPerMessage: 50, minIntervalMs: 0, maxConcurrentSends: 50 });
     await expect(channel.check()).resolves.toBeUndefined();
   });
 

@@ -5,14 +5,19 @@ import { formatLogEntry } from './format-log-entry.ts';
 
 /**
  * The channel used when no provider is configured, so the whole flow is visible from the first `npm start`.
- * It cannot fail, has no provider id, and coalesces like Slack so bursts read the same way.
+ * It cannot fail, has no provider id, and coalesces like Slack so bursts read the same way. A line costs
+ * nothing to write and no provider is there to overload, so a batch's lines go out side by side and are
+ * recorded together (a crash can repeat at most those lines, each flagged as a possible duplicate).
  */
+const LINES_IN_FLIGHT = 50;
+
 export function createLogChannel(logger: Logger): Channel {
   return {
     name: 'log',
     destination: 'log',
     maxNoticesPerMessage: 50,
     minIntervalMs: 0,
+    maxConcurrentSends: LINES_IN_FLIGHT,
     send: async (message: OutgoingMessage): Promise<SendResult> => {
       const entry = formatOrFail(() => formatLogEntry(message));
       logger.info(entry.fields, entry.text);
