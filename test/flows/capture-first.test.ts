@@ -17,7 +17,11 @@ const inFlight = new RequestsInFlight();
 
 beforeAll(async () => {
   db = await createTestDatabase('capture_first');
-  app = await startTestLeadline(db.url, { DATABASE_POOL_SIZE: String(POOL_SIZE), RELAY_POLL_INTERVAL: '100ms' }, { requestsInFlight: inFlight });
+  app = await startTestLeadline(
+    db.url,
+    { DATABASE_POOL_SIZE: String(POOL_SIZE), RELAY_POLL_INTERVAL: '100ms' },
+    { requestsInFlight: inFlight },
+  );
 });
 afterAll(async () => {
   await app?.stop();
