@@ -37,6 +37,14 @@ export interface RelayDeps {
  */
 export const GATHER_WHILE_BUSY_MS = 500;
 
+/**
+ * The gathering never takes more than half the poll interval: a busy API is also one whose requests wait for
+ * the database (slow commits), and "every event relayed within two poll intervals" must hold then too.
+ */
+export function gatherWhileBusyMs(pollIntervalMs: number): number {
+  return Math.min(GATHER_WHILE_BUSY_MS, pollIntervalMs / 2);
+}
+
 export interface Relay {
   /** Processes everything unprocessed now; resolves when the outbox is empty (used by tests and replay). */
   drain(): Promise<number>;
@@ -47,11 +55,12 @@ export interface Relay {
  * Turns outbox events into delivery jobs. Each pass, in ONE transaction: claim a batch of unprocessed events
  * (SKIP LOCKED, so several relays share the work), enqueue one pg-boss job per (event, channel) through the
  * same connection, and mark the events processed. Either all of it commits or none of it does.
- * NOTIFY wakes the relay at once (while the API is busy, after GATHER_WHILE_BUSY_MS); the poll interval is
+ * NOTIFY wakes the relay at once (while the API is busy, after gatherWhileBusyMs); the poll interval is
  * the backstop for lost notifications.
  */
 export function startRelay(deps: RelayDeps): Relay {
   const batchSize = deps.batchSize ?? 200;
+  const gatherMs = gatherWhileBusyMs(deps.pollIntervalMs);
   let running: Promise<number> | undefined;
   let wakeAgain = false;
   let stopped = false;
@@ -118,7 +127,7 @@ export function startRelay(deps: RelayDeps): Relay {
       gathering = setTimeout(() => {
         gathering = undefined;
         if (!stopped) drain().catch(reportFailure);
-      }, GATHER_WHILE_BUSY_MS);
+      }, gatherMs);
       return;
     }
     drain().catch(reportFailure);

@@ -29,6 +29,12 @@ const LEADS_PER_SECOND = 4;
 /** How long an armed process may run before we call the fault point unreached. */
 const REACH_POINT_WITHIN_MS = 8_000;
 const CATCH_UP_LIMIT_MS = 10_000;
+/**
+ * After after_send every kill leaves a message the provider accepted; each is sent again (flagged) in a send
+ * slot of its own, and Slack and Telegram are paced at one message a second: 20 kills can queue 8-9 repeats on
+ * one paced channel ahead of the last leads. Measured in the long form on 2 cores: 3.8-10.0 s (5 runs).
+ */
+const AFTER_SEND_CATCH_UP_LIMIT_MS = 15_000;
 
 describe('fault: the process kills itself at a fault point, again and again', () => {
   const environment = useFaultEnvironment();
@@ -79,7 +85,7 @@ describe('fault: the process kills itself at a fault point, again and again', ()
             channels: [...channels],
             recoveredAt: restartedAt,
           },
-          { limitMs: CATCH_UP_LIMIT_MS },
+          { limitMs: point === 'after_send' ? AFTER_SEND_CATCH_UP_LIMIT_MS : CATCH_UP_LIMIT_MS },
         );
         printSummary(`FAULT_POINT=${point} ×${REPETITIONS}`, report, {
           acknowledged: report.acknowledged,
@@ -94,7 +100,7 @@ describe('fault: the process kills itself at a fault point, again and again', ()
             report.duplicated,
             `a crash at ${point} happens before any provider accepted: nothing may repeat\n${describeReport(report)}`,
           ).toBe(0);
-        expectCatchUpWithin(report, CATCH_UP_LIMIT_MS, 'the last restart');
+        expectCatchUpWithin(report, point === 'after_send' ? AFTER_SEND_CATCH_UP_LIMIT_MS : CATCH_UP_LIMIT_MS, 'the last restart');
         expect(service.unexpectedExit(), 'the unarmed process ended on its own').toBeUndefined();
         // The next test runs other channels on this database; a process left running would relay its leads too.
         await service.kill('SIGTERM');
