@@ -418,7 +418,7 @@ export async function startLeadline(config: Config, overrides: StartOverrides = 
         logger,
         trustProxy: config.trustProxy,
         isShuttingDown: () => shuttingDown,
-        observe: countRequestsInFlight(requestsInFlight, observeRequestDurations(metrics)),
+        observe: [countRequestsInFlight(requestsInFlight), observeRequestDurations(metrics)],
         routers: [
           healthRoutes({
             isShuttingDown: () => shuttingDown,

@@ -90,14 +90,21 @@ const wholeNumber = (fallback: string, range: { min: number; max: number }, what
 const port = (fallback: string) => wholeNumber(fallback, { min: 0, max: 65_535 }, 'a port number (0-65535)');
 const positiveInt = (fallback: string) => wholeNumber(fallback, { min: 1, max: Number.MAX_SAFE_INTEGER }, 'a positive whole number');
 
+/** The words a flag may be spelled with; undefined for anything else. */
+function parseFlag(raw: string): boolean | undefined {
+  const value = raw.trim().toLowerCase();
+  if (['1', 'true', 'yes', 'on'].includes(value)) return true;
+  if (['0', 'false', 'no', 'off', ''].includes(value)) return false;
+  return undefined;
+}
+
 const booleanFlag = (fallback: string) =>
   z
     .string()
     .optional()
     .transform((raw, ctx) => {
-      const value = (raw ?? fallback).trim().toLowerCase();
-      if (['1', 'true', 'yes', 'on'].includes(value)) return true;
-      if (['0', 'false', 'no', 'off', ''].includes(value)) return false;
+      const value = parseFlag(raw ?? fallback);
+      if (value !== undefined) return value;
       ctx.addIssue({ code: 'custom', message: `"${raw}" is not a boolean (true/false)` });
       return z.NEVER;
     });
@@ -114,10 +121,9 @@ const workerThreadFlag = z
   .string()
   .optional()
   .transform((raw, ctx): boolean | 'auto' => {
-    const value = (raw ?? 'auto').trim().toLowerCase();
-    if (value === 'auto') return 'auto';
-    if (['1', 'true', 'yes', 'on'].includes(value)) return true;
-    if (['0', 'false', 'no', 'off', ''].includes(value)) return false;
+    if ((raw ?? 'auto').trim().toLowerCase() === 'auto') return 'auto';
+    const value = parseFlag(raw ?? '');
+    if (value !== undefined) return value;
     ctx.addIssue({ code: 'custom', message: `"${raw}" is not auto, true or false` });
     return z.NEVER;
   });

@@ -9,8 +9,8 @@ export interface AppParts {
   trustProxy: string | undefined;
   /** True once shutdown began: new requests get 503 while in-flight ones finish. */
   isShuttingDown: () => boolean;
-  /** Runs first on every request (request timing for the metrics). */
-  observe?: RequestHandler;
+  /** Run first on every request, in order (the count of requests in flight, request timing for the metrics). */
+  observe?: RequestHandler[];
   routers: Router[];
 }
 
@@ -34,7 +34,7 @@ export function createApp(parts: AppParts): Express {
     next(new AppError('shutting_down', 'the server is restarting; retry in a moment', { retryAfterSeconds: 2 }));
   };
 
-  if (parts.observe) app.use(parts.observe);
+  for (const observer of parts.observe ?? []) app.use(observer);
   app.use(requestId(), securityHeaders(), refuseWhileShuttingDown);
   for (const router of parts.routers) app.use(router);
   app.use((req, _res, next) =>

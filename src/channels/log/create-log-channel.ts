@@ -4,13 +4,15 @@ import { formatOrFail } from '../format-or-fail.ts';
 import { formatLogEntry } from './format-log-entry.ts';
 
 /**
- * The channel used when no provider is configured, so the whole flow is visible from the first `npm start`.
- * It cannot fail, has no provider id, and coalesces like Slack so bursts read the same way. A line costs
- * nothing to write and no provider is there to overload, so a batch's lines go out side by side and are
- * recorded together (a crash can repeat at most those lines, each flagged as a possible duplicate).
+ * Lines written side by side: a line costs nothing to write and no provider is there to overload, so a batch's
+ * lines go out together and are recorded together (a crash can repeat at most these, each flagged).
  */
 const LINES_IN_FLIGHT = 50;
 
+/**
+ * The channel used when no provider is configured, so the whole flow is visible from the first `npm start`.
+ * It cannot fail, has no provider id, and coalesces like Slack so bursts read the same way.
+ */
 export function createLogChannel(logger: Logger): Channel {
   return {
     name: 'log',
