@@ -37,7 +37,14 @@ export interface BenchResults {
   postgres: { description: string; synchronousCommit: string };
   backgroundBusy: number;
   settings: BenchSettings;
-  throughput?: { all: ThroughputResult; baseline: ThroughputResult; api: ThroughputResult; threaded: ThroughputResult };
+  throughput?: {
+    all: ThroughputResult;
+    baseline: ThroughputResult;
+    api: ThroughputResult;
+    threaded: ThroughputResult;
+    /** ROLE=all with OVERLOAD_ALERT_DELAY=0: the pipeline runs during the burst. */
+    unheld: ThroughputResult;
+  };
   latency?: { all: LatencyResult; baseline: LatencyResult; threaded: LatencyResult };
   alerts?: AlertLatencyResult;
   fanOut?: FanOutResult[];
@@ -110,6 +117,7 @@ export function summaryRows(results: BenchResults): SummaryRow[] {
     rows.push(row('ROLE=all, as `npm start` runs it', throughput.all, TARGETS.throughputRatio));
     rows.push(row('ROLE=api', throughput.api, undefined));
     rows.push(row('ROLE=all with WORKER_THREAD=true', throughput.threaded, undefined));
+    rows.push(row('ROLE=all with OVERLOAD_ALERT_DELAY=0 (alerts not held during the burst)', throughput.unheld, undefined));
   }
   if (latency) {
     const runs = `median of ${latency.all.runs.length} × ${settings.latencySeconds} s`;
@@ -255,7 +263,7 @@ export function resultsMarkdown(results: BenchResults): string {
   push('Notes:', '');
   push(
     `- Everything runs on this one machine over loopback: Postgres, Leadline, the baseline, the stub providers and the load generator (autocannon 8) share the ${machine.cores} cores. Each server is its own process; RSS is read from \`/proc/<pid>/status\` (VmHWM: the process's peak since start, both threads of ROLE=all included).`,
-    `- Headline configuration: \`ROLE=all\` as \`npm start\` runs it (NODE_ENV=production, LOG_LEVEL=info, default pool sizes), with no provider configured, so every lead is also relayed and delivered to the \`log\` channel while the load runs. With \`WORKER_THREAD=auto\` (the default) the relay, delivery workers and SLA monitor share the API's event loop on a machine with fewer than ${WORKER_THREAD_MIN_CORES} cores, as here (${machine.cores}), and get a worker thread of their own on a larger one; "WORKER_THREAD=true" forces the thread. \`ROLE=api\` has no workers at all (they run elsewhere in a scaled deployment).`,
+    `- Headline configuration: \`ROLE=all\` as \`npm start\` runs it (NODE_ENV=production, LOG_LEVEL=info, default pool sizes), with no provider configured, so every lead is also relayed and delivered to the \`log\` channel while the load runs. With \`WORKER_THREAD=auto\` (the default) the relay, delivery workers and SLA monitor share the API's event loop on a machine with fewer than ${WORKER_THREAD_MIN_CORES} cores, as here (${machine.cores}), and get a worker thread of their own on a larger one; "WORKER_THREAD=true" forces the thread. \`ROLE=api\` has no workers at all (they run elsewhere in a scaled deployment). At 50 connections the API is overloaded (out of CPU with visitors waiting) a second into each turn, and from then on \`ROLE=all\` holds new alerts back until the burst has passed (at most \`OVERLOAD_ALERT_DELAY\`, 30 s); its backlog goes out after the turn ("workers caught up after"). The "OVERLOAD_ALERT_DELAY=0" row is the same process with the pipeline running during the burst.`,
     `- Baseline (bench/baseline-server.ts): Express 5 + \`express.json()\` + pg (pool of ${settings.baselinePoolSize}), one transaction (BEGIN, 4 INSERTs: conversation, chat message, \`lead.created\` event, timeline row, a NOTIFY for a relay, COMMIT) on the same schema; no validation, scoring, idempotency or rate limiting.`,
     `- Requests: \`POST /api/leads\` with a ~1 KB JSON body (contact, message, UTM metadata, custom fields), a different name and email each, so none is a double submit. Throughput: closed loop at ${settings.connections} connections, the contenders taking turns ${settings.rounds} times for ${settings.seconds} s after a warm-up; after a turn of a contender with workers, they finish its backlog before the next turn starts.`,
     `- Latency: a steady ${settings.latencyRatePerSecond} requests/s from 100 single-connection autocannon instances whose starts are spread over one second. Percentiles are exact (every response's time). Lead → alert is from each lead's \`created_at\` to its log-channel alert's \`finished_at\`, over every lead of the run, read after the workers caught up.`,
@@ -270,7 +278,7 @@ export function resultsMarkdown(results: BenchResults): string {
       '| contender | req/s per turn | median | errors | p50 / p99 at 50 connections (median) | CPU per request: the process / the whole machine | workers caught up after |',
       '|---|---|---|---|---|---|---|',
     );
-    for (const result of [throughput.all, throughput.baseline, throughput.api, throughput.threaded]) {
+    for (const result of [throughput.all, throughput.baseline, throughput.api, throughput.threaded, throughput.unheld]) {
       push(
         `| ${result.label} | ${result.runs.map((run) => int(run.requestsPerSecond)).join(', ')} | ${int(result.medianRequestsPerSecond)} | ${result.errors + result.non2xx} | ` +
           `${ms(median(result.runs.map((run) => run.p50Ms)))} / ${ms(median(result.runs.map((run) => run.p99Ms)))} | ${result.medianCpuMsPerRequest.toFixed(2)} / ${result.medianMachineCpuMsPerRequest.toFixed(2)} ms | ` +

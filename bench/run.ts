@@ -223,9 +223,10 @@ async function main(): Promise<void> {
     };
 
     if (runs('throughput') || runs('latency')) {
-      const [allDb, threadedDb, apiDb, baselineDb] = [
+      const [allDb, threadedDb, unheldDb, apiDb, baselineDb] = [
         await postgres.createDatabase('all'),
         await postgres.createDatabase('threaded'),
+        await postgres.createDatabase('unheld'),
         await postgres.createDatabase('api'),
         await postgres.createDatabase('baseline'),
       ];
@@ -244,10 +245,18 @@ async function main(): Promise<void> {
         env: { ROLE: 'all', WORKER_THREAD: 'true' },
       });
       services.push(leadlineThreaded);
+      // The same process with alerts never held back for an overload: what the burst costs while the pipeline runs in it.
+      const leadlineUnheld = await startLeadline({
+        name: 'leadline-unheld',
+        databaseUrl: unheldDb!,
+        workDir,
+        env: { ROLE: 'all', OVERLOAD_ALERT_DELAY: '0' },
+      });
+      services.push(leadlineUnheld);
       const leadlineApi = await startLeadline({ name: 'leadline-api', databaseUrl: apiDb!, workDir, env: { ROLE: 'api' } });
       services.push(leadlineApi);
       log(
-        `started: Leadline ROLE=all ${leadlineAll.url} (WORKER_THREAD=auto), ROLE=all with WORKER_THREAD=true ${leadlineThreaded.url}, ROLE=api ${leadlineApi.url}, baseline ${baseline.url}`,
+        `started: Leadline ROLE=all ${leadlineAll.url} (WORKER_THREAD=auto), ROLE=all with WORKER_THREAD=true ${leadlineThreaded.url}, ROLE=all with OVERLOAD_ALERT_DELAY=0 ${leadlineUnheld.url}, ROLE=api ${leadlineApi.url}, baseline ${baseline.url}`,
       );
 
       const withWorkers = (label: string, service: Service, databaseUrl: string) => ({
@@ -260,21 +269,22 @@ async function main(): Promise<void> {
       const contenders = {
         all: withWorkers('Leadline (ROLE=all)', leadlineAll, allDb!),
         threaded: withWorkers('Leadline (ROLE=all, worker thread)', leadlineThreaded, threadedDb!),
+        unheld: withWorkers('Leadline (ROLE=all, alerts not held)', leadlineUnheld, unheldDb!),
         baseline: { label: 'baseline', service: baseline, target: captureTarget(baseline.url) },
         api: { label: 'Leadline (ROLE=api)', service: leadlineApi, target: captureTarget(leadlineApi.url) },
       };
 
       if (runs('throughput')) {
         log(`capture throughput: ${settings.connections} connections, ${settings.rounds} rounds of ${settings.seconds} s, taking turns`);
-        const [all, baselineResult, api, threaded] = await measureThroughput({
-          contenders: [contenders.all, contenders.baseline, contenders.api, contenders.threaded],
+        const [all, baselineResult, api, threaded, unheld] = await measureThroughput({
+          contenders: [contenders.all, contenders.baseline, contenders.api, contenders.threaded, contenders.unheld],
           connections: settings.connections,
           rounds: settings.rounds,
           seconds: settings.seconds,
           warmupSeconds: WARMUP_SECONDS,
           log,
         });
-        results.throughput = { all: all!, baseline: baselineResult!, api: api!, threaded: threaded! };
+        results.throughput = { all: all!, baseline: baselineResult!, api: api!, threaded: threaded!, unheld: unheld! };
       }
       if (runs('latency')) {
         log(
@@ -297,7 +307,7 @@ async function main(): Promise<void> {
         `peak RSS under the capture load: ROLE=all ${(results.rss.all / 2 ** 20).toFixed(0)} MB, worker thread ${(results.rss.threaded / 2 ** 20).toFixed(0)} MB, ` +
           `ROLE=api ${(results.rss.api / 2 ** 20).toFixed(0)} MB, baseline ${(results.rss.baseline / 2 ** 20).toFixed(0)} MB`,
       );
-      for (const service of [leadlineAll, leadlineThreaded, leadlineApi, baseline]) await stopService(service);
+      for (const service of [leadlineAll, leadlineThreaded, leadlineUnheld, leadlineApi, baseline]) await stopService(service);
     }
 
     const needStubs = runs('alerts') || runs('fanout') || runs('soak');

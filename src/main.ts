@@ -78,8 +78,9 @@ import { startRetentionJob } from './lifecycle/start-retention-job.ts';
 import { storeSpooledLeadHonouringErasures } from './lifecycle/store-spooled-lead-honouring-erasures.ts';
 import { startSpoolFlusher } from './spool/start-spool-flusher.ts';
 import { superviseWorkerThread, type SupervisedThread } from './threads/supervise-worker-thread.ts';
-import { RequestsInFlight } from './shared/requests-in-flight.ts';
+import { CaptureLoad } from './shared/capture-load.ts';
 import { countRequestsInFlight } from './http/count-requests-in-flight.ts';
+import { watchCaptureOverload } from './http/watch-capture-overload.ts';
 import type { WorkerThreadData } from './worker-thread.ts';
 
 export interface Leadline {
@@ -113,14 +114,14 @@ export interface StartOverrides {
   metrics?: Metrics;
   /** Tests only: the admin stream's heartbeat period (default 15 s), so a test sees heartbeats without waiting. */
   adminStreamHeartbeatIntervalMs?: number;
-  /** The worker thread reads the API thread's count (shared memory), to put capture first when it is busy. */
-  requestsInFlight?: RequestsInFlight;
+  /** The worker thread reads the API thread's load (shared memory), to put capture first when it is busy. */
+  captureLoad?: CaptureLoad;
 }
 
 export async function startLeadline(config: Config, overrides: StartOverrides = {}): Promise<Leadline> {
   const logger = overrides.logger ?? createLogger({ level: config.logLevel, format: chooseLogFormat(config.logFormat, false) });
   const clock = overrides.clock ?? systemClock;
-  const requestsInFlight = overrides.requestsInFlight ?? new RequestsInFlight();
+  const captureLoad = overrides.captureLoad ?? new CaptureLoad();
   const stops: (() => Promise<void>)[] = [];
   const stopAll = async () => {
     for (const stop of stops.reverse()) await stop().catch((error: unknown) => logger.error({ err: error }, 'shutdown step failed'));
@@ -303,7 +304,9 @@ export async function startLeadline(config: Config, overrides: StartOverrides = 
         logger,
         reachFaultPoint,
         // Visitors wait once more requests are in flight than the API's pool serves at once.
-        captureIsBusy: () => requestsInFlight.count() > config.databasePoolSize,
+        captureIsBusy: () => captureLoad.inFlight() > config.databasePoolSize,
+        captureIsOverloaded: () => captureLoad.isOverloaded(),
+        overloadAlertDelayMs: config.overloadAlertDelayMs,
       });
       relay = started;
       stops.push(() => started.stop());
@@ -370,7 +373,7 @@ export async function startLeadline(config: Config, overrides: StartOverrides = 
       // after the API (stops run in reverse), so leads captured during shutdown are still relayed.
       const workerData: WorkerThreadData = {
         config: workerThreadConfig(config, { databaseUrl: database.url, adminApiKey: admin.key }),
-        requestsInFlight: requestsInFlight.buffer,
+        captureLoad: captureLoad.buffer,
       };
       const thread = await superviseWorkerThread({
         entry: new URL('./worker-thread.ts', import.meta.url),
@@ -410,6 +413,20 @@ export async function startLeadline(config: Config, overrides: StartOverrides = 
           await flusher.stop();
         });
       }
+      if (config.runsWorkers && config.overloadAlertDelayMs > 0) {
+        // This process's relay holds alerts back while its API is overloaded (the workers share its CPU).
+        const holdSeconds = config.overloadAlertDelayMs / 1000;
+        const watcher = watchCaptureOverload({
+          load: captureLoad,
+          poolSize: config.databasePoolSize,
+          onChange: (overloaded, lastedMs) => {
+            if (overloaded)
+              logger.warn(`capture is overloaded: new alerts wait until it passes (at most ${holdSeconds} s; OVERLOAD_ALERT_DELAY)`);
+            else logger.info({ overloadSeconds: Math.round(lastedMs / 100) / 10 }, 'capture overload passed: alerts go out');
+          },
+        });
+        stops.push(async () => watcher.stop());
+      }
       let shuttingDown = false;
       const eventHub = createLeadEventHub({ connectionString: database.url, db: apiPool, logger });
       const apiIngestDeps: IngestDeps = { ...ingestDeps, db: apiPool };
@@ -418,7 +435,7 @@ export async function startLeadline(config: Config, overrides: StartOverrides = 
         logger,
         trustProxy: config.trustProxy,
         isShuttingDown: () => shuttingDown,
-        observe: [countRequestsInFlight(requestsInFlight), observeRequestDurations(metrics)],
+        observe: [countRequestsInFlight(captureLoad), observeRequestDurations(metrics)],
         routers: [
           healthRoutes({
             isShuttingDown: () => shuttingDown,

@@ -12,14 +12,14 @@ import { chooseLogFormat } from './logging/choose-log-format.ts';
 import { createLogger } from './logging/create-logger.ts';
 import { createMetrics } from './metrics/create-metrics.ts';
 import { startLeadline, type Leadline } from './main.ts';
-import { RequestsInFlight } from './shared/requests-in-flight.ts';
+import { CaptureLoad } from './shared/capture-load.ts';
 import type { FromThread, ToThread } from './threads/supervise-worker-thread.ts';
 
 export interface WorkerThreadData {
   /** The worker role's config (see `workerThreadConfig`). */
   config: Config;
-  /** The API thread's count of requests in flight (RequestsInFlight's buffer). */
-  requestsInFlight: SharedArrayBuffer;
+  /** The API thread's load: requests in flight and whether it is overloaded (CaptureLoad's buffer). */
+  captureLoad: SharedArrayBuffer;
 }
 
 /**
@@ -50,7 +50,7 @@ async function runWorkerThread(port: NonNullable<typeof parentPort>, data: Worke
   }
   let leadline: Leadline;
   try {
-    leadline = await startLeadline(data.config, { logger, metrics, requestsInFlight: new RequestsInFlight(data.requestsInFlight) });
+    leadline = await startLeadline(data.config, { logger, metrics, captureLoad: new CaptureLoad(data.captureLoad) });
   } catch (error) {
     send({ type: 'failed', message: (error as Error).message });
     logger.flush();

@@ -84,6 +84,13 @@ describe('loadConfig', () => {
     expect(message).not.toContain('tiny-secret');
   });
 
+  it('when OVERLOAD_ALERT_DELAY is unset, then alerts wait at most 30 s for an overload; a duration sets it and 0 turns the wait off', () => {
+    expect(loadConfig({}).overloadAlertDelayMs).toBe(30_000);
+    expect(loadConfig({ OVERLOAD_ALERT_DELAY: '5s' }).overloadAlertDelayMs).toBe(5_000);
+    expect(loadConfig({ OVERLOAD_ALERT_DELAY: '0' }).overloadAlertDelayMs).toBe(0);
+    expect(failure({ OVERLOAD_ALERT_DELAY: 'soon' })).toMatch(/OVERLOAD_ALERT_DELAY.*not a duration/);
+  });
+
   it('when WORKER_THREAD is auto or unset, then ROLE=all has a worker thread only with enough cores; true and false force it', () => {
     const enoughCores = os.availableParallelism() >= WORKER_THREAD_MIN_CORES;
     expect(loadConfig({}).workerThread).toBe(enoughCores);

@@ -326,6 +326,7 @@ const environmentSchema = z.object({
   RATE_LIMIT_PER_MINUTE: positiveInt('100'),
   TRUST_PROXY: optionalText,
   RELAY_POLL_INTERVAL: durationMs('1s'),
+  OVERLOAD_ALERT_DELAY: durationMs('30s', { allowZero: true }),
   DATABASE_POOL_SIZE: positiveInt('10'),
   DATABASE_TIMEOUT: durationMs('3s'),
   SPOOL_DIR: optionalText,
@@ -506,6 +507,11 @@ function toConfig(env: Environment) {
     rateLimitPerMinute: env.RATE_LIMIT_PER_MINUTE,
     trustProxy: env.TRUST_PROXY,
     relayPollIntervalMs: env.RELAY_POLL_INTERVAL,
+    /**
+     * How long alerts may wait while this process's API is overloaded (out of CPU with visitors waiting), so the
+     * visitors get the CPU; 0 = alerts never wait for it. Only ROLE=all has both in one process.
+     */
+    overloadAlertDelayMs: env.OVERLOAD_ALERT_DELAY,
     databasePoolSize: env.DATABASE_POOL_SIZE,
     /** How long an HTTP request waits for the database; capture then spools the lead, other routes answer 503. */
     databaseTimeoutMs: env.DATABASE_TIMEOUT,

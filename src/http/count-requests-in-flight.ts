@@ -1,11 +1,11 @@
 import type { RequestHandler } from 'express';
-import type { RequestsInFlight } from '../shared/requests-in-flight.ts';
+import type { CaptureLoad } from '../shared/capture-load.ts';
 
 /** Counts every request from its start until its response is finished or its connection closed (`close` fires either way, once). */
-export function countRequestsInFlight(inFlight: RequestsInFlight): RequestHandler {
+export function countRequestsInFlight(load: CaptureLoad): RequestHandler {
   return (_req, res, next) => {
-    inFlight.enter();
-    res.once('close', () => inFlight.leave());
+    load.enter();
+    res.once('close', () => load.leave());
     next();
   };
 }

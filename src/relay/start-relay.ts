@@ -27,6 +27,13 @@ export interface RelayDeps {
    * once). Absent in a process without the API: never busy.
    */
   captureIsBusy?: () => boolean;
+  /**
+   * True while the API has been out of CPU with visitors waiting for a second or more (watchCaptureOverload).
+   * Absent in a process without the API: never overloaded.
+   */
+  captureIsOverloaded?: () => boolean;
+  /** How long alerts may wait while capture is overloaded (OVERLOAD_ALERT_DELAY); 0 = they never wait for it. */
+  overloadAlertDelayMs?: number;
 }
 
 /**
@@ -45,6 +52,9 @@ export function gatherWhileBusyMs(pollIntervalMs: number): number {
   return Math.min(GATHER_WHILE_BUSY_MS, pollIntervalMs / 2);
 }
 
+/** While capture is overloaded, how often a waiting relay looks whether the overload has passed. */
+const OVERLOAD_CHECK_MS = 100;
+
 export interface Relay {
   /** Processes everything unprocessed now; resolves when the outbox is empty (used by tests and replay). */
   drain(): Promise<number>;
@@ -55,12 +65,15 @@ export interface Relay {
  * Turns outbox events into delivery jobs. Each pass, in ONE transaction: claim a batch of unprocessed events
  * (SKIP LOCKED, so several relays share the work), enqueue one pg-boss job per (event, channel) through the
  * same connection, and mark the events processed. Either all of it commits or none of it does.
- * NOTIFY wakes the relay at once (while the API is busy, after gatherWhileBusyMs); the poll interval is
- * the backstop for lost notifications.
+ * NOTIFY wakes the relay at once (while the API is busy, after gatherWhileBusyMs; while it is overloaded,
+ * once the overload passes or overloadAlertDelayMs has gone by); the poll interval is the backstop for lost
+ * notifications.
  */
 export function startRelay(deps: RelayDeps): Relay {
   const batchSize = deps.batchSize ?? 200;
   const gatherMs = gatherWhileBusyMs(deps.pollIntervalMs);
+  const overloadDelayMs = deps.overloadAlertDelayMs ?? 0;
+  const captureIsOverloaded = () => overloadDelayMs > 0 && deps.captureIsOverloaded?.() === true;
   let running: Promise<number> | undefined;
   let wakeAgain = false;
   let stopped = false;
@@ -120,17 +133,37 @@ export function startRelay(deps: RelayDeps): Relay {
   };
 
   const reportFailure = logOncePerCause(deps.logger, 'relay pass failed; the next poll retries');
+  /** A pass that waits (gathering, or an overload): wake-ups meanwhile are folded into it. */
   let gathering: NodeJS.Timeout | undefined;
+  /**
+   * Capture first, for a whole burst: while the API is overloaded, what arrives waits (up to overloadDelayMs)
+   * and goes out in one go when the burst passes. A pass already running finishes what it claimed; only new
+   * passes wait.
+   */
+  const passAfterOverload = () => {
+    const waitingSince = performance.now();
+    const check = () => {
+      gathering = undefined;
+      if (stopped) return;
+      if (captureIsOverloaded() && performance.now() - waitingSince < overloadDelayMs) gathering = setTimeout(check, OVERLOAD_CHECK_MS);
+      else drain().catch(reportFailure);
+    };
+    gathering = setTimeout(check, OVERLOAD_CHECK_MS);
+  };
+  /** A pass now, unless the API is overloaded; then once it has passed. */
+  const passUnlessOverloaded = () => {
+    if (captureIsOverloaded()) passAfterOverload();
+    else drain().catch(reportFailure);
+  };
   const wake = () => {
     if (stopped || gathering) return;
-    if (deps.captureIsBusy?.()) {
+    if (deps.captureIsBusy?.() && !captureIsOverloaded()) {
+      // An overload that begins while gathering holds the pass back too.
       gathering = setTimeout(() => {
         gathering = undefined;
-        if (!stopped) drain().catch(reportFailure);
+        if (!stopped) passUnlessOverloaded();
       }, gatherMs);
-      return;
-    }
-    drain().catch(reportFailure);
+    } else passUnlessOverloaded();
   };
 
   const listener = listenForNotifications({

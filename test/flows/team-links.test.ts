@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/logging/create-logger.ts';
 import type { Leadline } from '../../src/main.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/test-database.ts';
-import { adminHeaders, postJson, startTestLeadline } from '../helpers/start-test-leadline.ts';
+import { adminHeaders, postJson, startTestLeadline, waitFor } from '../helpers/start-test-leadline.ts';
 import { startSlackStub, type SlackStub } from '../stubs/start-slack-stub.ts';
 
 let db: TestDatabase;
@@ -68,6 +68,10 @@ describe('one-tap team links (issue 15, acceptance 2)', () => {
     // The link is absolute, under PUBLIC_URL (here the default, http://<HOST>:<PORT>).
     expect(slack.received.find((r) => r.rawBody.includes('Lina Linkton'))!.rawBody).toMatch(/https?:\/\/[^\s|>]+\/l\/[A-Za-z0-9_-]{40,}/);
 
+    // Slack has the message a moment before its notification.sent fact commits: the GETs are compared with both in.
+    await waitFor('the Slack alert to be recorded', async () =>
+      (await eventsOf(leadId)).some((event) => event.event_type === 'notification.sent'),
+    );
     const before = await eventsOf(leadId);
     const rowBefore = (await db.pool.query(`SELECT updated_at, assigned_to, first_response_at FROM conversations WHERE id = $1`, [leadId]))
       .rows[0];
