@@ -236,25 +236,17 @@ async function main(): Promise<void> {
 
       const baseline = await startBaseline({ databaseUrl: baselineDb!, workDir, poolSize: settings.baselinePoolSize });
       services.push(baseline);
-      const leadlineAll = await startLeadline({ name: 'leadline-all', databaseUrl: allDb!, workDir, env: { ROLE: 'all' } });
-      services.push(leadlineAll);
-      const leadlineThreaded = await startLeadline({
-        name: 'leadline-threaded',
-        databaseUrl: threadedDb!,
-        workDir,
-        env: { ROLE: 'all', WORKER_THREAD: 'true' },
-      });
-      services.push(leadlineThreaded);
+      /** One Leadline contender with its own database, stopped with the rest. */
+      const startContender = async (name: string, databaseUrl: string, env: Record<string, string>) => {
+        const service = await startLeadline({ name, databaseUrl, workDir, env });
+        services.push(service);
+        return service;
+      };
+      const leadlineAll = await startContender('leadline-all', allDb!, { ROLE: 'all' });
+      const leadlineThreaded = await startContender('leadline-threaded', threadedDb!, { ROLE: 'all', WORKER_THREAD: 'true' });
       // The same process with alerts never held back for an overload: what the burst costs while the pipeline runs in it.
-      const leadlineUnheld = await startLeadline({
-        name: 'leadline-unheld',
-        databaseUrl: unheldDb!,
-        workDir,
-        env: { ROLE: 'all', OVERLOAD_ALERT_DELAY: '0' },
-      });
-      services.push(leadlineUnheld);
-      const leadlineApi = await startLeadline({ name: 'leadline-api', databaseUrl: apiDb!, workDir, env: { ROLE: 'api' } });
-      services.push(leadlineApi);
+      const leadlineUnheld = await startContender('leadline-unheld', unheldDb!, { ROLE: 'all', OVERLOAD_ALERT_DELAY: '0' });
+      const leadlineApi = await startContender('leadline-api', apiDb!, { ROLE: 'api' });
       log(
         `started: Leadline ROLE=all ${leadlineAll.url} (WORKER_THREAD=auto), ROLE=all with WORKER_THREAD=true ${leadlineThreaded.url}, ROLE=all with OVERLOAD_ALERT_DELAY=0 ${leadlineUnheld.url}, ROLE=api ${leadlineApi.url}, baseline ${baseline.url}`,
       );
